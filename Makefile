@@ -1,0 +1,60 @@
+# Two commands on a fresh machine with Python 3.11+:  make demo  and  make test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export FRONTDOOR_ENV ?= development
+
+.PHONY: demo test install install-test browser model db lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+.stamp-install: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+.stamp-install-test: pyproject.toml .stamp-install
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: .stamp-install
+install-test: .stamp-install-test
+
+# Debian's Chromium for the browser tests (Playwright drives it; nothing is downloaded).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+model: .stamp-install
+	$(BIN)/frontdoor train --if-missing
+
+db: .stamp-install
+	$(BIN)/frontdoor db upgrade
+	$(BIN)/frontdoor load-config
+
+demo: model db
+	$(BIN)/frontdoor demo-accounts 2>/dev/null || true
+	@echo ""
+	@echo "  frontdoor demo (fictional council data) on http://127.0.0.1:5000"
+	@echo "    web chat:            http://127.0.0.1:5000/chat"
+	@echo "    a resident's phone:  http://127.0.0.1:5000/dev/sms"
+	@echo "    SMS webhook:         POST http://127.0.0.1:5000/sms/inbound (Twilio-signed)"
+	@echo "    chat API (OpenAPI):  http://127.0.0.1:5000/chat/api/openapi.json"
+	@echo ""
+	$(BIN)/frontdoor run --host 127.0.0.1 --port 5000
+
+test: .stamp-install-test browser
+	FRONTDOOR_ENV=test $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: .stamp-install-test
+	$(BIN)/ruff check frontdoor tests bench
+	$(BIN)/mypy frontdoor
+
+bench: .stamp-install-test model
+	$(BIN)/python bench/triage.py
+
+clean:
+	rm -rf $(VENV) .stamp-* instance

@@ -1,0 +1,88 @@
+"""frontdoor: one accessible front door (SMS and web chat) to a council's Local Area
+Coordinators. create_app() is the one place that wires config, database, channels and
+triage together and chooses adapters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from frontdoor.settings import Config, config_for
+
+MIGRATIONS = str(Path(__file__).parent / "migrations")
+
+
+def create_app(config: dict[str, Any] | type[Config] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    if isinstance(config, type):
+        app.config.from_object(config)
+    else:
+        app.config.from_object(config_for((config or {}).get("ENV_NAME")))
+        app.config.update(config or {})
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set in production (see config/example.env)")
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config.get("DATABASE_URL") or (
+        f"sqlite:///{Path(app.instance_path) / 'frontdoor.db'}")
+
+    from frontdoor import errors
+    from frontdoor.extensions import csrf, db, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    errors.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _sqlite_pragmas(db.engine)
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
+
+    from frontdoor import home
+    from frontdoor.channels import dev, sms, webchat
+
+    app.register_blueprint(home.bp)
+    app.register_blueprint(sms.bp)
+    app.register_blueprint(webchat.bp)
+    app.register_blueprint(dev.bp)
+
+    from frontdoor import cli
+    cli.init_app(app)
+
+    @app.context_processor
+    def council_name() -> dict[str, str]:
+        from frontdoor.models import Council
+        try:
+            council = db.session.get(Council, 1)
+        except sa.exc.SQLAlchemyError:
+            council = None
+        return {"council_name": council.name if council else "Your council"}
+
+    @app.after_request
+    def security_headers(response):  # type: ignore[no-untyped-def]
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'none'; form-action 'self'")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    return app
+
+
+def _sqlite_pragmas(engine: sa.Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def on_connect(connection, _record):  # type: ignore[no-untyped-def]
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        if not str(engine.url).endswith(":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()

@@ -1,0 +1,74 @@
+"""SMS segment counting and budgeting: GSM-7 160/153 characters, UCS-2 70/67.
+
+Any character outside GSM-7 (an emoji, Welsh ŵ, a curly quote) switches the whole message
+to UCS-2, so replies keep to GSM-7 where they can and are budgeted either way."""
+
+from __future__ import annotations
+
+import math
+
+GSM7_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+# Extension table: each costs two septets (escape + character).
+GSM7_EXTENDED = set("^{}\\[~]|€\f")
+MAX_SEGMENTS = 3
+
+# Typographic characters our own wording might use, and their GSM-7 stand-ins.
+_PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+                        "\u2013": "-", "\u2014": "-", "\u2026": "...", "\u00a0": " "})
+
+
+def to_gsm_friendly(text: str) -> str:
+    return text.translate(_PLAIN)
+
+
+def is_gsm7(text: str) -> bool:
+    return all(ch in GSM7_BASIC or ch in GSM7_EXTENDED for ch in text)
+
+
+def length_units(text: str) -> tuple[int, bool]:
+    """(units, gsm): septets for GSM-7, UTF-16 code units for UCS-2."""
+    if is_gsm7(text):
+        return sum(2 if ch in GSM7_EXTENDED else 1 for ch in text), True
+    return len(text.encode("utf-16-le")) // 2, False
+
+
+def segments(text: str) -> int:
+    """How many SMS segments a message needs."""
+    units, gsm = length_units(text)
+    single, multi = (160, 153) if gsm else (70, 67)
+    if units <= single:
+        return 1
+    return math.ceil(units / multi)
+
+
+def fits(text: str, max_segments: int = MAX_SEGMENTS) -> bool:
+    return segments(text) <= max_segments
+
+
+def trim_to_fit(text: str, max_segments: int = MAX_SEGMENTS) -> str:
+    """Shorten at a word boundary, ending with '...', until it fits."""
+    if fits(text, max_segments):
+        return text
+    words = text.split(" ")
+    while words:
+        words.pop()
+        candidate = " ".join(words).rstrip(" ,;:-") + "..."
+        if fits(candidate, max_segments):
+            return candidate
+    return ""
+
+
+def fit_parts(parts: list[str], optional: set[int], sep: str = "\n",
+              max_segments: int = MAX_SEGMENTS) -> str:
+    """Join parts; drop optional parts (last first) until the message fits, then trim."""
+    keep = list(range(len(parts)))
+    text = sep.join(parts[i] for i in keep)
+    for index in sorted(optional, reverse=True):
+        if fits(text, max_segments):
+            break
+        keep.remove(index)
+        text = sep.join(parts[i] for i in keep)
+    return trim_to_fit(text, max_segments)

@@ -1,0 +1,116 @@
+"""Sending SMS that are not TwiML replies (coordinators' replies, notifications).
+
+One small interface; the provider's quirks stay in its class. create_app() chooses:
+Twilio's Messages API, a console sender for the demo, or a fake that records for tests."""
+
+from __future__ import annotations
+
+import logging
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+log = logging.getLogger(__name__)
+
+# Twilio error codes that retrying will never fix.
+PERMANENT_ERRORS = {
+    21211: "invalid phone number",
+    21408: "sending to this region is not enabled",
+    21610: "the resident has opted out (replied STOP)",
+    21612: "this number cannot receive messages from us",
+    21614: "not a mobile number",
+    30004: "message blocked",
+    30005: "unknown number",
+    30006: "landline or unreachable carrier",
+}
+
+
+class SendError(Exception):
+    """A send that did not go through; `permanent` says whether a retry could help."""
+
+    def __init__(self, reason: str, permanent: bool, code: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Sent:
+    provider_ref: str
+    status: str
+
+
+class SmsSender(ABC):
+    """Times and logs every send (never the text or the number); subclasses do the call."""
+
+    name = "sms"
+
+    def send(self, to: str, body: str, idempotency_key: str) -> Sent:
+        started = time.perf_counter()
+        try:
+            sent = self._send(to, body, idempotency_key)
+        except SendError as error:
+            log.warning("sms send failed via %s in %.0f ms: %s (permanent=%s)", self.name,
+                        (time.perf_counter() - started) * 1000, error.reason, error.permanent)
+            raise
+        log.info("sms sent via %s in %.0f ms: %s", self.name,
+                 (time.perf_counter() - started) * 1000, sent.provider_ref)
+        return sent
+
+    @abstractmethod
+    def _send(self, to: str, body: str, idempotency_key: str) -> Sent: ...
+
+
+class TwilioSmsSender(SmsSender):
+    name = "twilio"
+
+    def __init__(self, account_sid: str, auth_token: str, *, from_number: str | None = None,
+                 messaging_service_sid: str | None = None,
+                 api_base_url: str = "https://api.twilio.com",
+                 status_callback: str | None = None, timeout: float = 10.0) -> None:
+        if not (from_number or messaging_service_sid):
+            raise ValueError("set TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
+        self.client = Client(account_sid, auth_token,
+                             http_client=TwilioHttpClient(timeout=timeout))
+        # Load tests and sandboxes point this at a stub instead of Twilio.
+        self.client.api.base_url = api_base_url.rstrip("/")
+        self.from_number = from_number
+        self.messaging_service_sid = messaging_service_sid
+        self.status_callback = status_callback
+
+    def _send(self, to: str, body: str, idempotency_key: str) -> Sent:
+        options: dict[str, str] = {"to": to, "body": body}
+        if self.messaging_service_sid:
+            options["messaging_service_sid"] = self.messaging_service_sid
+        else:
+            options["from_"] = self.from_number or ""
+        if self.status_callback:
+            options["status_callback"] = self.status_callback
+        try:
+            message = self.client.messages.create(**options)
+        except TwilioRestException as error:
+            permanent = error.code in PERMANENT_ERRORS or (
+                400 <= error.status < 500 and error.status != 429)
+            reason = PERMANENT_ERRORS.get(error.code or 0) or f"Twilio error {error.code}"
+            raise SendError(reason, permanent, error.code) from error
+        except Exception as error:  # timeouts, refused connections: worth another try
+            raise SendError(f"could not reach Twilio ({type(error).__name__})", False) from error
+        return Sent(message.sid or "", message.status or "queued")
+
+
+@dataclass
+class RecordingSmsSender(SmsSender):
+    """Records messages instead of sending them: the demo shows them, tests read them."""
+
+    name: str = "recording"
+    sent: list[tuple[str, str]] = field(default_factory=list)
+
+    def _send(self, to: str, body: str, idempotency_key: str) -> Sent:
+        # Kept in memory only; the demo's /dev/sms phone page shows them from the database.
+        self.sent.append((to, body))
+        return Sent(f"SMdemo{idempotency_key[:26]}", "sent")

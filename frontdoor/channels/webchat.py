@@ -1,0 +1,176 @@
+"""Web chat: a page that works without JavaScript, and a small JSON API for the widget.
+
+A conversation is identified by an unguessable token (256 bits). The database keeps only
+its SHA-256, so one token can read one conversation and nothing else."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint, Response, current_app, jsonify, make_response, redirect, render_template,
+    request, url_for,
+)
+
+from frontdoor.channels import Inbound
+from frontdoor.engine import front_door
+from frontdoor.errors import ApiError
+from frontdoor.extensions import csrf, db, limiter
+from frontdoor.models import Author, Message, Resident
+
+bp = Blueprint("webchat", __name__, url_prefix="/chat")
+COOKIE = "frontdoor_chat"
+CHANNEL = "webchat"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _resident(token: str | None) -> Resident | None:
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(sa.select(Resident).where(
+        Resident.channel == CHANNEL, Resident.address == _hash(token)))
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
+
+
+def _rate_key() -> str:
+    return _bearer() or request.cookies.get(COOKIE) or request.remote_addr or "anon"
+
+
+def messages_after(resident: Resident, after: int = 0) -> list[Message]:
+    return list(db.session.scalars(
+        sa.select(Message).where(Message.resident_id == resident.id, Message.id > after)
+        .order_by(Message.id).limit(200)))
+
+
+def _as_json(message: Message) -> dict[str, object]:
+    if message.author == Author.COORDINATOR and message.coordinator_id:
+        from frontdoor.models import Coordinator
+        person = db.session.get(Coordinator, message.coordinator_id)
+        who = f"{person.first_name}, Local Area Coordinator" if person else "Your coordinator"
+    else:
+        who = {Author.RESIDENT: "You", Author.BOT: "Front door"}.get(message.author, "")
+    return {"id": message.id, "author": message.author.value, "from": who,
+            "text": message.body, "sent_at": _iso(message.created_at)}
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _check_text(text: object) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise ApiError(400, "empty_message", "Type a message before sending.")
+    limit = current_app.config["WEBCHAT_MAX_LENGTH"]
+    if len(text) > limit:
+        raise ApiError(413, "message_too_long",
+                       f"Messages can be up to {limit} characters. Please send it in parts.")
+    return text
+
+
+# -- the page (works with JavaScript off) ------------------------------------------------
+
+@bp.get("")
+def page() -> str:
+    resident = _resident(request.cookies.get(COOKIE))
+    messages = [_as_json(m) for m in messages_after(resident)] if resident else []
+    return render_template("chat.html", messages=messages, error=request.args.get("error"),
+                           embed=request.args.get("embed") == "1",
+                           max_length=current_app.config["WEBCHAT_MAX_LENGTH"],
+                           poll_seconds=current_app.config["WEBCHAT_POLL_SECONDS"])
+
+
+@bp.post("")
+@limiter.limit(lambda: current_app.config["RATELIMIT_WEBCHAT"], key_func=_rate_key)
+def post_from_page() -> Response:
+    token = request.cookies.get(COOKIE)
+    if _resident(token) is None:
+        token = _new_token()
+    text = request.form.get("text", "")
+    try:
+        _check_text(text)
+    except ApiError as error:
+        response = make_response(redirect(url_for("webchat.page", error=error.code)))
+    else:
+        front_door().receive(Inbound(CHANNEL, _hash(token), text))
+        response = make_response(redirect(url_for("webchat.page") + "#latest"))
+    response.set_cookie(COOKIE, token, max_age=60 * 60 * 24 * 30, httponly=True,
+                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"],
+                        path="/chat")
+    return response
+
+
+# -- the JSON API for the widget ----------------------------------------------------------
+
+@bp.post("/api/conversations")
+@csrf.exempt  # bearer-token API: no cookie is trusted, so there is nothing to forge
+@limiter.limit("10 per hour")
+def start_conversation() -> tuple[Response, int]:
+    token = _new_token()
+    resident = Resident(channel=CHANNEL, address=_hash(token))
+    db.session.add(resident)
+    db.session.commit()
+    return jsonify({"token": token, "poll_seconds":
+                    current_app.config["WEBCHAT_POLL_SECONDS"]}), 201
+
+
+def _authorised() -> tuple[Resident, str]:
+    token = _bearer()
+    resident = _resident(token)
+    if resident is None or token is None:
+        raise ApiError(401, "unknown_conversation",
+                       "This conversation was not found. Start a new one.")
+    return resident, token
+
+
+@bp.post("/api/messages")
+@csrf.exempt
+@limiter.limit(lambda: current_app.config["RATELIMIT_WEBCHAT"], key_func=_rate_key)
+def post_message() -> tuple[Response, int]:
+    resident, token = _authorised()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_json", 'Send JSON like {"text": "..."}.')
+    text = _check_text(body.get("text"))
+    receipt = front_door().receive(Inbound(CHANNEL, _hash(token), text))
+    return jsonify({"message_id": receipt.message_id,
+                    "messages": [_as_json(m) for m in messages_after(
+                        resident, receipt.message_id - 1)]}), 201
+
+
+@bp.get("/api/messages")
+def get_messages() -> Response:
+    resident, _ = _authorised()
+    try:
+        after = int(request.args.get("after", "0"))
+    except ValueError as error:
+        raise ApiError(400, "invalid_after", "'after' must be a message id.") from error
+    return jsonify({"messages": [_as_json(m) for m in messages_after(resident, after)]})
+
+
+@bp.get("/api/openapi.json")
+def openapi() -> Response:
+    from frontdoor.channels.webchat_openapi import document
+    return jsonify(document(current_app.config["WEBCHAT_MAX_LENGTH"]))
+
+
+@bp.get("/widget.js")
+def widget() -> Response:
+    response = make_response(render_template("widget.js", chat_url=url_for(
+        "webchat.page", embed="1", _external=True)))
+    response.mimetype = "text/javascript"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response

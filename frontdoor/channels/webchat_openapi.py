@@ -1,0 +1,67 @@
+"""The OpenAPI 3 description of the web-chat API, served at /chat/api/openapi.json."""
+
+from __future__ import annotations
+
+
+def document(max_length: int) -> dict[str, object]:
+    error = {"$ref": "#/components/schemas/Error"}
+    message_list = {"type": "object", "required": ["messages"], "properties": {
+        "messages": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}}}}
+
+    def errors(*codes: int) -> dict[str, object]:
+        return {str(c): {"description": "Error", "content": {"application/json": {
+            "schema": error}}} for c in codes}
+
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "frontdoor web chat", "version": "1.0.0",
+                 "description": "Start a conversation, post messages, fetch new ones. "
+                                "Authenticate with the conversation token as a bearer token."},
+        "paths": {
+            "/chat/api/conversations": {"post": {
+                "summary": "Start a conversation", "operationId": "startConversation",
+                "responses": {"201": {"description": "Started", "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Started"}}}},
+                    **errors(429)}}},
+            "/chat/api/messages": {
+                "post": {
+                    "summary": "Post a message", "operationId": "postMessage",
+                    "security": [{"conversationToken": []}],
+                    "requestBody": {"required": True, "content": {"application/json": {
+                        "schema": {"type": "object", "required": ["text"], "properties": {
+                            "text": {"type": "string", "minLength": 1,
+                                     "maxLength": max_length}}}}}},
+                    "responses": {"201": {"description": "Stored and answered", "content": {
+                        "application/json": {"schema": message_list}}},
+                        **errors(400, 401, 413, 429)}},
+                "get": {
+                    "summary": "Messages after a given id", "operationId": "getMessages",
+                    "security": [{"conversationToken": []}],
+                    "parameters": [{"name": "after", "in": "query", "required": False,
+                                    "schema": {"type": "integer", "minimum": 0}}],
+                    "responses": {"200": {"description": "Messages", "content": {
+                        "application/json": {"schema": message_list}}},
+                        **errors(400, 401, 429)}},
+            },
+        },
+        "components": {
+            "securitySchemes": {"conversationToken": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Started": {"type": "object", "required": ["token"], "properties": {
+                    "token": {"type": "string", "description": "256-bit conversation token"},
+                    "poll_seconds": {"type": "integer"}}},
+                "Message": {"type": "object", "required": ["id", "author", "text"],
+                            "properties": {
+                                "id": {"type": "integer"},
+                                "author": {"type": "string",
+                                           "enum": ["resident", "bot", "coordinator"]},
+                                "from": {"type": "string"},
+                                "text": {"type": "string"},
+                                "sent_at": {"type": "string", "format": "date-time"}}},
+                "Error": {"type": "object", "required": ["error"], "properties": {
+                    "error": {"type": "object", "required": ["code", "message"],
+                              "properties": {"code": {"type": "string"},
+                                             "message": {"type": "string"}}}}},
+            },
+        },
+    }

@@ -1,0 +1,138 @@
+"""The `frontdoor` commands: run, train, evaluate, load-config, classify, chat, db ..."""
+
+from __future__ import annotations
+
+import json
+import sys
+import uuid
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+
+def _create_app() -> Flask:
+    from frontdoor import create_app
+    return create_app()
+
+
+main = FlaskGroup(create_app=_create_app, help="frontdoor: the Local Area Coordination front door.")
+
+
+def init_app(app: Flask) -> None:
+    for command in (train_command, evaluate_command, load_config_command, classify_command,
+                    chat_command):
+        app.cli.add_command(command)
+
+
+@click.command("train")
+@click.option("--data", type=click.Path(exists=True, path_type=Path), default=None,
+              help="intents/ folder (default), or a CSV (text,label) or JSONL file.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Where to write the model (default: the configured MODEL_PATH).")
+@click.option("--epochs", type=int, default=12, show_default=True)
+@click.option("--if-missing", is_flag=True,
+              help="Only train if there is no model, or it was trained on other data.")
+@with_appcontext
+def train_command(data: Path | None, out: Path | None, epochs: int, if_missing: bool) -> None:
+    """Train the need and crisis classifier from intents/ (or another data set)."""
+    from frontdoor.engine import model_path
+    from frontdoor.triage import classifier
+    from frontdoor.triage.data import load_crisis_examples, load_examples, split_holdout
+
+    intents = Path(current_app.config["INTENTS_DIR"])
+    data = data or intents
+    out = out or model_path(current_app)
+    if data.is_dir():
+        examples = load_examples(data, "train")
+        crisis = load_crisis_examples(data, "train")
+    else:
+        # One-file data sets: hold out a fixed 20% so `evaluate` can measure fairly.
+        examples, _ = split_holdout(load_examples(data))
+        crisis = []
+    if if_missing and classifier.model_fingerprint(out) == classifier.data_fingerprint(
+            examples, crisis):
+        click.echo(f"Model at {out} is up to date.")
+        return
+    report = classifier.train(examples, crisis, out, epochs=epochs)
+    click.echo(f"Trained on {report.examples} need and {report.crisis_examples} crisis "
+               f"examples in {report.seconds:.1f}s. Saved to {report.path}.")
+
+
+@click.command("evaluate")
+@click.option("--data", type=click.Path(exists=True, path_type=Path), default=None,
+              help="intents/ folder (default; uses its test/ split), or a CSV or JSONL file.")
+@click.option("--model", "model_dir", type=click.Path(path_type=Path), default=None)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@with_appcontext
+def evaluate_command(data: Path | None, model_dir: Path | None, as_json: bool) -> None:
+    """Measure the model on held-out data: accuracy, macro-F1, per need, crisis recall."""
+    from frontdoor.engine import model_path
+    from frontdoor.triage.data import load_need_definitions
+    from frontdoor.triage.evaluation import evaluate, format_report
+
+    intents = Path(current_app.config["INTENTS_DIR"])
+    report = evaluate(data or intents, model_dir or model_path(current_app),
+                      load_need_definitions(intents), progress=not as_json)
+    click.echo(json.dumps(report, indent=2) if as_json else format_report(report))
+
+
+@click.command("load-config")
+@click.option("--dir", "folder", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=None, help="The council's data folder (default: COUNCIL_DATA_DIR).")
+@with_appcontext
+def load_config_command(folder: Path | None) -> None:
+    """Load the council's wards, coordinators, postcodes and directory into the database."""
+    from frontdoor.council_data import load_council_data
+
+    report = load_council_data(folder or Path(current_app.config["COUNCIL_DATA_DIR"]))
+    current_app.extensions.pop("frontdoor.engine", None)
+    click.echo(f"Loaded {report.wards} wards, {report.coordinators} coordinators, "
+               f"{report.postcodes} postcodes and {report.entries} directory entries.")
+
+
+def _classify_line(text: str) -> dict[str, object]:
+    from frontdoor.engine import front_door
+
+    engine = front_door()
+    reading = engine.triage.read(text, engine.places())
+    return {"need": reading.need, "confidence": reading.confidence,
+            "unsure": reading.unsure,
+            "crisis": reading.crisis.category if reading.crisis else None,
+            "postcode": reading.place.postcode, "ward": reading.place.ward_code}
+
+
+@click.command("classify")
+@click.argument("text", required=False)
+@with_appcontext
+def classify_command(text: str | None) -> None:
+    """Print how a message is read, as JSON. With no TEXT, one message per line on stdin."""
+    if text is not None:
+        click.echo(json.dumps(_classify_line(text)))
+        return
+    for line in sys.stdin:
+        if line.strip():
+            click.echo(json.dumps(_classify_line(line.rstrip("\n"))))
+
+
+@click.command("chat")
+@click.option("--as", "number", default="+447700900123", show_default=True,
+              help="The resident's phone number.")
+@with_appcontext
+def chat_command(number: str) -> None:
+    """Talk to the front door in the terminal, as a resident would by SMS."""
+    from frontdoor.channels import Inbound
+    from frontdoor.engine import front_door
+
+    click.echo("Type a message and press Enter (Ctrl-D to finish).")
+    engine = front_door()
+    while True:
+        try:
+            text = input("you> ")
+        except EOFError:
+            click.echo()
+            return
+        receipt = engine.receive(Inbound("sms", number, text, provider_id="CLI" + uuid.uuid4().hex))
+        for reply in receipt.replies or ["(no reply: a coordinator has this thread)"]:
+            click.echo(f"frontdoor> {reply}\n")

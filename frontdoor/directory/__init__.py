@@ -1,0 +1,1 @@
+"""Local information: community groups and services, and the needs they meet."""

@@ -1,0 +1,44 @@
+"""Domain errors mapped to HTTP in one place: JSON for APIs, pages for people."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_limiter.errors import RateLimitExceeded
+from werkzeug.exceptions import HTTPException
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/chat/api/") or request.path.startswith("/api/")
+
+
+def _json(status: int, code: str, message: str) -> tuple[Response, int]:
+    return jsonify({"error": {"code": code, "message": message}}), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def api_error(error: ApiError) -> tuple[Response, int]:
+        return _json(error.status, error.code, error.message)
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error: RateLimitExceeded) -> tuple[Response | str, int]:
+        if _wants_json():
+            return _json(429, "rate_limited", "Too many messages. Please wait a minute.")
+        return render_template("error.html", status=429,
+                               message="Too many messages. Please wait a minute."), 429
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[Response | str, int]:
+        status = error.code or 500
+        if request.path.startswith("/sms/"):
+            return Response("", status=status), status
+        if _wants_json():
+            return _json(status, error.name.lower().replace(" ", "_"),
+                         error.description or error.name)
+        return render_template("error.html", status=status, message=error.name), status

@@ -1,0 +1,244 @@
+"""The database: SQLAlchemy 2 typed models. Queries live next to the code that needs them,
+as named functions; commits happen once per request or job."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from frontdoor.extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Stores naive UTC (SQLite has no time zones) and always hands back aware UTC."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given: use aware UTC datetimes")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+class ThreadState(enum.StrEnum):
+    BOT = "bot"
+    WAITING = "waiting_for_coordinator"
+    WITH_COORDINATOR = "with_coordinator"
+    CLOSED = "closed"
+
+
+class Direction(enum.StrEnum):
+    IN = "in"
+    OUT = "out"
+
+
+class Author(enum.StrEnum):
+    RESIDENT = "resident"
+    BOT = "bot"
+    COORDINATOR = "coordinator"
+
+
+def _enum(kind: type[enum.StrEnum]) -> sa.Enum:
+    # Stored as plain strings with a CHECK constraint: portable across SQLite and PostgreSQL,
+    # and adding a value later is a simple migration.
+    return sa.Enum(
+        kind,
+        native_enum=False,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class Council(db.Model):
+    """The council's own contact details: one row, loaded from config."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    is_demo: so.Mapped[bool] = so.mapped_column(default=False)
+    contact_centre_phone: so.Mapped[str] = so.mapped_column(sa.String(40))
+    contact_centre_web: so.Mapped[str] = so.mapped_column(sa.String(120))
+    contact_centre_hours: so.Mapped[str] = so.mapped_column(sa.String(80))
+    safeguarding_phone: so.Mapped[str] = so.mapped_column(sa.String(40))
+    safeguarding_hours: so.Mapped[str] = so.mapped_column(sa.String(80))
+    safeguarding_out_of_hours_phone: so.Mapped[str] = so.mapped_column(sa.String(40))
+
+
+class Coordinator(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    key: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
+    work_phone: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+    # Three-letter day names, comma separated: "Mon,Tue,Wed,Thu".
+    working_days: so.Mapped[str] = so.mapped_column(sa.String(40), default="Mon,Tue,Wed,Thu,Fri")
+    role: so.Mapped[str] = so.mapped_column(sa.String(20), default="coordinator")
+    password_hash: so.Mapped[str | None] = so.mapped_column(sa.String(255))
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+
+    leave: so.Mapped[list[Leave]] = so.relationship(
+        back_populates="coordinator", cascade="all, delete-orphan", order_by="Leave.starts"
+    )
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0]
+
+    @property
+    def day_names(self) -> list[str]:
+        return [d for d in self.working_days.split(",") if d]
+
+    def leave_on(self, day: date) -> Leave | None:
+        return next((lv for lv in self.leave if lv.starts <= day <= lv.ends), None)
+
+
+class Leave(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    coordinator_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coordinator.id"), index=True)
+    starts: so.Mapped[date]
+    ends: so.Mapped[date]
+    coordinator: so.Mapped[Coordinator] = so.relationship(back_populates="leave")
+
+
+class Ward(db.Model):
+    code: so.Mapped[str] = so.mapped_column(sa.String(9), primary_key=True)  # GSS code
+    name: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
+    # Lower-case misspellings and neighbourhood names, ";"-separated.
+    aliases: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    coordinator_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("coordinator.id"))
+    cover_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("coordinator.id"))
+
+    coordinator: so.Mapped[Coordinator | None] = so.relationship(foreign_keys=[coordinator_id])
+    cover: so.Mapped[Coordinator | None] = so.relationship(foreign_keys=[cover_id])
+
+
+class Postcode(db.Model):
+    """A full postcode ("DE23 8AB") or a sector ("DE23 8") and the ward it lies in."""
+
+    postcode: so.Mapped[str] = so.mapped_column(sa.String(8), primary_key=True)
+    ward_code: so.Mapped[str] = so.mapped_column(sa.ForeignKey("ward.code"), index=True)
+
+
+directory_entry_ward = sa.Table(
+    "directory_entry_ward",
+    db.metadata,
+    sa.Column("entry_id", sa.ForeignKey("directory_entry.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("ward_code", sa.ForeignKey("ward.code", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class DirectoryEntry(db.Model):
+    """Local information: a community group or a service, shaped after Open Referral UK."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    summary: so.Mapped[str] = so.mapped_column(sa.String(200))
+    # "community" (groups, neighbours, volunteers) or "service" (formal services).
+    kind: so.Mapped[str] = so.mapped_column(sa.String(12))
+    contact: so.Mapped[str] = so.mapped_column(sa.String(120))
+    hours: so.Mapped[str] = so.mapped_column(sa.String(80), default="")
+    citywide: so.Mapped[bool] = so.mapped_column(default=False)
+    # Needs met, ";"-separated labels; kept small and denormalised: read far more than written.
+    needs: so.Mapped[str] = so.mapped_column(sa.String(200))
+    source: so.Mapped[str] = so.mapped_column(sa.String(40), default="config")
+
+    wards: so.Mapped[list[Ward]] = so.relationship(secondary=directory_entry_ward)
+
+    @property
+    def need_list(self) -> list[str]:
+        return [n for n in self.needs.split(";") if n]
+
+
+class Resident(db.Model):
+    """Someone who contacted the front door, known only by their channel address."""
+
+    __table_args__ = (sa.UniqueConstraint("channel", "address"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    channel: so.Mapped[str] = so.mapped_column(sa.String(16))
+    # E.164 phone number for SMS; for web chat a SHA-256 of the conversation token, so a
+    # database leak does not hand out live conversation tokens.
+    address: so.Mapped[str] = so.mapped_column(sa.String(128))
+    ward_code: so.Mapped[str | None] = so.mapped_column(sa.ForeignKey("ward.code"))
+    postcode: so.Mapped[str | None] = so.mapped_column(sa.String(8))
+    # The named coordinator is remembered so a returning resident keeps the same person.
+    coordinator_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("coordinator.id"))
+    opted_out: so.Mapped[bool] = so.mapped_column(default=False)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    ward: so.Mapped[Ward | None] = so.relationship()
+    coordinator: so.Mapped[Coordinator | None] = so.relationship()
+
+
+class Thread(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    resident_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("resident.id"), index=True)
+    state: so.Mapped[ThreadState] = so.mapped_column(_enum(ThreadState), default=ThreadState.BOT)
+    urgent: so.Mapped[bool] = so.mapped_column(default=False)
+    crisis: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    need: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    ward_code: so.Mapped[str | None] = so.mapped_column(sa.ForeignKey("ward.code"))
+    coordinator_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("coordinator.id"), index=True
+    )
+    handoff_reason: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    # What the bot last asked, so the next message can answer it: "area", "ward", "choice".
+    awaiting: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+    # The need waiting on that answer, and the numbered options offered (";"-separated).
+    pending_need: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    options: so.Mapped[str | None] = so.mapped_column(sa.String(400))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    handed_off_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    closed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    outcome: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+    out_of_hours_ack_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    resident: so.Mapped[Resident] = so.relationship()
+    ward: so.Mapped[Ward | None] = so.relationship()
+    coordinator: so.Mapped[Coordinator | None] = so.relationship()
+    messages: so.Mapped[list[Message]] = so.relationship(
+        back_populates="thread", order_by="Message.id"
+    )
+
+    @property
+    def option_list(self) -> list[str]:
+        return [o for o in (self.options or "").split(";") if o]
+
+
+class Message(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    thread_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("thread.id"), index=True)
+    resident_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("resident.id"), index=True)
+    direction: so.Mapped[Direction] = so.mapped_column(_enum(Direction))
+    author: so.Mapped[Author] = so.mapped_column(_enum(Author))
+    channel: so.Mapped[str] = so.mapped_column(sa.String(16))
+    body: so.Mapped[str] = so.mapped_column(sa.Text)
+    media_count: so.Mapped[int] = so.mapped_column(default=0)
+    # Twilio's MessageSid for inbound SMS: unique, because Twilio retries the same message.
+    provider_id: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
+    # A bot reply points at the inbound message it answers, so a retry gets the same reply.
+    reply_to_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("message.id"), index=True)
+    coordinator_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("coordinator.id"))
+    # Outbound delivery: "twiml" (in the webhook response), "shown" (web chat), "queued",
+    # "sent", "delivered", "failed", "not_sent" (opted out) ...
+    status: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+    provider_ref: so.Mapped[str | None] = so.mapped_column(sa.String(64), index=True)
+    error: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    thread: so.Mapped[Thread | None] = so.relationship(back_populates="messages")
+    resident: so.Mapped[Resident] = so.relationship()
+    reply_to: so.Mapped[Message | None] = so.relationship(remote_side=[id])

@@ -1,0 +1,186 @@
+"""What the front door says. Plain English, short sentences, no markup; every reply names
+a way to reach a person. SMS replies are budgeted to 3 segments, dropping the least
+important parts first and never cutting a word."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from frontdoor.channels.segments import fit_parts, to_gsm_friendly
+
+
+@dataclass(frozen=True)
+class Reply:
+    parts: tuple[str, ...]
+    optional: frozenset[int] = field(default_factory=frozenset)
+
+    def render(self, channel: str) -> str:
+        if channel == "sms":
+            parts = [to_gsm_friendly(p) for p in self.parts]
+            return fit_parts(parts, set(self.optional))
+        return "\n".join(self.parts)
+
+
+@dataclass(frozen=True)
+class Who:
+    """The person a resident is passed to, and why it is them."""
+
+    name: str
+    first_name: str
+    ward_name: str | None
+    days: str                      # "Monday to Thursday"
+    reply_by: str                  # "5pm on Tuesday"
+    covering_for: str | None = None     # the named coordinator's name, when away
+    back_on: str | None = None          # "Monday 11 January"
+
+
+@dataclass(frozen=True)
+class EntryLine:
+    name: str
+    summary: str
+    contact: str
+    hours: str
+
+
+CRISIS_NUMBERS = {
+    "suicide_self_harm": (
+        "Please stay safe. If you have hurt yourself or might act on these thoughts, "
+        "call 999 now. Samaritans are there any time, free: call 116 123. Or text SHOUT "
+        "to 85258. NHS 111, choose the mental health option."
+    ),
+    "domestic_abuse": (
+        "You deserve to be safe. If you are in danger now, call 999. If you can't talk, "
+        "call 999 and press 55. National Domestic Abuse Helpline, free, any time: "
+        "0808 2000 247."
+    ),
+    "danger": (
+        "If you are in danger now, call 999. If you can't talk, call 999 and press 55. "
+        "If you smell gas, leave and call 0800 111 999. Police non-emergency: 101."
+    ),
+    "medical": (
+        "This sounds like an emergency. Call 999 now. If it is not life-threatening, "
+        "call NHS 111."
+    ),
+    "safeguarding_other": (
+        "Thank you for telling us. If someone is in danger now, call 999. To report a "
+        "worry about an adult, call {council} on {safeguarding}. Worried about a child: "
+        "NSPCC 0808 800 5000."
+    ),
+}
+
+
+def _person_line(who: Who) -> str:
+    return f"Reply 0 to talk to {who.first_name}, your Local Area Coordinator."
+
+
+def handed_over(who: Who, urgent: bool = False) -> str:
+    area = f", the Local Area Coordinator for {who.ward_name}" if who.ward_name else \
+        ", from the Local Area Coordination team"
+    if who.covering_for:
+        lead = (f"{who.covering_for} is away until {who.back_on}. I've passed this to "
+                f"{who.name}, who is covering{' for ' + who.ward_name if who.ward_name else ''}.")
+    else:
+        lead = f"I've passed this to {who.name}{area}."
+    when = ("They will contact you as soon as they can." if urgent
+            else f"{who.first_name} works {who.days} and will reply by {who.reply_by}.")
+    return f"{lead} {when}"
+
+
+def crisis(category: str, who: Who, council: str, safeguarding: str) -> Reply:
+    first = CRISIS_NUMBERS[category].format(council=council, safeguarding=safeguarding)
+    return Reply((first, handed_over(who, urgent=True)))
+
+
+def answer(need_words: str, place: str, entries: Sequence[EntryLine], who: Who | None) -> Reply:
+    parts = [f"Here are some options for {need_words} {place}:"]
+    for entry in entries:
+        when = f", {entry.hours}" if entry.hours else ""
+        parts.append(f"- {entry.name}: {entry.summary}. {entry.contact}{when}")
+    parts.append(_person_line(who) if who else "Reply 0 to talk to a person.")
+    # The third entry goes first when space is short; the way to a person never does.
+    optional = frozenset(range(2, len(entries) + 1)) if len(entries) > 1 else frozenset()
+    return Reply(tuple(parts), optional)
+
+
+def ask_area(need_words: str) -> Reply:
+    return Reply((
+        f"I can help with {need_words}. To find things near you, what is your postcode "
+        "or the area you live in?",
+        "Reply 1 if you don't know, or 0 to talk to a person.",
+    ))
+
+
+def ask_ward(area: str, ward_names: Sequence[str]) -> Reply:
+    numbered = ", ".join(f"{i} for {name}" for i, name in enumerate(ward_names, 1))
+    unsure = len(ward_names) + 1
+    return Reply((
+        f"{area} covers a few areas. Which is yours? Reply {numbered}. "
+        f"Reply {unsure} if you're not sure, or send your full postcode.",
+        "Reply 0 to talk to a person.",
+    ))
+
+
+def clarify(options: Sequence[str], who: Who | None) -> Reply:
+    numbered = ", ".join(f"{i} for {words}" for i, words in enumerate(options, 1))
+    person = f"0 to talk to {who.first_name}, your Local Area Coordinator" if who \
+        else "0 to talk to a person"
+    return Reply((f"Sorry, I'm not sure I understood. Reply {numbered}. Or reply {person}.",))
+
+
+def contact_centre(council: str, phone: str, web: str, hours: str, who: Who | None) -> Reply:
+    return Reply((
+        f"That's one for {council}'s contact centre. Call {phone} ({hours}) or go to {web}.",
+        "If something else is going on, I'm here to help. "
+        + (_person_line(who) if who else "Reply 0 to talk to a person."),
+    ))
+
+
+def chat(kind: str, who: Who | None) -> Reply:
+    person = _person_line(who) if who else "Reply 0 to talk to a person."
+    if kind == "smalltalk":
+        first = ("Hello, thanks for your message. I can help you find local support, like "
+                 "food, money, housing or meeting people. What can I help with?")
+    else:
+        first = ("Sorry, I can't help with that. I can help you find local support, like "
+                 "food, money, housing or meeting people, or put you in touch with your "
+                 "Local Area Coordinator.")
+    return Reply((first, person))
+
+
+def help_text(council: str, who: Who | None) -> Reply:
+    return Reply((
+        f"This is the Local Area Coordination service from {council}. Tell us what you "
+        "need help with and we'll share local options, or pass you to your Local Area "
+        "Coordinator.",
+        _person_line(who) if who else "Reply 0 to talk to a person.",
+        "In an emergency call 999. Samaritans, any time: 116 123. Text STOP to stop "
+        "messages.",
+    ))
+
+
+def opted_in(who: Who | None) -> Reply:
+    return Reply((
+        "Welcome back. You will get our messages again. Tell us what you need help with.",
+        _person_line(who) if who else "Reply 0 to talk to a person.",
+    ))
+
+
+def no_words(who: Who | None) -> Reply:
+    return Reply((
+        "Sorry, I can only read words, not pictures or empty messages. Please tell me in a "
+        "few words what you need help with.",
+        _person_line(who) if who else "Reply 0 to talk to a person.",
+    ))
+
+
+def long_message_handed_over(who: Who) -> Reply:
+    return Reply(("Thank you for telling me all that. It's a lot to answer by text, so a "
+                  "person will read it.", handed_over(who)))
+
+
+def out_of_hours(who: Who) -> Reply:
+    return Reply((
+        f"Thanks, {who.first_name} has your message. {who.first_name} is not working right "
+        f"now and will reply by {who.reply_by}. In an emergency call 999.",
+    ))

@@ -1,0 +1,106 @@
+"""Who answers for a ward today, and when they will reply: working days, leave, cover,
+working hours and UK bank holidays (from the `holidays` package)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+from frontdoor.models import Coordinator
+
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+FULL_DAY = {"Mon": "Monday", "Tue": "Tuesday", "Wed": "Wednesday", "Thu": "Thursday",
+            "Fri": "Friday", "Sat": "Saturday", "Sun": "Sunday"}
+
+
+@dataclass(frozen=True)
+class Hours:
+    timezone: str = "Europe/London"
+    start: int = 9
+    end: int = 17
+    subdivision: str = "ENG"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@lru_cache(maxsize=8)
+def _bank_holidays(subdivision: str, year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("GB", subdiv=subdivision, years=[year, year + 1])
+
+
+def is_bank_holiday(day: date, hours: Hours) -> bool:
+    return day in _bank_holidays(hours.subdivision, day.year)
+
+
+def works_on(coordinator: Coordinator, day: date, hours: Hours) -> bool:
+    return (DAY_NAMES[day.weekday()] in coordinator.day_names
+            and not is_bank_holiday(day, hours)
+            and coordinator.leave_on(day) is None)
+
+
+def is_working_now(coordinator: Coordinator, now: datetime, hours: Hours) -> bool:
+    local = now.astimezone(hours.zone)
+    return (works_on(coordinator, local.date(), hours)
+            and time(hours.start) <= local.time() < time(hours.end))
+
+
+def reply_by(coordinator: Coordinator, now: datetime, hours: Hours) -> datetime:
+    """The end of the working day on which the coordinator will answer."""
+    local = now.astimezone(hours.zone)
+    day = local.date()
+    # Today counts if they work today and at least two working hours are left.
+    if works_on(coordinator, day, hours) and local.time() < time(max(hours.start, hours.end - 2)):
+        return datetime.combine(day, time(hours.end), hours.zone)
+    for offset in range(1, 120):
+        candidate = day + timedelta(days=offset)
+        if works_on(coordinator, candidate, hours):
+            return datetime.combine(candidate, time(hours.end), hours.zone)
+    return datetime.combine(day + timedelta(days=1), time(hours.end), hours.zone)
+
+
+def describe_when(moment: datetime, now: datetime, hours: Hours) -> str:
+    """'5pm today', '5pm tomorrow', '5pm on Tuesday' or '5pm on Tuesday 5 January'."""
+    local_now = now.astimezone(hours.zone)
+    local = moment.astimezone(hours.zone)
+    clock = local.strftime("%I%p").lstrip("0").lower()
+    days = (local.date() - local_now.date()).days
+    if days == 0:
+        return f"{clock} today"
+    if days == 1:
+        return f"{clock} tomorrow"
+    weekday = local.strftime("%A")
+    if days < 7:
+        return f"{clock} on {weekday}"
+    return f"{clock} on {weekday} {local.day} {local.strftime('%B')}"
+
+
+def describe_days(coordinator: Coordinator) -> str:
+    """'Monday to Thursday' or 'Monday, Wednesday and Friday'."""
+    days = [d for d in DAY_NAMES if d in coordinator.day_names]
+    if not days:
+        return "some days"
+    indexes = [DAY_NAMES.index(d) for d in days]
+    if len(days) >= 3 and indexes == list(range(indexes[0], indexes[-1] + 1)):
+        return f"{FULL_DAY[days[0]]} to {FULL_DAY[days[-1]]}"
+    names = [FULL_DAY[d] for d in days]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def describe_date(day: date) -> str:
+    return f"{day.strftime('%A')} {day.day} {day.strftime('%B')}"
+
+
+def back_on(coordinator: Coordinator, away_until: date, hours: Hours) -> date:
+    """The first working day after leave ends."""
+    day = away_until + timedelta(days=1)
+    for _ in range(60):
+        if works_on(coordinator, day, hours):
+            return day
+        day += timedelta(days=1)
+    return away_until + timedelta(days=1)

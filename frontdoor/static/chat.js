@@ -1,0 +1,111 @@
+// Web chat without reloads. The page works without this script: it only takes over the
+// form, posts through the JSON API and polls for new messages (a coordinator's replies
+// too). Every message is rendered with textContent: resident text is never HTML.
+(function () {
+  "use strict";
+  var list = document.getElementById("messages");
+  var form = document.getElementById("chat-form");
+  var input = document.getElementById("chat-text");
+  var errorBox = document.getElementById("chat-error");
+  if (!list || !form || !window.fetch || !window.localStorage) { return; }
+  var KEY = "frontdoor-chat-token";
+  var base = form.getAttribute("action");
+  var pollSeconds = parseInt(list.getAttribute("data-poll-seconds"), 10) || 4;
+  var token = window.localStorage.getItem(KEY);
+  var lastId = 0;
+  var seen = {};
+  var sending = false;
+
+  function showError(text) {
+    errorBox.textContent = text;
+    errorBox.hidden = !text;
+    if (text) { input.setAttribute("aria-invalid", "true"); input.setAttribute("aria-describedby", "chat-error"); }
+    else { input.removeAttribute("aria-invalid"); input.removeAttribute("aria-describedby"); }
+  }
+
+  function add(message) {
+    if (seen[message.id]) { return; }
+    seen[message.id] = true;
+    lastId = Math.max(lastId, message.id);
+    var item = document.createElement("li");
+    item.className = "message message--" + message.author;
+    item.setAttribute("data-id", String(message.id));
+    var from = document.createElement("span");
+    from.className = "message__from";
+    from.textContent = message.from;
+    var text = document.createElement("span");
+    text.className = "message__text";
+    text.textContent = message.text;
+    item.appendChild(from);
+    item.appendChild(text);
+    list.appendChild(item);
+    item.scrollIntoView({block: "nearest"});
+  }
+
+  function api(method, path, body) {
+    var headers = {"Accept": "application/json"};
+    if (token) { headers["Authorization"] = "Bearer " + token; }
+    if (body) { headers["Content-Type"] = "application/json"; }
+    return fetch(base + path, {method: method, headers: headers, credentials: "omit",
+                               body: body ? JSON.stringify(body) : undefined})
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (data) {
+          if (!response.ok) {
+            var err = new Error((data.error && data.error.message) || "Something went wrong. Please try again.");
+            err.status = response.status;
+            throw err;
+          }
+          return data;
+        });
+      });
+  }
+
+  function start() {
+    return api("POST", "/api/conversations").then(function (data) {
+      token = data.token;
+      window.localStorage.setItem(KEY, token);
+    });
+  }
+
+  function poll() {
+    if (!token) { return Promise.resolve(); }
+    return api("GET", "/api/messages?after=" + lastId).then(function (data) {
+      data.messages.forEach(add);
+    }).catch(function (err) {
+      if (err.status === 401) { token = null; window.localStorage.removeItem(KEY); }
+    });
+  }
+
+  function resume() {
+    if (!token) { return; }
+    // A conversation from an earlier visit in this browser: show it in place of the greeting.
+    api("GET", "/api/messages?after=0").then(function (data) {
+      if (data.messages.length) {
+        while (list.firstChild) { list.removeChild(list.firstChild); }
+        data.messages.forEach(add);
+      }
+    }).catch(function (err) {
+      if (err.status === 401) { token = null; window.localStorage.removeItem(KEY); }
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value;
+    if (!text.trim()) { showError("Type a message before sending."); input.focus(); return; }
+    if (sending) { return; }
+    sending = true;
+    showError("");
+    (token ? Promise.resolve() : start()).then(function () {
+      return api("POST", "/api/messages", {text: text});
+    }).then(function (data) {
+      input.value = "";
+      data.messages.forEach(add);
+    }).catch(function (err) {
+      showError(err.message);
+    }).then(function () { sending = false; input.focus(); });
+  });
+
+  resume();
+  window.setInterval(poll, pollSeconds * 1000);
+}());

@@ -1,0 +1,154 @@
+"""Deciding what to do with a message once it has been read: answer, ask, clarify or hand
+over to a person. A pure function of the reading and the conversation so far."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from frontdoor.triage.safety import CrisisFlag
+from frontdoor.triage.text import normalise
+from frontdoor.triage.understand import Reading
+
+# "Reply 0 to talk to ..." is offered on every bot reply, so 0 always means a person.
+PERSON_DIGIT = "0"
+_DIGIT = re.compile(r"^\s*(\d)\s*[.)!]?\s*$")
+_DONT_KNOW = re.compile(
+    r"\b(don'?t|dont|do\s+not|dunno|not\s+sure|no\s+idea|rather\s+not|prefer\s+not|"
+    r"don'?t\s+want\s+to\s+say|skip|not\s+telling|anywhere)\b|^\s*(no|nope|idk|pass)\s*$")
+_DID_NOT_HELP = re.compile(
+    r"\b(did\s*n'?o?t|didnt|does\s*n'?t|doesnt|not|wasn'?t|isn'?t|none\s+of\s+(that|those|"
+    r"them|these))\s*(help|helpful|useful|any\s+good|work|what\s+i\s+(need|want|asked))|"
+    r"\bnone\s+of\s+(that|those|them|these)\b|\b(useless|no\s+use|not\s+what\s+i)\b")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the conversation already knows."""
+
+    ward_code: str | None = None
+    awaiting: str | None = None          # "area", "ward", "choice"
+    options: tuple[str, ...] = ()        # needs (choice) or ward codes (ward), in order
+    pending_need: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    need: str
+    ward_code: str | None          # None: city-wide entries
+
+
+@dataclass(frozen=True)
+class AskArea:
+    need: str
+
+
+@dataclass(frozen=True)
+class AskWard:
+    need: str
+    ward_codes: tuple[str, ...]
+    postcode: str | None
+
+
+@dataclass(frozen=True)
+class Clarify:
+    needs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Handoff:
+    reason: str     # "crisis", "asked_for_person", "did_not_help", "several_needs", "long"
+    crisis: CrisisFlag | None = None
+
+    @property
+    def urgent(self) -> bool:
+        return self.crisis is not None
+
+
+@dataclass(frozen=True)
+class ContactCentre:
+    pass
+
+
+@dataclass(frozen=True)
+class Chat:
+    kind: str       # "smalltalk" or "out_of_scope"
+
+
+Decision = Answer | AskArea | AskWard | Clarify | Handoff | ContactCentre | Chat
+
+
+def decide(reading: Reading, text: str, context: Context, answerable: set[str]) -> Decision:
+    """What to do with a message the safety check and classifier have read."""
+    if reading.crisis is not None:
+        return Handoff("crisis", reading.crisis)
+    ward = reading.place.ward_code or context.ward_code
+    digit = _DIGIT.match(text)
+    if digit:
+        return _numbered(digit.group(1), reading, context, answerable)
+    if context.awaiting in {"area", "ward"} and context.pending_need:
+        answered = _answer_to_place_question(reading, text, context, answerable)
+        if answered is not None:
+            return answered
+    if _DID_NOT_HELP.search(normalise(text)):
+        return Handoff("did_not_help")
+    if reading.several_needs:
+        return Handoff("several_needs")
+    if reading.unsure and reading.need not in {"smalltalk"}:
+        options = tuple(reading.likely_needs(answerable))
+        if options:
+            return Clarify(options)
+    return _for_need(reading.need, reading, ward, answerable)
+
+
+def _for_need(need: str, reading: Reading, ward: str | None, answerable: set[str]) -> Decision:
+    if need == "coordinator":
+        return Handoff("asked_for_person")
+    if need == "council_service":
+        return ContactCentre()
+    if need in {"smalltalk", "out_of_scope"} or need not in answerable:
+        return Chat(need if need in {"smalltalk", "out_of_scope"} else "out_of_scope")
+    if ward:
+        return Answer(need, ward)
+    if len(reading.place.ward_codes) > 1:
+        return AskWard(need, reading.place.ward_codes, reading.place.postcode)
+    if reading.place.postcode:
+        # A postcode outside the council's area: share what is open to everyone.
+        return Answer(need, None)
+    return AskArea(need)
+
+
+def _numbered(digit: str, reading: Reading, context: Context, answerable: set[str]) -> Decision:
+    if digit == PERSON_DIGIT:
+        return Handoff("asked_for_person")
+    index = int(digit) - 1
+    if context.awaiting == "choice" and 0 <= index < len(context.options):
+        need = context.options[index]
+        return _for_need(need, reading, context.ward_code, answerable)
+    if context.awaiting == "ward" and context.pending_need:
+        if 0 <= index < len(context.options):
+            return Answer(context.pending_need, context.options[index])
+        if index == len(context.options):   # the last option: "I don't know"
+            return Answer(context.pending_need, None)
+    if context.awaiting == "area" and context.pending_need and digit == "1":
+        return Answer(context.pending_need, None)
+    if context.awaiting == "choice":
+        return Clarify(context.options)
+    return Chat("smalltalk")
+
+
+def _answer_to_place_question(reading: Reading, text: str, context: Context,
+                              answerable: set[str]) -> Decision | None:
+    need = context.pending_need or ""
+    place = reading.place
+    if place.ward_code:
+        return (Handoff("asked_for_person") if need == "coordinator"
+                else Answer(need, place.ward_code))
+    if len(place.ward_codes) > 1:
+        return AskWard(need, place.ward_codes, place.postcode)
+    if _DONT_KNOW.search(normalise(text)) or place.postcode:
+        return Handoff("asked_for_person") if need == "coordinator" else Answer(need, None)
+    if not reading.unsure and reading.need in answerable | {"council_service", "coordinator"}:
+        return None   # a new request: read it afresh
+    # We ask once; whatever comes back, the resident gets something useful.
+    return Handoff("asked_for_person") if need == "coordinator" else Answer(need, None)

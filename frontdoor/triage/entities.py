@@ -1,0 +1,111 @@
+"""Where the resident is: UK postcodes in any common form and ward names (misspellings too),
+found with spaCy matchers and mapped to wards through the council's postcode table."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.vocab import Vocab
+from spacy.lang.en import English
+
+from frontdoor.triage.text import normalise
+
+OUTWARD = r"[a-z]{1,2}\d[a-z\d]?"
+INWARD = r"\d[a-z]{2}"
+_FULL = re.compile(rf"^({OUTWARD})\s*({INWARD})$")
+
+
+@dataclass(frozen=True)
+class WardName:
+    code: str
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Place:
+    """What a message says about where the resident is."""
+
+    postcode: str | None = None        # "DE23 8AB", a sector "DE23 8", or a district "DE23"
+    ward_codes: tuple[str, ...] = ()   # one ward, or the several a district spans
+
+    @property
+    def ward_code(self) -> str | None:
+        return self.ward_codes[0] if len(self.ward_codes) == 1 else None
+
+
+def format_postcode(raw: str) -> str | None:
+    """'de238ab' -> 'DE23 8AB'; None when it is not a full postcode."""
+    match = _FULL.match(raw.strip().lower().replace(" ", ""))
+    if not match:
+        return None
+    return f"{match.group(1)} {match.group(2)}".upper()
+
+
+@dataclass
+class PlaceFinder:
+    """Built once from the council's wards and postcode table; finds places in messages."""
+
+    wards: Iterable[WardName]
+    postcodes: Mapping[str, str]  # "DE23 8AB" or "DE23 8" -> ward code
+    _nlp: English = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._nlp = English()
+        vocab: Vocab = self._nlp.vocab
+        self._by_district: dict[str, set[str]] = {}
+        for key, ward in self.postcodes.items():
+            self._by_district.setdefault(key.split(" ")[0], set()).add(ward)
+        self._wards = list(self.wards)
+        self._phrases = PhraseMatcher(vocab, attr="LOWER")
+        self._fuzzy = Matcher(vocab)
+        for ward in self._wards:
+            names = {ward.name.lower(), ward.name.lower().replace("&", "and"), *ward.aliases}
+            self._phrases.add(ward.code, [self._nlp.make_doc(n) for n in names if n])
+            # One typo (two in long names) on each word of the ward's name, e.g. "normantn".
+            for name in {ward.name.lower(), *ward.aliases}:
+                words = [w for w in name.replace("&", " ").split() if len(w) >= 6]
+                if len(words) == 1 and len(name.split()) == 1:
+                    fuzz = "FUZZY2" if len(words[0]) >= 8 else "FUZZY1"
+                    self._fuzzy.add(ward.code, [[{"LOWER": {fuzz: words[0]}}]])
+        self._postcode = Matcher(vocab)
+        self._postcode.add("FULL", [[{"LOWER": {"REGEX": rf"^{OUTWARD}{INWARD}$"}}],
+                                    [{"LOWER": {"REGEX": rf"^{OUTWARD}$"}},
+                                     {"LOWER": {"REGEX": rf"^{INWARD}$"}}]])
+        self._postcode.add("DISTRICT", [[{"LOWER": {"REGEX": rf"^{OUTWARD}$"}}]])
+
+    def find(self, text: str) -> Place:
+        """The postcode or ward a message names, if any."""
+        doc = self._nlp.make_doc(normalise(text))
+        matches = sorted(self._postcode(doc), key=lambda m: (m[1], -(m[2] - m[1])))
+        for match_id, start, end in matches:
+            kind = self._nlp.vocab.strings[match_id]
+            span = doc[start:end].text
+            if kind == "FULL":
+                postcode = format_postcode(span)
+                if postcode:
+                    return self._place_for_postcode(postcode)
+        for match_id, start, end in matches:
+            district = doc[start:end].text.upper()
+            # A bare district is only a postcode if it is one of the council's own:
+            # "m1" or "b12" in a message is more likely a motorway or a vitamin.
+            if self._nlp.vocab.strings[match_id] == "DISTRICT" and district in self._by_district:
+                return Place(district, tuple(sorted(self._by_district[district])))
+        found = [self._nlp.vocab.strings[m] for m, _, _ in self._phrases(doc)]
+        if not found:
+            found = [self._nlp.vocab.strings[m] for m, _, _ in self._fuzzy(doc)]
+        if found:
+            # The first ward named wins; naming two wards is rare and the first is the usual home.
+            return Place(None, (found[0],))
+        return Place()
+
+    def _place_for_postcode(self, postcode: str) -> Place:
+        sector = postcode[:-2]
+        ward = self.postcodes.get(postcode) or self.postcodes.get(sector)
+        if ward:
+            return Place(postcode, (ward,))
+        district = postcode.split(" ")[0]
+        return Place(postcode, tuple(sorted(self._by_district.get(district, ()))))

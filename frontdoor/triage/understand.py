@@ -1,0 +1,95 @@
+"""One reading of a message: crisis, need (with how sure), several needs, and place."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from spacy.lang.en import English
+from spacy.matcher import PhraseMatcher
+
+from frontdoor.triage.classifier import Classifier, Scores
+from frontdoor.triage.data import NeedDefinition
+from frontdoor.triage.entities import Place, PlaceFinder
+from frontdoor.triage.safety import CrisisFlag, SafetyCheck
+from frontdoor.triage.text import normalise
+
+# Two thresholds: below MIN_CONFIDENCE, or with the top two needs closer than MIN_MARGIN,
+# the front door asks which need the resident means instead of guessing.
+MIN_CONFIDENCE = 0.5
+MIN_MARGIN = 0.15
+# A keyword that plainly names one need lifts that need to at least this confidence.
+KEYWORD_CONFIDENCE = 0.7
+# Needs the front door answers from the directory: two of these at once go to a person.
+ANSWERABLE = "directory"
+
+
+@dataclass(frozen=True)
+class Reading:
+    need: str
+    confidence: float
+    unsure: bool
+    ranked: tuple[tuple[str, float], ...]
+    several_needs: tuple[str, ...] = ()
+    crisis: CrisisFlag | None = None
+    place: Place = field(default_factory=Place)
+
+    def likely_needs(self, answerable: set[str], limit: int = 3) -> list[str]:
+        return [need for need, _ in self.ranked if need in answerable][:limit]
+
+
+class Triage:
+    """The classifier, the crisis check and the need keywords, loaded once per process."""
+
+    def __init__(self, classifier: Classifier, needs: Mapping[str, NeedDefinition]) -> None:
+        self.classifier = classifier
+        self.needs = needs
+        self.answerable = {n.label for n in needs.values() if n.answer == ANSWERABLE}
+        self._nlp = English()
+        self._keywords = PhraseMatcher(self._nlp.vocab, attr="LOWER")
+        for need in needs.values():
+            if need.keywords:
+                self._keywords.add(need.label, [self._nlp.make_doc(k) for k in need.keywords])
+        self._latest: Scores | None = None
+        self.safety = SafetyCheck(scorer=self._crisis_scores if classifier.has_crisis else None)
+
+    def _crisis_scores(self, text: str) -> Mapping[str, float]:
+        scores = self._latest or self.classifier.score(text)
+        return scores.crisis
+
+    def keyword_needs(self, text: str) -> list[str]:
+        """Needs named plainly by a keyword, in the order they appear."""
+        doc = self._nlp.make_doc(normalise(text))
+        seen: list[str] = []
+        for match_id, _, _ in sorted(self._keywords(doc), key=lambda m: m[1]):
+            label = self._nlp.vocab.strings[match_id]
+            if label not in seen:
+                seen.append(label)
+        return seen
+
+    def safety_check(self, text: str) -> CrisisFlag | None:
+        """The crisis check alone."""
+        return self.safety.check(text)
+
+    def read(self, text: str, places: PlaceFinder | None = None) -> Reading:
+        """Read a message: crisis first, then need and place."""
+        scores = self.classifier.score(text)
+        self._latest = scores
+        try:
+            crisis = self.safety.check(text)
+        finally:
+            self._latest = None
+        return self._reading(text, scores, crisis, places.find(text) if places else Place())
+
+    def _reading(self, text: str, scores: Scores, crisis: CrisisFlag | None,
+                 place: Place) -> Reading:
+        need_scores = dict(scores.need)
+        keyword = self.keyword_needs(text)
+        if len(keyword) == 1 and keyword[0] in need_scores:
+            need_scores[keyword[0]] = max(need_scores[keyword[0]], KEYWORD_CONFIDENCE)
+        ranked = tuple(sorted(need_scores.items(), key=lambda kv: kv[1], reverse=True))
+        (top, confidence), runner_up = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
+        unsure = confidence < MIN_CONFIDENCE or confidence - runner_up < MIN_MARGIN
+        several = tuple(n for n in keyword if n in self.answerable)
+        return Reading(top, round(confidence, 4), unsure, ranked,
+                       several if len(several) > 1 else (), crisis, place)

@@ -1,0 +1,279 @@
+"""The SMS channel end to end: signed Twilio webhooks in, TwiML out, a real database."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from frontdoor.channels.segments import segments
+from frontdoor.models import Coordinator, Direction, Leave, Message, Resident, Thread, ThreadState
+from tests.conftest import make_phone
+
+NORMANTON = "E05015521"
+ARBORETUM = "E05015511"
+
+
+def count(db, model, *where) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+def test_food_bank_in_normanton_names_local_food_entries_and_offers_sam(phone):
+    (reply,) = phone.text("need a food bank, I live in Normanton")
+    assert "food" in reply.lower() and "in Normanton" in reply
+    assert "Normanton Community Pantry" in reply
+    assert reply.count("\n- ") >= 2, "two or three directory entries"
+    assert "Reply 0 to talk to Sam, your Local Area Coordinator" in reply
+
+
+def test_community_options_come_before_formal_services(phone, db):
+    from frontdoor.models import DirectoryEntry
+
+    (reply,) = phone.text("need a food bank, I live in Normanton")
+    names = [line[2:].split(":")[0] for line in reply.splitlines() if line.startswith("- ")]
+    kinds = [db.session.scalar(sa.select(DirectoryEntry.kind).where(DirectoryEntry.name == n))
+             for n in names]
+    assert kinds == sorted(kinds), f"community before service: {list(zip(names, kinds))}"
+    assert kinds[0] == "community"
+
+
+def test_a_need_without_a_place_asks_once_for_the_postcode_and_remembers_it(phone, db):
+    (ask,) = phone.text("can someone help me with my benefits please")
+    assert "postcode" in ask
+    (answer,) = phone.text("DE23 8AB")
+    assert "in Normanton" in answer and "money" in answer.lower()
+    resident = db.session.scalar(sa.select(Resident))
+    assert resident.ward_code == NORMANTON
+    (later,) = phone.text("is there a lunch club near me")
+    assert "in Normanton" in later
+
+
+def test_not_knowing_the_postcode_gets_city_wide_entries(phone):
+    phone.text("i need help with my energy bills")
+    (answer,) = phone.text("dont know")
+    assert "across Derby" in answer
+
+
+def test_a_district_spanning_several_wards_asks_which_with_numbered_options(phone):
+    (ask,) = phone.text("need help with debts, im in DE23")
+    assert "DE23" in ask and "1 for Arboretum" in ask and "4 for Normanton" in ask
+    (answer,) = phone.text("4")
+    assert "in Normanton" in answer
+
+
+def test_asking_for_a_person_hands_the_thread_to_the_named_coordinator(phone, db):
+    phone.text("food bank in normanton?")
+    (reply,) = phone.text("can i talk to someone please")
+    assert "I've passed this to Sam Patel, the Local Area Coordinator for Normanton" in reply
+    assert "Sam works Monday to Thursday and will reply by 5pm today" in reply
+    thread = db.session.scalar(sa.select(Thread))
+    assert thread.state == ThreadState.WAITING
+    assert thread.coordinator.name == "Sam Patel" and not thread.urgent
+
+
+def test_replying_0_hands_over_too(phone, db):
+    phone.text("need a food bank, I live in Normanton")
+    (reply,) = phone.text("0")
+    assert "Sam Patel" in reply
+    assert db.session.scalar(sa.select(Thread.state)) == ThreadState.WAITING
+
+
+def test_a_person_asked_for_while_the_coordinator_is_on_leave_goes_to_the_cover(phone, db):
+    # Nadia Hussain (Arboretum) is on leave in the demo data; Sam Patel covers.
+    (reply,) = phone.text("can someone ring me back, I live in DE1 1AA")
+    assert "Nadia Hussain is away until Monday 11 January" in reply
+    assert "I've passed this to Sam Patel, who is covering for Arboretum" in reply
+    thread = db.session.scalar(sa.select(Thread))
+    assert thread.coordinator.name == "Sam Patel"
+
+
+def test_leave_added_for_sam_sends_normanton_handoffs_to_his_cover(phone, db):
+    sam = db.session.scalar(sa.select(Coordinator).where(Coordinator.name == "Sam Patel"))
+    sam.leave.append(Leave(starts=date(2026, 11, 23), ends=date(2026, 11, 27)))
+    db.session.commit()
+    (reply,) = phone.text("i want to speak to a real person, im in normanton")
+    thread = db.session.scalar(sa.select(Thread))
+    assert thread.coordinator.name != "Sam Patel"
+    assert f"I've passed this to {thread.coordinator.name}, who is covering" in reply
+    assert "Sam Patel is away until Monday 30 November" in reply
+
+
+CRISIS = {
+    "suicide_self_harm": ("i want to kill myself tonight", ["116 123", "85258", "999"]),
+    "domestic_abuse": ("my partner hits me and i'm scared to go home", ["0808 2000 247", "999"]),
+    "danger": ("someone is trying to break in to my flat right now", ["999", "101"]),
+    "medical": ("my dad has collapsed and he cant breathe", ["999", "111"]),
+    "safeguarding_other": ("the kids next door are left home alone all night with no food",
+                           ["999", "01332 717777", "0808 800 5000"]),
+}
+
+
+@pytest.mark.parametrize("category", sorted(CRISIS))
+def test_each_crisis_category_gets_its_numbers_first_and_an_urgent_handoff(phone, db, category):
+    text, numbers = CRISIS[category]
+    (reply,) = phone.text(text + " normanton")
+    first_sentence_block = reply.split("I've passed this")[0]
+    for number in numbers:
+        assert number in first_sentence_block, (category, number, reply)
+    assert "Sam Patel" in reply
+    thread = db.session.scalar(sa.select(Thread))
+    assert thread.urgent and thread.crisis == category
+    assert thread.state == ThreadState.WAITING
+
+
+def test_a_crisis_with_no_known_ward_still_reaches_a_named_person(phone, db):
+    (reply,) = phone.text("i took all my tablets")
+    assert "116 123" in reply and "Morgan Hale" in reply
+    assert db.session.scalar(sa.select(Thread.urgent))
+
+
+def test_the_same_message_sid_three_times_stores_one_message_and_one_reply(phone, db):
+    replies = [phone.text("need a food bank, I live in Normanton", sid="SM" + "a" * 32)
+               for _ in range(3)]
+    assert replies[0] == replies[1] == replies[2] and replies[0]
+    assert count(db, Message, Message.direction == Direction.IN) == 1
+    assert count(db, Message, Message.direction == Direction.OUT) == 1
+
+
+def test_a_forged_signature_gets_403_and_nothing_is_stored(phone, db):
+    response = phone.signed_post(phone.fields("hello"), token="not-the-auth-token")
+    assert response.status_code == 403
+    response = phone.signed_post(phone.fields("hello"), signature="")
+    assert response.status_code == 403
+    # Signed, then tampered with: the body no longer matches the signature.
+    fields = phone.fields("hello")
+    from twilio.request_validator import RequestValidator
+    signature = RequestValidator(phone.app.config["TWILIO_AUTH_TOKEN"]).compute_signature(
+        phone.app.config["PUBLIC_BASE_URL"] + "/sms/inbound", fields)
+    response = phone.signed_post({**fields, "Body": "changed"}, signature=signature)
+    assert response.status_code == 403
+    assert count(db, Message) == 0 and count(db, Resident) == 0
+
+
+def test_the_signature_covers_fields_twilio_adds_without_notice(phone):
+    replies = phone.text("hello", SomeNewTwilioField="x", FromCity="DERBY")
+    assert replies
+
+
+def test_behind_a_trusted_proxy_the_forwarded_url_is_what_is_signed(app, client, db):
+    app.config["TRUSTED_PROXIES"] = 1
+    from werkzeug.middleware.proxy_fix import ProxyFix
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)
+    phone = make_phone(client, app, "+447700900124")
+    fields = phone.fields("hello")
+    from twilio.request_validator import RequestValidator
+    signature = RequestValidator(app.config["TWILIO_AUTH_TOKEN"]).compute_signature(
+        "https://lac.example.gov.uk/sms/inbound", fields)
+    response = client.post("/sms/inbound", data=fields, headers={
+        "X-Twilio-Signature": signature, "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "lac.example.gov.uk"})
+    assert response.status_code == 200
+    # Without the proxy setting the same headers are not trusted.
+    app.config["TRUSTED_PROXIES"] = 0
+    response = client.post("/sms/inbound", data=phone.fields("hi"), headers={
+        "X-Twilio-Signature": signature, "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "lac.example.gov.uk"})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("word", ["STOP", "stop", "Unsubscribe", "END", "quit", "OPTOUT",
+                                  "cancel", "REVOKE", "stopall"])
+def test_an_opt_out_word_marks_the_resident_opted_out_and_nothing_more_is_sent(phone, db, word):
+    assert phone.text(word) == []
+    assert db.session.scalar(sa.select(Resident.opted_out)) is True
+    assert phone.text("need a food bank in normanton") == []
+
+
+@pytest.mark.parametrize("word", ["START", "yes", "Unstop"])
+def test_start_yes_or_unstop_opts_back_in(phone, db, word):
+    phone.text("STOP")
+    (reply,) = phone.text(word)
+    assert "Welcome back" in reply
+    assert db.session.scalar(sa.select(Resident.opted_out)) is False
+    assert phone.text("need a food bank in normanton")
+
+
+def test_help_says_what_this_is_how_to_reach_a_person_and_the_emergency_numbers(phone):
+    (reply,) = phone.text("HELP")
+    assert "Local Area Coordination" in reply
+    assert "Reply 0 to talk to" in reply and "999" in reply and "116 123" in reply
+
+
+def test_the_bot_is_silent_on_a_thread_a_coordinator_owns_apart_from_safety(phone, db):
+    phone.text("can i talk to someone, i live in normanton")
+    thread = db.session.scalar(sa.select(Thread))
+    thread.state = ThreadState.WITH_COORDINATOR
+    db.session.commit()
+    assert phone.text("also need a food bank") == []
+    assert phone.text("thanks") == []
+    (safety,) = phone.text("i want to end my life")
+    assert "116 123" in safety
+    db.session.refresh(thread)
+    assert thread.urgent and thread.state == ThreadState.WITH_COORDINATOR
+    inbound = count(db, Message, Message.thread_id == thread.id, Message.direction == Direction.IN)
+    assert inbound == 4, "the resident's messages join the coordinator's thread"
+
+
+def test_out_of_hours_the_resident_gets_one_acknowledgement(phone, db, clock):
+    from datetime import UTC, datetime
+
+    phone.text("can i talk to someone, i live in normanton")
+    clock.now = datetime(2026, 11, 24, 21, 0, tzinfo=UTC)   # Tuesday 9pm
+    (ack,) = phone.text("are you there?")
+    assert "Sam is not working right now and will reply by 5pm tomorrow" in ack
+    assert phone.text("hello??") == []
+
+
+def test_a_resident_who_comes_back_after_a_thread_closed_keeps_the_same_coordinator(phone, db):
+    # Sam is remembered as the named coordinator even though the ward is not said again.
+    phone.text("can i talk to someone, i live in DE23 8AB")
+    thread = db.session.scalar(sa.select(Thread))
+    thread.state = ThreadState.CLOSED
+    db.session.commit()
+    (reply,) = phone.text("hello again")
+    assert "Sam" in reply
+    (handoff,) = phone.text("can someone call me")
+    assert "Sam Patel" in handoff
+    assert count(db, Thread) == 2
+
+
+@pytest.mark.parametrize("body,extra", [
+    ("", {}),
+    ("", {"NumMedia": "1", "MediaUrl0": "https://api.twilio.com/x.jpg",
+          "MediaContentType0": "image/jpeg"}),
+    ("   ", {}),
+])
+def test_an_empty_message_or_a_picture_gets_a_helpful_reply(phone, body, extra):
+    (reply,) = phone.text(body, **extra)
+    assert "only read words" in reply and "0 to talk to" in reply
+
+
+def test_a_message_over_1600_characters_gets_a_person_not_an_error(phone, db):
+    (reply,) = phone.text("my landlord wont fix anything " * 80)
+    assert "a person will read it" in reply
+    assert db.session.scalar(sa.select(Thread.state)) == ThreadState.WAITING
+
+
+@pytest.mark.parametrize("body", ["🙂🙂🙂", "Mae angen help arnaf gyda bwyd ŵ ŷ", "\u202e\u200b\x00",
+                                  "𝓱𝓮𝓵𝓵𝓸", "مرحبا أحتاج مساعدة", "ｆｏｏｄ ｂａｎｋ"])
+def test_odd_unicode_and_emoji_get_a_reply_never_a_500(phone, body):
+    replies = phone.text(body)
+    assert replies and all(segments(r) <= 3 for r in replies)
+
+
+MESSAGES = [
+    "need a food bank, I live in Normanton", "can someone help me with my benefits please",
+    "DE23", "1", "i want to kill myself", "hi", "HELP", "what's the weather like",
+    "my bins werent collected", "im lonely and new to the area, live in sinfin",
+    "the kids next door are left alone all night", "can i talk to someone",
+    "🙂 food bank in arboretum 🙂 ŵ", "need help with " + "food and money and housing " * 20,
+]
+
+
+def test_every_sms_reply_fits_three_segments(client, app):
+    for n, body in enumerate(MESSAGES):
+        phone = make_phone(client, app, f"+4477009002{n:02d}")
+        for reply in phone.text(body) + phone.text("1") + phone.text("0"):
+            assert segments(reply) <= 3, reply
+            assert "<" not in reply, "plain text only"

@@ -1,0 +1,175 @@
+"""Fixtures: `app`, `client`, `runner`, `db`, a settable `clock`, and helpers that speak to
+the front door as Twilio and as a web-chat widget would.
+
+The suite runs on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set: every
+database test is parametrised over both. The model is trained once (when missing or stale)
+and loaded once per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from twilio.request_validator import RequestValidator
+
+from frontdoor import create_app
+from frontdoor.extensions import db as _db
+from frontdoor.settings import PROJECT_ROOT
+
+MODEL_DIR = Path(os.environ.get("TEST_MODEL_PATH", PROJECT_ROOT / "instance" / "model"))
+DEMO_DATA = PROJECT_ROOT / "config" / "demo"
+# A Tuesday, 10am in London: Sam Patel (Normanton, Mon-Thu) is at work.
+TUESDAY_10AM = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+@pytest.fixture(scope="session")
+def model_dir() -> Path:
+    from frontdoor.triage import classifier
+    from frontdoor.triage.data import load_crisis_examples, load_examples
+
+    intents = PROJECT_ROOT / "intents"
+    examples, crisis = load_examples(intents, "train"), load_crisis_examples(intents, "train")
+    if classifier.model_fingerprint(MODEL_DIR) != classifier.data_fingerprint(examples, crisis):
+        classifier.train(examples, crisis, MODEL_DIR, progress=False)
+    return MODEL_DIR
+
+
+@pytest.fixture(scope="session")
+def triage(model_dir: Path):
+    from frontdoor.triage.classifier import Classifier
+    from frontdoor.triage.data import load_need_definitions
+    from frontdoor.triage.understand import Triage
+
+    return Triage(Classifier(model_dir), load_need_definitions(PROJECT_ROOT / "intents"))
+
+
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """One migrated database per backend, made once; tests copy or empty it."""
+    urls = {}
+    template = tmp_path_factory.mktemp("db") / "template.db"
+    urls["sqlite"] = f"sqlite:///{template}"
+    if "postgresql" in BACKENDS:
+        url = os.environ["TEST_DATABASE_URL"]
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public;"))
+        engine.dispose()
+        urls["postgresql"] = url
+    from flask_migrate import upgrade
+
+    for url in urls.values():
+        app = create_app({"ENV_NAME": "test", "DATABASE_URL": url})
+        with app.app_context():
+            upgrade()
+            _db.engine.dispose()
+    return urls
+
+
+@dataclass
+class Clock:
+    now: datetime = TUESDAY_10AM
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture(params=BACKENDS)
+def app(request, migrated, tmp_path, triage, clock):
+    backend = request.param
+    if backend == "sqlite":
+        path = tmp_path / "frontdoor.db"
+        shutil.copy(migrated["sqlite"].removeprefix("sqlite:///"), path)
+        url = f"sqlite:///{path}"
+    else:
+        url = migrated["postgresql"]
+    app = create_app({"ENV_NAME": "test", "DATABASE_URL": url, "MODEL_PATH": str(MODEL_DIR),
+                      "INSTANCE_PATH_TEST": str(tmp_path)})
+    app.extensions["frontdoor.triage"] = triage
+    with app.app_context():
+        if backend == "postgresql":
+            tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
+            _db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            _db.session.commit()
+        from frontdoor.council_data import load_council_data
+        from frontdoor.engine import front_door
+
+        load_council_data(DEMO_DATA)
+        front_door(app).clock = clock
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@dataclass
+class Phone:
+    """A resident's phone talking to the front door through the signed Twilio webhook."""
+
+    client: object
+    app: object
+    number: str = "+447700900123"
+    sent_sids: list[str] = field(default_factory=list)
+
+    def signed_post(self, fields: dict[str, str], signature: str | None = None,
+                    token: str | None = None):
+        url = self.app.config["PUBLIC_BASE_URL"] + "/sms/inbound"
+        validator = RequestValidator(token or self.app.config["TWILIO_AUTH_TOKEN"])
+        headers = {"X-Twilio-Signature": signature if signature is not None
+                   else validator.compute_signature(url, fields)}
+        return self.client.post("/sms/inbound", data=fields, headers=headers)
+
+    def fields(self, body: str, sid: str | None = None, **extra: str) -> dict[str, str]:
+        sid = sid or "SM" + uuid.uuid4().hex
+        return {"MessageSid": sid, "SmsSid": sid, "AccountSid": "AC" + "0" * 32,
+                "From": self.number, "To": "+447700900000", "Body": body, "NumMedia": "0",
+                "NumSegments": "1", "SmsStatus": "received", "ApiVersion": "2010-04-01",
+                **extra}
+
+    def send(self, body: str, sid: str | None = None, **extra: str):
+        response = self.signed_post(self.fields(body, sid, **extra))
+        assert response.status_code == 200, response.data
+        return response
+
+    def text(self, body: str, **extra: str) -> list[str]:
+        """Send a text; return the replies in the TwiML, as the resident would read them."""
+        from xml.etree import ElementTree
+
+        root = ElementTree.fromstring(self.send(body, **extra).data)
+        return [m.text or "" for m in root.iter("Message")]
+
+
+@pytest.fixture
+def phone(client, app) -> Phone:
+    return Phone(client, app)
+
+
+def make_phone(client, app, number: str) -> Phone:
+    return Phone(client, app, number)
