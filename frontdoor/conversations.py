@@ -6,7 +6,7 @@ frontdoor/replies.py. Channels (frontdoor/channels/) only translate in and out."
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -76,6 +76,8 @@ class FrontDoor:
 
     def receive(self, inbound: Inbound) -> Receipt:
         """Store the message first (once), then answer it."""
+        # PostgreSQL text cannot hold NUL; nothing else about the text is changed.
+        inbound = replace(inbound, text=inbound.text.replace("\x00", "\ufffd"))
         resident = _resident_for(inbound.channel, inbound.sender)
         if inbound.provider_id:
             earlier = _message_by_provider_id(inbound.provider_id)

@@ -48,10 +48,72 @@ IDIOMS = [
     r"\b(cutting|cut)\s+(the\s+|my\s+|our\s+)?(hedge|grass|lawn|hair|costs?|back|down|bills?|"
     r"hours|sugar)\b",
     r"\bgas\s+(bill|bills|meter|prices?|and\s+(electric|leccy)|top\s*up|supplier|card)\b",
+    r"\bused\s+to\s+(self[\s-]*harm|cut\s+my\s*self)\b.{0,60}\b(years|ago|now|better|good|fine)\b",
+    r"\b(is|s|'s|are)\s+(going|gonna)\s+(to\s+)?kill\s+(me|us)\b(?=.{0,40}\b(lol|haha|ate|forgot|late|"
+    r"spent|when\s+(she|he|they)\s+(sees?|finds?)))",
+    r"\b(lol|haha|lmao)\b.{0,20}\bkill\s+me\b",
+    r"\bkick(ed|s|ing)?\s+(me|us|him|her)\s+out\b",
+    r"\bscreams?\s+blue\s+murder\b",
+    r"\b(shoulders?|arms?|hands?|wrists?|muscles)\s+(are\s+|is\s+)?killing\s+me\b",
 ]
 
 RULES: Mapping[str, list[str]] = {
     "suicide_self_harm": [
+        r"\b(take|taking|swallow|swallowing)\s+(them|it)\s+all\b",
+        r"\bwish\w*\s+i\s+(would\s*n'?t|wouldn'?t|wouldnt|didn'?t|didnt|never)\s+wake\b",
+        r"\bno\s+(reason|point)\s+(to|in)\s+(carry|carrying|go|going|keep|keeping)\s+(on|going)\b",
+
+        r"\bkil+\s*(my\s*self|meself|myself)\b",
+        r"\bpoint\s+(in|of|to)\s+(living|going\s+on|carrying\s+on|being\s+alive|life|being\s+here|"
+        r"anything\s+any\s*more|me)\b",
+        r"\b(what'?s|whats|wats)\s+the\s+point\s+(in\s+|of\s+)?(going\s+on|living|carrying\s+on|"
+        r"anything|me|any\s*more|of\s+it\s+all)\b",
+        r"\b(saving|saved|stockpil\w*|hoard\w*|collect\w*)\s+(up\s+)?(my\s+|me\s+|all\s+my\s+)?"
+        r"(tablets|pills|meds|medication)\b",
+        r"\b(goodbye|suicide|farewell)\s+(notes?|letters?|messages?)\b",
+        r"\b(written|wrote|left|writing|leaving)\s+(\w+\s+){0,2}(notes?|letters?)\s+(for|to)\s+"
+        r"(every\w*|my|the\s+kids)",
+        r"\b(standing\s+on|on\s+top\s+of|at|by)\s+(the\s+)?(bridge|train\s+tracks?|railway\s+(line|"
+        r"tracks?)|cliff|edge|roof)\b",
+        r"\b(the\s+|a\s+)?(rope|noose)\b",
+        r"\b(don'?t|dont|won'?t|wont|not)\s+(think\s+)?(i'?ll|ill|i\s+will|going\s+to)\s+(still\s+)?"
+        r"(be\s+)?(here|around|alive)\b",
+        r"\b(just|gonna|going\s+to|want\s+to|wanna|will|i'?ll|ill|could|might)\s+end\s+it\b",
+        r"\b(burn\w*|cut\w*|scratch\w*|hurt\w*|harm\w*|punch\w*|starv\w*)\s+(my\s*self|meself)\b",
+        r"\bkeep\s+(my\s*self|meself)\s+safe\b",
+        r"\bdo\s+something\s+(stupid|daft|to\s+my\s*self|i'?ll\s+regret)\b",
+        r"\b(no\s*one|nobody|noone|no\s+body)\s+(would|will|'d|wud)\s+(even\s+)?(notice|miss\s+me|"
+        r"care)\b",
+        r"\b(i'?m|im|i\s+am|feel\s+like|i\s+feel)\s+(just\s+|such\s+)?a\s+burden\b",
+        r"\btired\s+of\s+(living|life|being\s+alive|existing|being\s+here)\b",
+        r"\bhow\s+(many|much)\s+(\w+\s+)?(tablets|pills|paracetamol)\b",
+        r"\b(thinking|think|thought)\s+(of|about)\s+(jumping|dying|ending|killing|walking\s+in\s+"
+        r"front|stepping\s+in\s+front|not\s+being\s+here|hanging)\b",
+        r"\b(walk\w*|step\w*|throw\w*|jump\w*)\s+(my\s*self\s+)?(in\s+front\s+of|under)\s+(a|the)\s+"
+        r"(bus|train|car|lorry|truck)\b",
+        r"\b(given|giving|gave)\s+(all\s+)?(my\s+)?(stuff|things|belongings)\s+away\b",
+        r"\bsaying\s+goodbye\s+to\s+every\w*\b", r"\bmy\s+last\s+message\b",
+        r"\bthis\s+is\s+goodbye\b",
+        r"\bwon'?t\s+be\s+(around|here)\s+(much\s+)?(longer|tomorrow|for\s+long)\b",
+        r"\bwont\s+be\s+(around|here)\s+(much\s+)?(longer|tomorrow|for\s+long)\b",
+        r"\b(died|passed|gone|lost|death)\b.{0,60}\bwant\s+to\s+be\s+with\s+(her|him|them)\b",
+        r"\b(pills|tablets)\s+in\s+front\s+of\s+me\b",
+        r"\b(vodka|whisky|alcohol|drink|drank|booze|wine)\b.{0,40}\b(tablets|pills|paracetamol)\b",
+        r"\b(think|thinking)\s+about\s+(dying|death|being\s+dead)\b",
+        r"\b(better|be\s+fine|be\s+happier|be\s+ok)\s+without\s+me\b",
+        r"\bready\s+to\s+go\b(?!\s+(to|out|back|home|shopping|on|into|for))",
+        r"\b(not\s+eating|stopped\s+(taking|eating)|not\s+taking)\b.{0,40}\bon\s+purpose\b",
+        r"\bwant\s+(it|this|everything)\s+(all\s+)?(to\s+be\s+)?over\b",
+        r"\b(wish|hope)\s+i\s+(would\s*n'?t|wouldnt|didn'?t|didnt|don'?t|dont|never|won'?t|wont)\s+"
+        r"wake\b",
+        r"\b(sleep|asleep)\s+(forever|for\s+ever|and\s+never)\b",
+        r"\bplan\s+on\s+being\s+(alive|here|around)\b",
+        r"\b(punch\w*|hit\w*|bang\w*)\s+(the\s+)?(walls?|my\s+head)\b.{0,40}\b(bleed|deserve)",
+        r"\b(razor|blade|blades)\b.{0,40}\b(arms?|wrists?|legs?|my\s*self|again)\b",
+        r"\bhidden\s+(a\s+)?(knife|pills|tablets|rope|blade)\b",
+        r"\bdeserve\s+(to\s+die|better\s+than\s+me|a\s+better\s+(mum|dad|mother|father))\b",
+        r"\b(want|wanna)\s+to\s+disappear\b",
+
         r"\bsu+[ie]?[cs]i+de?\w*", r"\bsu[ie]c?i?dal\b", r"\bsuic\w*", r"\bsucid\w*",
         r"\bkill+(ing)?\s*(my\s*self|meself|myslef|mysef|myself)\b", r"\bkms\b",
         r"\b(end|ending|take|taking|took)\s+(my|me)\s+(own\s+)?life\b",
@@ -92,6 +154,49 @@ RULES: Mapping[str, list[str]] = {
         r"\bnothing\s+to\s+live\s+for\b",
     ],
     "domestic_abuse": [
+        r"\b(terrified|scared|frightened|afraid)\s+of\s+what\s+(he|she)('?ll|\s+will|\s+might)\b",
+        r"\b(threw|thrown|pushed|kicked|dumped)\s+me\s+out\s+of\s+the\s+car\b",
+
+        r"\b(he|she|partner|husband|wife|boyfriend|girlfriend|ex|fella|son|daughter)\s+(\w+\s+){0,2}"
+        r"(controls?|takes?|took|keeps?|spends?)\s+(all\s+)?(of\s+)?(the|my|our)\s+(money|benefits|"
+        r"universal\s+credit|uc|wages|pension|bank\s+card|cards)\b",
+        r"\bif\s+i\s+(leave|go|tell|call|report)\b.{0,40}\b(kill|hurt|take\s+the\s+kids|find\s+me)\b",
+        r"\bnot\s+allowed\s+to\s+(see|go|leave|have|talk|speak|work|use|eat|sleep)\b",
+        r"\b(tracks?|tracking|tracker)\b.{0,30}\b(my\s+(phone|location|car)|me)\b",
+        r"\b(dad|father|step\s*dad|stepdad|husband|partner)\s+(hits|beats|hurts|batters)\s+"
+        r"(my\s+)?(mum|mam|mom|mother|wife|sister)\b",
+        r"\b(threw|throws|thrown|chucked)\s+(\w+\s+){1,3}at\s+me\b",
+        r"\b(hitting|beating|hurting|battering)\s+(her\s+and\s+me|me|us)\b",
+        r"\bviolent\s+(to|towards|with)\s+(me|us|all\s+of\s+us)\b",
+        r"\b(partner|husband|boyfriend|ex|he|she|son|stepdad|dad)\s+is\s+(really\s+|so\s+)?violent\b",
+        r"\b(says|calls\s+me|tells\s+me|saying)\s+(i'?m|im|i\s+am)\s+(worthless|useless|nothing|"
+        r"mental|stupid|ugly|crazy|mad)\b",
+        r"\b(need\s+to|want\s+to|trying\s+to|help\s+me|how\s+do\s+i|how\s+can\s+i|have\s+to|got\s+to)"
+        r"\s+(leave|get\s+away\s+from|escape|flee)\s+(from\s+)?(him|her|my\s+(husband|partner|"
+        r"boyfriend|wife|girlfriend|ex))\b",
+        r"\b(escape|flee)\s+(from\s+)?(him|her|my\s+(husband|partner|boyfriend|wife|ex))\b",
+        r"\b(frightened|scared|afraid|terrified|petrified)\s+of\s+(my\s+)?(partner|husband|"
+        r"boyfriend|wife|girlfriend|ex|son|dad|stepdad|him)\b",
+        r"\bforced\s+(me\s+)?(to\s+have\s+sex|me)\b", r"\b(rape|raped|raping)\b",
+        r"\b(turning|turns)\s+up\b.{0,40}\bthreat\w*",
+        r"\b(made|making|forced)\s+me\s+(take\s+out|get)\s+(a\s+)?loans?\b",
+        r"\bloans?\s+in\s+my\s+name\b",
+        r"\bthreat\w*\s+to\s+(hurt|kill)\s+(the\s+|my\s+)?(dog|cat|kids|children|pet)\b",
+        r"\bcontrols?\s+(what|when|where|who)\s+i\b",
+        r"\b(decides|chooses|picks)\s+(everything|what\s+i|who\s+i)\b",
+        r"\bto\s+get\s+away\s+from\s+(him|her)\b",
+        r"\bforc\w*\s+(me\s+)?to\s+marry\b", r"\bforced\s+marriage\b",
+        r"\bhands?\s+(round|around)\s+my\s+(neck|throat)\b",
+        r"\b(punched|kicked|slapped|strangled|headbutted|choked|bit)\s+me\b",
+        r"\blost\s+(his|her)\s+temper\b.{0,40}\bme\b",
+        r"\b(threw|thrown|pushed|kicked)\s+me\s+(down|to\s+the\s+floor|against)\b",
+        r"\b(he|she)\s+(\w+\s+){0,3}(threatens?|threatened)\s+me\b",
+        r"\b(shaking|shake)\b.{0,40}\b(his|her)\s+key\b",
+        r"\bsends?\s+me\s+(hundreds|loads|so\s+many)\s+of\s+(messages|texts)\b",
+        r"\b(goes|going)\s+(crazy|mental|mad)\s+if\s+i\s+(don'?t|dont)\b",
+        r"\bsocial\s+services\s+will\s+take\s+(my|the)\s+kids\b",
+        r"\bbeing\s+controlled\b",
+
         r"\bdomestic\s*(abuse|violence|abus)\w*", r"\bd\.?v\.?\b(?!d)",
         rf"\b{_WHO}\s+(\w+\s+){{0,3}}(hits|hit|hitting|beats|beat|beating|punch\w*|kick\w*|"
         rf"slap\w*|strangl\w*|chok\w*|push(es|ed|ing)?|shov\w*|throttl\w*|batter\w*|"
@@ -117,6 +222,49 @@ RULES: Mapping[str, list[str]] = {
         r"\bwalk(ing)?\s+on\s+eggshells\b",
     ],
     "danger": [
+        r"\b(someone|somebody|a\s+man|people)\b.{0,30}\btrying\s+(the|my|our)\s+(door|doors|"
+        r"patio|window|windows|handle)\b",
+        r"\b(glass|window)\s+(smash\w*|break\w*)\b.{0,40}\b(downstairs|upstairs|alone|on\s+my\s+own)",
+        r"\b(walking|following|been\s+behind)\s+(behind\s+)?me\b.{0,40}\b(won'?t|wont|for)\b",
+        r"\bsmoke\s+(is\s+)?(pouring|coming|billowing)\b",
+        r"\b(rotten\s+eggs?)\b", r"\bleak\w*\s+gas\b",
+
+        r"\b(someone|somebody|a\s+man|a\s+woman|a\s+stranger|strangers?|people|a\s+guy)\s+(is\s+|"
+        r"'s\s+|are\s+)?(in|inside|on)\s+(my|the|our)\s+(house|flat|home|balcony|garden|room|"
+        r"kitchen|car|stairs)\b",
+        r"\b(there'?s|theres|there\s+is)\s+(someone|somebody|a\s+man|people|a\s+stranger)\s+"
+        r"(in|on|downstairs|upstairs|outside|at|trying)\b",
+        r"\bhear\s+(someone|somebody|people|a\s+man)\s+(downstairs|upstairs|in\s+the|outside|"
+        r"breaking|in\s+my)\b",
+        r"\bon\s+fire\b", r"\b(set|setting|sets|light|lit)\s+fire\b", r"\bsomething\s+burning\b",
+        r"\bburn\s+(my|the|our)\s+(house|flat|home|car)\b",
+        r"\bsmell\w*\b.{0,15}\bgas\b", r"\bgas\b.{0,15}\bsmell\w*", r"\bgas\b.{0,30}\b(turned\s+(it\s+)?"
+        r"on|dizzy|headache|left\s+on|flooding)\b", r"\bflooding\s+(the\s+house|it)\s+with\s+gas\b",
+        r"\b(carbon\s+monoxide|co)\s+alarm\s+(is\s+|has\s+been\s+|keeps\s+)?(going\s+off|"
+        r"beeping|sounding|went\s+off)\b", r"\b(carbon\s+monoxide|co)\s+alarm\b.{0,30}\b(headache|"
+        r"dizzy|sick)\w*",
+        r"\b(filling|filled|full)\s+(up\s+)?with\s+smoke\b", r"\bsmoke\b.{0,30}\b(stuck|locked|"
+        r"trapped|can'?t\s+get\s+out|lift)\b", r"\b(sparking|sparks\s+coming)\b",
+        r"\bthreaten(ed|ing|s)?\s+(me|us|to\s+(hurt|kill|stab|burn|get))\b",
+        r"\b(kicking|forcing|force|smash\w*|tried|trying)\s+(to\s+open\s+)?(my|the|our)\s+(door|"
+        r"window|windows|door\s+handle)\b",
+        r"\b(chased|attacked|threatened|followed)\b.{0,40}\b(knife|knives|weapon|weapons|bat|gun|"
+        r"machete)s?\b",
+        r"\b(baseball\s+bat|knives|machete|weapons?)\b.{0,40}\b(outside|at\s+me|after\s+me|threat\w*)",
+        r"\b(coming|come)\s+(round|over|back|here)\b.{0,40}\b(hurt|get\s+me|sort\s+me\s+out|kill|"
+        r"do\s+me|stab)\b",
+        r"\bknow\s+where\s+i\s+live\b", r"\b(going|gonna|coming)\s+to\s+get\s+me\b",
+        r"\b(pay\s+up|pay\s+or|or\s+else)\b.{0,40}\b(burn|hurt|kill|stab)",
+        r"\bthreatened\s+by\b",
+        r"\b(trying|tried)\s+to\s+get\s+(in|into)\s+(my|the)\s+(car|house|flat|home)\b",
+        r"\b(trapped|stuck)\b.{0,40}\b(smoke|fire|flood\w*|water\s+(is\s+)?(rising|coming))\b",
+        r"\b(can'?t|cant)\s+get\s+out\b.{0,30}\b(smoke|fire|flood\w*|water)\b",
+        r"\b(smoke|fire|flood\w*|water)\b.{0,40}\b(can'?t|cant)\s+get\s+out\b",
+        r"\b(fight|fighting)\b.{0,40}\bweapons?\b", r"\b(was|been|got)\s+attacked\b",
+        r"\b(gang|gangs)\b.{0,30}\b(threat\w*|after\s+me|outside)\b",
+        r"\bshouting\s+threats\b", r"\btried\s+the\s+door\b",
+        r"\bceiling\s+(is\s+)?(collapsing|coming\s+down|fell\s+in)\b",
+
         r"\b(break|breaking|broke|broken|smashing|smash|kicking|kick)\w*\s+(in|into|down)\b"
         r"(?!\s+(half|two|pieces|bits|new))",
         r"\b(trying|tryin)\s+to\s+(get|break|force\s+(his|her|their)\s+way)\s+in\b",
@@ -128,7 +276,7 @@ RULES: Mapping[str, list[str]] = {
         r"\b(being|been|getting|im\s+being)\s+(followed|chased|stalked)\b",
         r"\b(follow(ing|ed)|chas(ing|ed)|stalk(ing|ed))\s+me\b",
         r"\b(with|has|got|holding|waving|pulled|carrying|had)\s+(a|an|his|her)\s+(knife|"
-        r"machete|gun|blade|weapon|bat|hammer)\b",
+        r"machete|gun|blade|weapon|(baseball\s+)?bat|hammer|crowbar)\b",
         r"\b(knife|gun|machete|blade)\b.{0,30}\b(outside|at\s+me|at\s+the\s+door|threat\w*)",
         r"\b(house|flat|kitchen|building|room|home|bedroom|car|stairs|block)\s+(is\s+|'s\s+)?"
         r"on\s+fire\b", r"\bthere'?s\s+a\s+fire\b", r"\bfire\s+in\s+(the|my|our)\b",
@@ -144,6 +292,42 @@ RULES: Mapping[str, list[str]] = {
         r"\bhiding\s+(in|from|under)\b", r"\blocked\s+(my\s*self|ourselves)\s+in\b",
     ],
     "medical": [
+        r"\bclutch\w*\s+(his|her|my)\s+chest\b", r"\bgasping\s+(for\s+)?(air|breath)\b",
+        r"\b(won'?t|wont|doesn'?t|isn'?t|not)\s+respond\w*\b",
+        r"\b(can'?t|cant|cannot)\s+(lift|move|feel)\s+(her|his|my)\s+(arm|leg|face)\b",
+        r"\bwords\s+(are\s+)?(all\s+)?(muddled|jumbled|slurred|coming\s+out\s+wrong)\b",
+        r"\b(pouring|gushing|spurting)\s+(with\s+)?blood\b", r"\bcoughing\s+(up\s+)?blood\b",
+        r"\bnot\s+making\s+(any\s+)?sense\b",
+        r"\b(toddler|baby|child|kid|son|daughter|little\s+one)\b.{0,30}\b(got\s+into|ate|eaten|"
+        r"swallowed|drank)\b.{0,30}\b(tablets|pills|medicine|meds|bleach|batter\w*|some)\b",
+
+        r"\bface\s+(has\s+)?(dropped|drooped|droop\w*|gone\s+funny)\b",
+        r"\b(can'?t|cant)\s+(talk|speak)\s+properly\b",
+        r"\bbleeding\s+(really\s+)?(badly|bad|heavily)\b", r"\b(won'?t|wont)\s+stop\s+bleeding\b",
+        r"\b(isn'?t|isnt|not|stopped|stop)\s+breath\w*\b",
+        r"\b(floppy|unresponsive|clammy)\b",
+        r"\b(gone|going|turned)\s+(really\s+|all\s+|very\s+)?(floppy|grey|gray|blue|cold|"
+        r"confused)\b",
+        r"\b(shaking|sweating)\s+and\s+confused\b",
+        r"\bswallowed\s+(some|a|the|bleach|pills|tablets|batter\w+|something|too\s+many|all)\b",
+        r"\bdrank\s+(something|bleach)\b", r"\b(fell|fallen)\s+down\s+the\s+stairs\b",
+        r"\b(isn'?t|isnt|not|stopped)\s+moving\b",
+        r"\bchest\s+(is\s+|feels\s+)?(tight|crushing|heavy)\b",
+        r"\b(can'?t|cant|cannot)\s+wake\b", r"\bchok(ing|ed)\b",
+        r"\b(waters?\s+(have\s+|has\s+)?(broke|broken|gone)|in\s+labour|baby\s+is\s+coming)\b",
+        r"\bburn\w*\s+(my\s*self\s+)?(really\s+)?badly\b", r"\b(stabbed|run\s+over|hit\s+by\s+a\s+"
+        r"(car|bus|van))\b", r"\basthma\s+attack\b",
+        r"\b(broken|broke)\s+(my|his|her)\s+(hip|leg|arm|neck|back)\b",
+        r"\blying\s+on\s+the\s+floor\b",
+        r"\b(fallen|fell|floor)\b.{0,40}\b(can'?t|cant|cannot)\s+get\s+up\b",
+        r"\btoo\s+much\s+of\s+(his|her|my)\s+\w+\b",
+        r"\b(going\s+to\s+pass\s+out|heart\s+is\s+racing|heart\s+racing)\b",
+        r"\b(had|having)\s+\d+\s+fits\b", r"\bfits\s+today\b",
+        r"\b(high\s+temperature|temp\s+of)\b.{0,40}\b(floppy|rash|fitting|won'?t\s+wake|limp)\b",
+        r"\b(overdos\w*)\b.{0,40}\b(barely|not)\s+breathing\b",
+        r"\b(friend|brother|sister|son|daughter|mum|dad|partner|husband|wife|he|she)\s+(has\s+|'s\s+)?"
+        r"(taken\s+an\s+overdose|overdosed)\b",
+
         r"\bchest\s+pains?\b", r"\bpains?\s+in\s+(my|his|her)\s+chest\b",
         r"\b(can'?t|cant|cannot|can\s+not|struggling\s+to|hard\s+to|unable\s+to|not)\s+"
         r"(breathe|breath|breathing|breething)\b",
@@ -152,7 +336,7 @@ RULES: Mapping[str, list[str]] = {
         r"\b(having|had|has\s+had|think\s+(he'?s|she'?s|i'?m)\s+having)\s+a\s+(stroke|heart\s+"
         r"attack|seizure|fit|hypo)\b(?!\s+(last|a\s+few|years|in\s+\d))",
         r"\b(face|mouth)\s+(is\s+)?(drooping|dropped|droopy|gone\s+funny)\b",
-        r"\bslurr\w*", r"\bfitting\b", r"\bseizure\b", r"\bhypo\b",
+        r"\bslurr\w*", r"\b(he'?s|she'?s|hes|shes|is|started|keeps|been|having\s+a)\s+fit(ting)?\b", r"\bseizure\b", r"\bhypo\b",
         r"\bbleeding\s+(badly|heavily|a\s+lot|loads|everywhere|won'?t\s+stop|wont\s+stop|"
         r"from\s+(his|her|my)\s+head)\b",
         r"\b(head|leg|arm|wound)\s+(is\s+|'s\s+)?(bleeding|pouring)\b", r"\bblood\s+everywhere\b",
@@ -170,7 +354,64 @@ RULES: Mapping[str, list[str]] = {
         r"\b(bleeding|confused|sick|unconscious|won'?t|not\s+making\s+sense)\b",
     ],
     "safeguarding_other": [
-        r"\b(child|children|kid|kids|kiddie|baby|babies|toddler|little\s+(one|ones|boy|girl|lad)|"
+        r"\b(moved\s+in\s+with|living\s+with)\s+(a|an|the|my)\s+(vulnerable|elderly|disabled|old)\b",
+        r"\b(vulnerable|elderly|disabled|old)\s+(woman|man|lady|person|neighbour)\b.{0,40}\b(looks?|"
+        r"seems?)\s+(scared|frightened|terrified)\b",
+        r"\b(\d{1,2}\s*(year|yr)s?\s*old|teen\w*|nephew|niece|son|daughter|lad|girl|boy)\b.{0,60}"
+        r"\b(going\s+missing|goes\s+missing|missing\s+at\s+night|new\s+trainers|new\s+phones?|"
+        r"unexplained\s+money)\b",
+        r"\b(carer|care\s+worker|brother|sister|son|daughter|nephew|grandson|lodger)\b.{0,40}"
+        r"\b(borrow\w*|bull\w*|pressur\w*|demand\w*)\b.{0,20}\b(money|cash|pension)\b",
+        r"\b(soiled|dirty|wet)\s+(clothes|sheets|pad|bed)\b.{0,30}\b(all\s+day|for\s+hours|left)\b",
+        r"\bleaves?\s+(my\s+)?(grandad|gran|nan|mum|dad|him|her)\s+(sitting|lying)\s+in\b",
+        r"\b(shouting|screaming)\s+at\s+(her|his|the)\s+(baby|kids?|child|toddler)\b",
+        r"\b(baby|child|toddler)\b.{0,40}\b(gone|went)\s+(very\s+|really\s+)?quiet\b",
+
+        r"\b(getting|got|making|made)\s+(her|him|them)\s+(to\s+)?(pay|hand\s+over|give)\b",
+
+        r"\b(haven'?t|havent|hasn'?t|hasnt|not|no\s*one'?s|nobody'?s)\s+(seen|heard|picked\s+up|"
+        r"answered|been\s+seen|been\s+out)\b.{0,50}\b(days|week|weeks|since)\b",
+        r"\b(stepdad|step\s+dad|dad|uncle|man|he|brother|cousin)\s+(\w+\s+)?touch(es|ed|ing)\s+"
+        r"(her|him|them)\b",
+        r"\b(deal|dealing|sell\w*|carry|carrying|run|running)\s+drugs\b",
+        r"\b(men|people|lads)\s+keep\s+coming\s+(and\s+going|round)\b",
+        r"\b(older|grown)\s+(men|lads|man|blokes)\b",
+        r"\b(taking|took|takes|stealing|stole|steals|spending|spends|using|uses|getting|got)\s+"
+        r"(all\s+)?(\w+\s+)?(money|cash|savings|pension)\s+(out\s+of|from|off)\s+(her|him|his|their|"
+        r"my\s+\w+)\b",
+        r"\b(dementia|alzheimer'?s|learning\s+disabilit\w*|autism|autistic|vulnerable|mental\s+"
+        r"health\s+problems)\b.{0,70}\b(money|wander\w*|scam\w*|taken\s+advantage|using|neglect\w*|"
+        r"filth|not\s+eating|bruis\w*|locked|moved\s+in|spending|landlord|pyjamas)\b",
+        r"\bliving\s+in\s+filth\b", r"\btaken\s+advantage\s+of\b", r"\bscammed\b",
+        r"\bmoved\s+in\s+with\b.{0,40}\b(won'?t|wont)\s+leave\b",
+        r"\b(kids|children|child|little\s+ones?|youngest)\b.{0,50}\b(midnight|no\s+one\s+"
+        r"looking|on\s+their\s+own|looking\s+after\s+themselves|fend\s+for|left\s+on\s+their)\b",
+        r"\b(kept|being\s+kept)\s+(a\s+)?(prisoner|locked)\b", r"\brough\s+with\s+(her|him)\b",
+        r"\bleaves?\s+bruises\b", r"\bcovered\s+in\s+(sores|bruises)\b",
+        r"\bnot\s+looking\s+after\b.{0,30}\bproperly\b",
+        r"\bforced\s+to\s+work\b", r"\b(taken|took|kept|keeps)\s+(her|his|their)\s+passports?\b",
+        r"\bpretending\s+to\s+be\b",
+        r"\bsending\s+(all\s+)?(her|his|their)?\s*money\s+to\s+(a|some)\s+(man|woman|someone|person|"
+        r"bloke)\b",
+        r"\b(\d{1,2}\s*(year|yr)s?\s*old|teen\w*|child|kid|girl|boy|lad)\b.{0,50}\bsleeping\s+"
+        r"rough\b",
+        r"\b(young|teenage|teen)\s+(girl|lad|boy)\b.{0,60}\b(older\s+(men|man)|much\s+older|men\s+in"
+        r"\s+cars|picked\s+up|skips?\s+school)\b",
+        r"\b(drinking|drunk|high|off\s+(her|his)\s+face)\s+all\s+day\b.{0,60}\b(kids|children)\b",
+        r"\bno\s+lights\s+on\b.{0,40}\bdays\b",
+        r"\b(no\s*one|nobody)\s+(feeds|looks\s+after)\s+(her|him|them)\b",
+        r"\b(partner|husband|boyfriend|wife|girlfriend)\s+is\s+(hitting|beating|hurting|abusing)\s+"
+        r"(her|him)\b",
+        r"\b(sister|friend|daughter|mum|brother|neighbour|niece|aunt|son)\b.{0,30}\b(beaten|hit|"
+        r"abused|hurt)\s+by\b",
+        r"\bleaves\s+(him|her|them)\s+(alone|on\s+(his|her|their)\s+own)\b",
+        r"\bpressur\w*\s+into\s+(signing|giving|selling)\b",
+        r"\b(skips?|skipping|missing)\s+school\b.{0,60}\b(older|men|new\s+phones?|cash|money)\b",
+        r"\bbeing\s+(abused|neglected|groomed|exploited)\b",
+        r"\b(kid|child|boy|girl)\b.{0,30}\bbeing\s+abused\b",
+        r"\bscared\s+to\s+go\s+home\b.{0,0}",
+
+        r"(?<!my )(?<!our )\b(child|children|kid|kids|kiddie|baby|babies|toddler|little\s+(one|ones|boy|girl|lad)|"
         r"boy|girl|bairns?|youngsters?|the\s+twins)\b.{0,50}\b(left\s+)?(home\s+alone|left\s+"
         r"alone|on\s+(their|his|her)\s+own\s+(all|at\s+night|every)|unattended|not\s+(being\s+)?"
         r"fed|no\s+food|starving|neglect\w*|bruis\w*|locked\s+(in|out)|hit|beaten|hurt|"
@@ -179,7 +420,7 @@ RULES: Mapping[str, list[str]] = {
         r"\b(haven'?t|havent|not|no\s*one\s+has|nobody\s+has)\s+(seen|heard\s+from)\s+(him|her|"
         r"them|my\s+neighbour|the\s+old|the\s+lady|the\s+man|next\s+door|the\s+neighbour|"
         r"old\s+\w+)\b.{0,40}\b(days|week|weeks|since)\b",
-        r"\b(curtains|post|milk|mail|letters)\b.{0,30}\b(not\s+(been\s+)?(opened|taken|moved|"
+        r"\b(curtains|post|milk|mail|newspapers?)\b.{0,30}\b(not\s+(been\s+)?(opened|taken|moved|"
         r"collected)|piling|piled|still\s+(closed|drawn|on\s+the))",
         r"\b(carer|son|daughter|grandson|granddaughter|nephew|niece|someone|somebody|lodger|"
         r"neighbour|man|woman|they|he|she|family|friend|people|lads|bloke)\b.{0,40}\b(taking|"

@@ -1,0 +1,158 @@
+"""Benchmark: the project's spaCy pipeline against a TF-IDF + logistic regression baseline,
+trained on the same training split and measured side by side on the held-out split; then
+the pipeline's speed, load time, memory and training time.
+
+    .venv/bin/python bench/triage.py [--data intents/] [--epochs 12]
+
+Prints figures; it asserts nothing (targets are in the README and issue #4)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from frontdoor.triage import classifier  # noqa: E402
+from frontdoor.triage.data import (  # noqa: E402
+    Example, _lines, load_crisis_examples, load_examples, load_need_definitions, split_holdout,
+)
+from frontdoor.triage.evaluation import crisis_metrics, need_metrics  # noqa: E402
+from frontdoor.triage.safety import CATEGORIES, NO_CRISIS  # noqa: E402
+from frontdoor.triage.understand import Triage  # noqa: E402
+
+
+def blind_examples(intents: Path) -> list[Example]:
+    folder = intents / "crisis" / "blind"
+    examples = []
+    for path in sorted(folder.glob("*.txt")) if folder.exists() else []:
+        label = NO_CRISIS if path.stem == "not_crisis" else path.stem
+        examples += [Example(text, label) for text in _lines(path)]
+    return examples
+
+
+def baseline(train: list[Example], crisis_train: list[Example]):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline, make_union
+
+    def model():
+        features = make_union(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+                              TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5),
+                                              sublinear_tf=True))
+        return make_pipeline(features, LogisticRegression(max_iter=2000, C=10))
+
+    needs = model().fit([e.text for e in train], [e.label for e in train])
+    crisis = None
+    if crisis_train:
+        rows = crisis_train + [Example(e.text, NO_CRISIS) for e in train]
+        crisis = model().fit([e.text for e in rows], [e.label for e in rows])
+    return needs, crisis
+
+
+def rss_and_load(model_dir: Path) -> dict[str, float]:
+    """Model load time and a web worker's peak RSS, in a fresh process."""
+    code = f"""
+import json, resource, time
+t = time.perf_counter()
+from frontdoor import create_app
+from frontdoor.engine import front_door
+app = create_app({{"ENV_NAME": "test", "DATABASE_URL": "sqlite://", "MODEL_PATH": {str(model_dir)!r}}})
+with app.app_context():
+    import_done = time.perf_counter()
+    from frontdoor.engine import load_triage
+    start = time.perf_counter()
+    triage = load_triage(app)
+    loaded = time.perf_counter() - start
+    for text in ["need a food bank", "can someone call me", "im lonely"] * 50:
+        triage.read(text)
+print(json.dumps({{"load_seconds": loaded,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path, default=ROOT / "intents")
+    parser.add_argument("--epochs", type=int, default=12)
+    args = parser.parse_args()
+    intents = ROOT / "intents"
+    if args.data.is_dir():
+        train, test = load_examples(args.data, "train"), load_examples(args.data, "test")
+        crisis_train = load_crisis_examples(args.data, "train")
+        crisis_sets = {"held-out": load_crisis_examples(args.data, "test"),
+                       "blind": blind_examples(args.data)}
+    else:
+        train, test = split_holdout(load_examples(args.data))
+        crisis_train, crisis_sets = [], {}
+    print(f"data: {args.data}  train {len(train)}  held-out {len(test)}  "
+          f"crisis train {len(crisis_train)}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        model_dir = Path(tmp) / "model"
+        report = classifier.train(train, crisis_train, model_dir, epochs=args.epochs,
+                                  progress=False)
+        started = time.perf_counter()
+        base_needs, base_crisis = baseline(train, crisis_train)
+        baseline_seconds = time.perf_counter() - started
+
+        triage = Triage(classifier.Classifier(model_dir), load_need_definitions(intents))
+        ours = need_metrics([e.label for e in test], [triage.read(e.text).need for e in test])
+        theirs = need_metrics([e.label for e in test], list(base_needs.predict(
+            [e.text for e in test])))
+
+        rows = [("accuracy", ours["accuracy"], theirs["accuracy"]),
+                ("macro-F1", ours["macro_f1"], theirs["macro_f1"])]
+        for name, examples in crisis_sets.items():
+            if not examples:
+                continue
+            mine = crisis_metrics(examples, [
+                (f.category if (f := triage.safety_check(e.text)) else None) for e in examples])
+            predicted = base_crisis.predict([e.text for e in examples]) if base_crisis else []
+            base = crisis_metrics(examples, [None if p == NO_CRISIS else p for p in predicted])
+            rows += [(f"crisis recall ({name})", mine["recall"], base["recall"]),
+                     (f"false-positive rate ({name})", mine["false_positive_rate"],
+                      base["false_positive_rate"])]
+        print(f"\n{'held-out figures':<34}{'frontdoor':>12}{'tf-idf+LR':>12}")
+        for name, mine_value, base_value in rows:
+            print(f"{name:<34}{mine_value:>12.3f}{base_value:>12.3f}")
+
+        texts = [e.text for e in test]
+        for text in texts[:50]:
+            triage.read(text)   # warm up
+        timings = []
+        for text in texts:
+            started = time.perf_counter()
+            triage.read(text)
+            timings.append((time.perf_counter() - started) * 1000)
+        timings.sort()
+        started = time.perf_counter()
+        batch = texts * 5
+        triage.classifier.score_many(batch)
+        throughput = len(batch) / (time.perf_counter() - started)
+        process = rss_and_load(model_dir)
+        print("\nfrontdoor pipeline")
+        print(f"  single message latency   p50 {statistics.median(timings):.2f} ms   "
+              f"p99 {timings[int(len(timings) * 0.99) - 1]:.2f} ms  (full read: crisis, need, place)")
+        print(f"  batch throughput         {throughput:,.0f} messages/s (classifier, nlp.pipe)")
+        print(f"  model load time          {process['load_seconds']:.2f} s")
+        print(f"  web worker peak RSS      {process['peak_rss_mb']:.0f} MB (app + model loaded)")
+        print(f"  training time            {report.seconds:.1f} s "
+              f"({report.examples} need + {report.crisis_examples} crisis examples, "
+              f"{args.epochs} epochs); baseline {baseline_seconds:.1f} s")
+        worst = sorted(ours["per_need"].items(), key=lambda kv: kv[1]["f1"])[:3]
+        print("  weakest needs (F1)       " + ", ".join(f"{k} {v['f1']:.2f}" for k, v in worst))
+
+
+if __name__ == "__main__":
+    main()

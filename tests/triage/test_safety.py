@@ -1,0 +1,53 @@
+"""The crisis check: every category caught in messages the model never saw in training,
+and hard negatives left alone. These read the held-out test split in intents/crisis/test."""
+
+from __future__ import annotations
+
+import pytest
+
+from frontdoor.settings import PROJECT_ROOT
+from frontdoor.triage.data import load_crisis_examples
+from frontdoor.triage.safety import CATEGORIES, NO_CRISIS, rule_categories
+
+HELD_OUT = load_crisis_examples(PROJECT_ROOT / "intents", "test")
+
+
+@pytest.mark.parametrize("text", ["my battery's dead", "this heat is killing me",
+                                  "I'd kill for a cuppa", "dying for a brew",
+                                  "my back is killing me after gardening",
+                                  "need help cutting the hedge", "gas bill too high",
+                                  "my dad had a stroke last year and i'm his carer now"])
+def test_the_named_hard_negatives_are_not_flagged(triage, text):
+    assert triage.safety_check(text) is None
+
+
+@pytest.mark.parametrize("text,category", [
+    ("i want to kill myself", "suicide_self_harm"),
+    ("i can\u2019t go on anymore", "suicide_self_harm"),       # curly apostrophe
+    ("thinking of sucide", "suicide_self_harm"),                # misspelt
+    ("he hits me when hes drunk", "domestic_abuse"),
+    ("someones trying to break in", "danger"),
+    ("mum collapsed and isnt breathing", "medical"),
+    ("kids next door left home alone again all weekend", "safeguarding_other"),
+])
+def test_rules_catch_direct_phrasings_misspellings_and_curly_apostrophes(text, category):
+    assert rule_categories(text)[0] == category
+
+
+def test_a_bare_digit_is_never_a_crisis(triage):
+    for digit in "0123456789":
+        assert triage.safety_check(digit) is None
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+def test_each_crisis_category_is_detected_in_held_out_messages(triage, category):
+    texts = [e.text for e in HELD_OUT if e.label == category]
+    assert len(texts) >= 20
+    missed = [t for t in texts if triage.safety_check(t) is None]
+    assert missed == []
+
+
+def test_held_out_hard_negatives_are_at_most_5_percent_flagged(triage):
+    texts = [e.text for e in HELD_OUT if e.label == NO_CRISIS]
+    flagged = [t for t in texts if triage.safety_check(t) is not None]
+    assert len(flagged) / len(texts) <= 0.05, flagged
