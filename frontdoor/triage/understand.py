@@ -20,6 +20,7 @@ MIN_CONFIDENCE = 0.5
 MIN_MARGIN = 0.15
 # A keyword that plainly names one need lifts that need to at least this confidence.
 KEYWORD_CONFIDENCE = 0.7
+VAGUE_WORDS = 5
 # Needs the front door answers from the directory: two of these at once go to a person.
 ANSWERABLE = "directory"
 
@@ -90,6 +91,10 @@ class Triage:
         ranked = tuple(sorted(need_scores.items(), key=lambda kv: kv[1], reverse=True))
         (top, confidence), runner_up = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
         unsure = confidence < MIN_CONFIDENCE or confidence - runner_up < MIN_MARGIN
+        # A short message that names no need ("i need some help please") gets a question,
+        # however sure the model claims to be: guessing a need from it helps nobody.
+        if not keyword and top in self.answerable and len(text.split()) <= VAGUE_WORDS:
+            unsure = True
         several = tuple(n for n in keyword if n in self.answerable)
         return Reading(top, round(confidence, 4), unsure, ranked,
                        several if len(several) > 1 else (), crisis, place)

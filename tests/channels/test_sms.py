@@ -277,3 +277,14 @@ def test_every_sms_reply_fits_three_segments(client, app):
         for reply in phone.text(body) + phone.text("1") + phone.text("0"):
             assert segments(reply) <= 3, reply
             assert "<" not in reply, "plain text only"
+
+
+def test_a_vague_message_gets_a_numbered_question_and_a_digit_reply_is_understood(phone, db):
+    import re
+
+    phone.text("hello, im in normanton")
+    (question,) = phone.text("i need some help please")
+    options = dict(re.findall(r"(\d) for ([a-z ,]+?)(?:,|\. )", question))
+    assert set(options) >= {"1", "2"} and "0 to talk to Sam" in question
+    (answer,) = phone.text("2")
+    assert f"options for {options['2']} in Normanton" in answer
