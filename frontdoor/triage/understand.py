@@ -16,8 +16,8 @@ from frontdoor.triage.text import normalise
 
 # Two thresholds: below MIN_CONFIDENCE, or with the top two needs closer than MIN_MARGIN,
 # the front door asks which need the resident means instead of guessing.
-MIN_CONFIDENCE = 0.5
-MIN_MARGIN = 0.15
+MIN_CONFIDENCE = 0.4
+MIN_MARGIN = 0.1
 # A keyword that plainly names one need lifts that need to at least this confidence.
 KEYWORD_CONFIDENCE = 0.7
 VAGUE_WORDS = 5
