@@ -59,6 +59,9 @@ IDIOMS = [
 
 RULES: Mapping[str, list[str]] = {
     "suicide_self_harm": [
+        r"\b(river|canal|bridge|tracks?|cliff)\b.{0,40}\b(going\s+in|jump\w*|end\s+it|walk\s+in)\b",
+        r"\b(can'?t|cant|don'?t|dont)\s+see\s+a\s+future\b", r"\bi\s+want\s+out\b",
+
         r"\b(take|taking|swallow|swallowing)\s+(them|it)\s+all\b",
         r"\bwish\w*\s+i\s+(would\s*n'?t|wouldn'?t|wouldnt|didn'?t|didnt|never)\s+wake\b",
         r"\bno\s+(reason|point)\s+(to|in)\s+(carry|carrying|go|going|keep|keeping)\s+(on|going)\b",
@@ -154,6 +157,8 @@ RULES: Mapping[str, list[str]] = {
         r"\bnothing\s+to\s+live\s+for\b",
     ],
     "domestic_abuse": [
+        r"\b(hits|hit|hurts|beats|slaps)\s+me\s+if\s+i\b",
+
         r"\b(terrified|scared|frightened|afraid)\s+of\s+what\s+(he|she)('?ll|\s+will|\s+might)\b",
         r"\b(threw|thrown|pushed|kicked|dumped)\s+me\s+out\s+of\s+the\s+car\b",
 
@@ -222,6 +227,12 @@ RULES: Mapping[str, list[str]] = {
         r"\bwalk(ing)?\s+on\s+eggshells\b",
     ],
     "danger": [
+        r"\b(trying|tried)\s+to\s+(climb|get|break|force)\s+(in|through|into)\b",
+        r"\b(reeks?|stinks?|stench)\s+(of\s+)?gas\b",
+        r"\b(in\s+my|in\s+the)\s+(living\s+room|house|flat|kitchen|bedroom|hall)\b.{0,30}\b(won'?t|"
+        r"wont|refus\w*)\s+(leave|go)\b",
+        r"\b(river|water|flood\w*)\b.{0,30}\b(burst|coming\s+in|pouring\s+in|rising)\b",
+
         r"\b(someone|somebody|a\s+man|people)\b.{0,30}\btrying\s+(the|my|our)\s+(door|doors|"
         r"patio|window|windows|handle)\b",
         r"\b(glass|window)\s+(smash\w*|break\w*)\b.{0,40}\b(downstairs|upstairs|alone|on\s+my\s+own)",
@@ -292,6 +303,14 @@ RULES: Mapping[str, list[str]] = {
         r"\bhiding\s+(in|from|under)\b", r"\blocked\s+(my\s*self|ourselves)\s+in\b",
     ],
     "medical": [
+        r"\b(struggling|can'?t|cant|hard)\s+to\s+(get|catch)\s+(my|his|her)\s+breath\b",
+        r"\b(lips?|face|tongue|arm)\s+(feels?\s+|is\s+|are\s+)?(numb|tingling)\b",
+        r"\b(mouth|face)\s+(has\s+)?(gone\s+)?droop\w*\b", r"\btalking\s+(gibberish|nonsense)\b",
+        r"\b(jerking|twitching|shaking)\s+all\s+over\b", r"\beyes\s+(have\s+)?rolled\b",
+        r"\bout\s+cold\b", r"\b(burning\s+up)\b.{0,40}\b(won'?t|wont|floppy|limp)\b",
+        r"\b(won'?t|wont)\s+wake\s+(up\s+)?properly\b",
+        r"\bpregnant\b.{0,40}\b(bleeding|pains?|waters)\b",
+
         r"\bclutch\w*\s+(his|her|my)\s+chest\b", r"\bgasping\s+(for\s+)?(air|breath)\b",
         r"\b(won'?t|wont|doesn'?t|isn'?t|not)\s+respond\w*\b",
         r"\b(can'?t|cant|cannot)\s+(lift|move|feel)\s+(her|his|my)\s+(arm|leg|face)\b",
@@ -354,6 +373,9 @@ RULES: Mapping[str, list[str]] = {
         r"\b(bleeding|confused|sick|unconscious|won'?t|not\s+making\s+sense)\b",
     ],
     "safeguarding_other": [
+        r"\b(teenagers?|kids|children|child)\b.{0,30}\bleft\s+alone\s+for\s+(a\s+)?(week|days|"
+        r"nights?|the\s+weekend)\b",
+
         r"\b(moved\s+in\s+with|living\s+with)\s+(a|an|the|my)\s+(vulnerable|elderly|disabled|old)\b",
         r"\b(vulnerable|elderly|disabled|old)\s+(woman|man|lady|person|neighbour)\b.{0,40}\b(looks?|"
         r"seems?)\s+(scared|frightened|terrified)\b",
