@@ -36,7 +36,6 @@ db: .stamp-install
 	$(BIN)/frontdoor load-config
 
 demo: model db
-	$(BIN)/frontdoor demo-accounts 2>/dev/null || true
 	@echo ""
 	@echo "  frontdoor demo (fictional council data) on http://127.0.0.1:5000"
 	@echo "    web chat:            http://127.0.0.1:5000/chat"
