@@ -46,6 +46,8 @@ demo: model db
 	$(BIN)/frontdoor run --host 127.0.0.1 --port 5000
 
 test: .stamp-install-test browser
+	$(BIN)/ruff check frontdoor tests bench
+	$(BIN)/mypy frontdoor
 	FRONTDOOR_ENV=test $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: .stamp-install-test

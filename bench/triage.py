@@ -22,10 +22,13 @@ sys.path.insert(0, str(ROOT))
 
 from frontdoor.triage import classifier  # noqa: E402
 from frontdoor.triage.data import (  # noqa: E402
-    Example, _lines, load_crisis_examples, load_examples, load_need_definitions, split_holdout,
+    Example,
+    _lines,
+    load_need_definitions,
+    load_split,
 )
 from frontdoor.triage.evaluation import crisis_metrics, need_metrics  # noqa: E402
-from frontdoor.triage.safety import CATEGORIES, NO_CRISIS  # noqa: E402
+from frontdoor.triage.safety import NO_CRISIS  # noqa: E402
 from frontdoor.triage.understand import Triage  # noqa: E402
 
 
@@ -64,7 +67,8 @@ import json, resource, time
 t = time.perf_counter()
 from frontdoor import create_app
 from frontdoor.engine import front_door
-app = create_app({{"ENV_NAME": "test", "DATABASE_URL": "sqlite://", "MODEL_PATH": {str(model_dir)!r}}})
+app = create_app({{"ENV_NAME": "test", "DATABASE_URL": "sqlite://",
+                  "MODEL_PATH": {str(model_dir)!r}}})
 with app.app_context():
     import_done = time.perf_counter()
     from frontdoor.engine import load_triage
@@ -87,14 +91,10 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=10)
     args = parser.parse_args()
     intents = ROOT / "intents"
-    if args.data.is_dir():
-        train, test = load_examples(args.data, "train"), load_examples(args.data, "test")
-        crisis_train = load_crisis_examples(args.data, "train")
-        crisis_sets = {"held-out": load_crisis_examples(args.data, "test"),
-                       "blind": blind_examples(args.data)}
-    else:
-        train, test = split_holdout(load_examples(args.data))
-        crisis_train, crisis_sets = [], {}
+    train, crisis_train = load_split(args.data, "train")
+    test, crisis_test = load_split(args.data, "test")
+    crisis_sets = {"held-out": crisis_test, "blind": blind_examples(args.data)} \
+        if args.data.is_dir() else {}
     print(f"data: {args.data}  train {len(train)}  held-out {len(test)}  "
           f"crisis train {len(crisis_train)}")
 
@@ -143,7 +143,8 @@ def main() -> None:
         process = rss_and_load(model_dir)
         print("\nfrontdoor pipeline")
         print(f"  single message latency   p50 {statistics.median(timings):.2f} ms   "
-              f"p99 {timings[int(len(timings) * 0.99) - 1]:.2f} ms  (full read: crisis, need, place)")
+              f"p99 {timings[int(len(timings) * 0.99) - 1]:.2f} ms  "
+              "(full read: crisis, need, place)")
         print(f"  batch throughput         {throughput:,.0f} messages/s (classifier, nlp.pipe)")
         print(f"  model load time          {process['load_seconds']:.2f} s")
         print(f"  web worker peak RSS      {process['peak_rss_mb']:.0f} MB (app + model loaded)")

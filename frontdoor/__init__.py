@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from frontdoor.settings import Config, config_for
@@ -42,7 +42,8 @@ def create_app(config: dict[str, Any] | type[Config] | None = None) -> Flask:
             _sqlite_pragmas(db.engine)
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
 
     from frontdoor import home
     from frontdoor.channels import dev, sms, webchat
@@ -65,7 +66,7 @@ def create_app(config: dict[str, Any] | type[Config] | None = None) -> Flask:
         return {"council_name": council.name if council else "Your council"}
 
     @app.after_request
-    def security_headers(response):  # type: ignore[no-untyped-def]
+    def security_headers(response: Response) -> Response:
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -79,7 +80,7 @@ def create_app(config: dict[str, Any] | type[Config] | None = None) -> Flask:
 
 def _sqlite_pragmas(engine: sa.Engine) -> None:
     @sa.event.listens_for(engine, "connect")
-    def on_connect(connection, _record):  # type: ignore[no-untyped-def]
+    def on_connect(connection: Any, _record: Any) -> None:
         cursor = connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")

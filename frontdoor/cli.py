@@ -39,18 +39,11 @@ def train_command(data: Path | None, out: Path | None, epochs: int, if_missing: 
     """Train the need and crisis classifier from intents/ (or another data set)."""
     from frontdoor.engine import model_path
     from frontdoor.triage import classifier
-    from frontdoor.triage.data import load_crisis_examples, load_examples, split_holdout
+    from frontdoor.triage.data import load_split
 
-    intents = Path(current_app.config["INTENTS_DIR"])
-    data = data or intents
     out = out or model_path(current_app)
-    if data.is_dir():
-        examples = load_examples(data, "train")
-        crisis = load_crisis_examples(data, "train")
-    else:
-        # One-file data sets: hold out a fixed 20% so `evaluate` can measure fairly.
-        examples, _ = split_holdout(load_examples(data))
-        crisis = []
+    # One-file data sets keep a fixed 20% out of training so `evaluate` measures fairly.
+    examples, crisis = load_split(data or Path(current_app.config["INTENTS_DIR"]), "train")
     if if_missing and classifier.model_fingerprint(out) == classifier.data_fingerprint(
             examples, crisis):
         click.echo(f"Model at {out} is up to date.")

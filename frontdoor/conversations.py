@@ -17,12 +17,26 @@ from frontdoor.channels import Inbound
 from frontdoor.directory.lookup import entries_for, ward_named
 from frontdoor.extensions import db
 from frontdoor.models import (
-    Author, Coordinator, Council, Direction, Message, Postcode, Resident, Thread, ThreadState,
+    Author,
+    Coordinator,
+    Council,
+    Direction,
+    Message,
+    Postcode,
+    Resident,
+    Thread,
+    ThreadState,
     Ward,
     utcnow,
 )
 from frontdoor.rota import (
-    Hours, back_on, describe_date, describe_days, describe_when, is_working_now, reply_by,
+    Hours,
+    back_on,
+    describe_date,
+    describe_days,
+    describe_when,
+    is_working_now,
+    reply_by,
 )
 from frontdoor.triage import decide as decisions
 from frontdoor.triage.entities import Place, PlaceFinder, WardName

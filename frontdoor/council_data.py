@@ -15,7 +15,13 @@ import sqlalchemy as sa
 
 from frontdoor.extensions import db
 from frontdoor.models import (
-    Coordinator, Council, DirectoryEntry, Leave, Postcode, Ward, directory_entry_ward,
+    Coordinator,
+    Council,
+    DirectoryEntry,
+    Leave,
+    Postcode,
+    Ward,
+    directory_entry_ward,
 )
 from frontdoor.triage.data import NEEDS
 from frontdoor.triage.entities import format_postcode
@@ -127,10 +133,10 @@ def load_council_data(folder: Path) -> LoadReport:
         entry_wards = []
         if not citywide:
             for name in entry_row["wards"].split(";"):
-                ward = wards.get(name.strip()) or by_name.get(name.strip().lower())
-                if ward is None:
+                named = wards.get(name.strip()) or by_name.get(name.strip().lower())
+                if named is None:
                     raise CouncilDataError(f"directory.csv:{line}: unknown ward '{name}'")
-                entry_wards.append(ward)
+                entry_wards.append(named)
         db.session.add(DirectoryEntry(
             name=entry_row["name"], summary=entry_row["summary"].rstrip("."),
             needs=";".join(needs), kind=entry_row["kind"], contact=entry_row["contact"],

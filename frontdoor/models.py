@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from frontdoor.extensions import db
+from frontdoor.extensions import Base, db
+
+if TYPE_CHECKING:
+    Model = Base   # what db.Model is, as far as the type checker can see
+else:
+    Model = db.Model
 
 
 def utcnow() -> datetime:
@@ -63,7 +69,7 @@ def _enum(kind: type[enum.StrEnum]) -> sa.Enum:
     )
 
 
-class Council(db.Model):
+class Council(Model):
     """The council's own contact details: one row, loaded from config."""
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -77,7 +83,7 @@ class Council(db.Model):
     safeguarding_out_of_hours_phone: so.Mapped[str] = so.mapped_column(sa.String(40))
 
 
-class Coordinator(db.Model):
+class Coordinator(Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     key: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(120))
@@ -105,7 +111,7 @@ class Coordinator(db.Model):
         return next((lv for lv in self.leave if lv.starts <= day <= lv.ends), None)
 
 
-class Leave(db.Model):
+class Leave(Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     coordinator_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coordinator.id"), index=True)
     starts: so.Mapped[date]
@@ -113,7 +119,7 @@ class Leave(db.Model):
     coordinator: so.Mapped[Coordinator] = so.relationship(back_populates="leave")
 
 
-class Ward(db.Model):
+class Ward(Model):
     code: so.Mapped[str] = so.mapped_column(sa.String(9), primary_key=True)  # GSS code
     name: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
     # Lower-case misspellings and neighbourhood names, ";"-separated.
@@ -125,7 +131,7 @@ class Ward(db.Model):
     cover: so.Mapped[Coordinator | None] = so.relationship(foreign_keys=[cover_id])
 
 
-class Postcode(db.Model):
+class Postcode(Model):
     """A full postcode ("DE23 8AB") or a sector ("DE23 8") and the ward it lies in."""
 
     postcode: so.Mapped[str] = so.mapped_column(sa.String(8), primary_key=True)
@@ -135,12 +141,13 @@ class Postcode(db.Model):
 directory_entry_ward = sa.Table(
     "directory_entry_ward",
     db.metadata,
-    sa.Column("entry_id", sa.ForeignKey("directory_entry.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("entry_id", sa.ForeignKey("directory_entry.id", ondelete="CASCADE"),
+              primary_key=True),
     sa.Column("ward_code", sa.ForeignKey("ward.code", ondelete="CASCADE"), primary_key=True),
 )
 
 
-class DirectoryEntry(db.Model):
+class DirectoryEntry(Model):
     """Local information: a community group or a service, shaped after Open Referral UK."""
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -162,7 +169,7 @@ class DirectoryEntry(db.Model):
         return [n for n in self.needs.split(";") if n]
 
 
-class Resident(db.Model):
+class Resident(Model):
     """Someone who contacted the front door, known only by their channel address."""
 
     __table_args__ = (sa.UniqueConstraint("channel", "address"),)
@@ -183,7 +190,7 @@ class Resident(db.Model):
     coordinator: so.Mapped[Coordinator | None] = so.relationship()
 
 
-class Thread(db.Model):
+class Thread(Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     resident_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("resident.id"), index=True)
     state: so.Mapped[ThreadState] = so.mapped_column(_enum(ThreadState), default=ThreadState.BOT)
@@ -218,7 +225,7 @@ class Thread(db.Model):
         return [o for o in (self.options or "").split(";") if o]
 
 
-class Message(db.Model):
+class Message(Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     thread_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("thread.id"), index=True)
     resident_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("resident.id"), index=True)
@@ -242,3 +249,4 @@ class Message(db.Model):
     thread: so.Mapped[Thread | None] = so.relationship(back_populates="messages")
     resident: so.Mapped[Resident] = so.relationship()
     reply_to: so.Mapped[Message | None] = so.relationship(remote_side=[id])
+    coordinator: so.Mapped[Coordinator | None] = so.relationship()

@@ -79,8 +79,8 @@ class Config:
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
-    SECRET_KEY = _env("SECRET_KEY", "dev-only-not-secret")
-    TWILIO_AUTH_TOKEN = _env("TWILIO_AUTH_TOKEN", "demo-auth-token")
+    SECRET_KEY = _env("SECRET_KEY", "dev-only-not-secret")  # noqa: S105 - development only
+    TWILIO_AUTH_TOKEN = _env("TWILIO_AUTH_TOKEN", "demo-auth-token")  # noqa: S105
     SMS_SENDER = _env("SMS_SENDER", "console")
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
     # The /dev/sms phone page: plays a resident's phone with properly signed webhooks.
@@ -90,9 +90,9 @@ class DevelopmentConfig(Config):
 class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
-    SECRET_KEY = "test-secret"
+    SECRET_KEY = "test-secret"  # noqa: S105 - tests only
     TWILIO_ACCOUNT_SID = "AC00000000000000000000000000000000"
-    TWILIO_AUTH_TOKEN = "test-auth-token"
+    TWILIO_AUTH_TOKEN = "test-auth-token"  # noqa: S105 - tests only
     TWILIO_FROM_NUMBER = "+447700900000"
     # Twilio's REST API is reached only through `responses` in tests; an unmocked call
     # to this host fails loudly instead of reaching the network.

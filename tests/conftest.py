@@ -96,8 +96,7 @@ def app(request, migrated, tmp_path, triage, clock):
         url = f"sqlite:///{path}"
     else:
         url = migrated["postgresql"]
-    app = create_app({"ENV_NAME": "test", "DATABASE_URL": url, "MODEL_PATH": str(MODEL_DIR),
-                      "INSTANCE_PATH_TEST": str(tmp_path)})
+    app = create_app({"ENV_NAME": "test", "DATABASE_URL": url, "MODEL_PATH": str(MODEL_DIR)})
     app.extensions["frontdoor.triage"] = triage
     with app.app_context():
         if backend == "postgresql":

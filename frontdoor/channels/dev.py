@@ -4,6 +4,7 @@ signed webhooks to /sms/inbound, so everything after the signature check is the 
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
@@ -52,4 +53,4 @@ def phone() -> str:
 def send_from_phone() -> Response:
     number = request.form.get("from") or DEMO_PHONE
     signed_webhook(number, request.form.get("body", ""))
-    return redirect(url_for("dev.phone", **{"from": number}) + "#latest")
+    return redirect(url_for("dev.phone") + "?" + urlencode({"from": number}) + "#latest")

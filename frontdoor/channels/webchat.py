@@ -11,8 +11,15 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import (
-    Blueprint, Response, current_app, jsonify, make_response, redirect, render_template,
-    request, url_for,
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
 )
 
 from frontdoor.channels import Inbound
@@ -57,9 +64,8 @@ def messages_after(resident: Resident, after: int = 0) -> list[Message]:
 
 
 def _as_json(message: Message) -> dict[str, object]:
-    if message.author == Author.COORDINATOR and message.coordinator_id:
-        from frontdoor.models import Coordinator
-        person = db.session.get(Coordinator, message.coordinator_id)
+    if message.author == Author.COORDINATOR:
+        person = message.coordinator
         who = f"{person.first_name}, Local Area Coordinator" if person else "Your coordinator"
     else:
         who = {Author.RESIDENT: "You", Author.BOT: "Front door"}.get(message.author, "")
@@ -96,7 +102,7 @@ def page() -> str:
 @bp.post("")
 @limiter.limit(lambda: current_app.config["RATELIMIT_WEBCHAT"], key_func=_rate_key)
 def post_from_page() -> Response:
-    token = request.cookies.get(COOKIE)
+    token = request.cookies.get(COOKIE) or ""
     if _resident(token) is None:
         token = _new_token()
     text = request.form.get("text", "")

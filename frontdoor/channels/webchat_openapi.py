@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
 
-def document(max_length: int) -> dict[str, object]:
+
+def document(max_length: int) -> dict[str, Any]:
     error = {"$ref": "#/components/schemas/Error"}
     message_list = {"type": "object", "required": ["messages"], "properties": {
         "messages": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}}}}
 
-    def errors(*codes: int) -> dict[str, object]:
+    def errors(*codes: int) -> dict[str, Any]:
         return {str(c): {"description": "Error", "content": {"application/json": {
             "schema": error}}} for c in codes}
 

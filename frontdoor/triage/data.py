@@ -103,6 +103,16 @@ def load_crisis_examples(intents_dir: Path, split: str = "train") -> list[Exampl
     return examples
 
 
+def load_split(path: Path, split: str) -> tuple[list[Example], list[Example]]:
+    """(need examples, crisis examples) for "train" or "test": the intents/ folder's own
+    splits, or a fixed 20% hold-out of a one-file data set (which has no crisis data)."""
+    path = Path(path)
+    if path.is_dir():
+        return load_examples(path, split), load_crisis_examples(path, split)
+    train, test = split_holdout(load_examples(path))
+    return (train if split == "train" else test), []
+
+
 def split_holdout(examples: list[Example], fraction: float = 0.2, seed: int = 13
                   ) -> tuple[list[Example], list[Example]]:
     """A stratified train/test split for data sets that come as one file."""

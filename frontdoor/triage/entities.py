@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from spacy.lang.en import English
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.vocab import Vocab
-from spacy.lang.en import English
 
 from frontdoor.triage.text import normalise
 
@@ -57,8 +57,8 @@ class PlaceFinder:
         self._nlp = English()
         vocab: Vocab = self._nlp.vocab
         self._by_district: dict[str, set[str]] = {}
-        for key, ward in self.postcodes.items():
-            self._by_district.setdefault(key.split(" ")[0], set()).add(ward)
+        for key, ward_code in self.postcodes.items():
+            self._by_district.setdefault(key.split(" ")[0], set()).add(ward_code)
         self._wards = list(self.wards)
         self._phrases = PhraseMatcher(vocab, attr="LOWER")
         self._fuzzy = Matcher(vocab)
@@ -104,8 +104,8 @@ class PlaceFinder:
 
     def _place_for_postcode(self, postcode: str) -> Place:
         sector = postcode[:-2]
-        ward = self.postcodes.get(postcode) or self.postcodes.get(sector)
-        if ward:
-            return Place(postcode, (ward,))
+        ward_code = self.postcodes.get(postcode) or self.postcodes.get(sector)
+        if ward_code:
+            return Place(postcode, (ward_code,))
         district = postcode.split(" ")[0]
         return Place(postcode, tuple(sorted(self._by_district.get(district, ()))))

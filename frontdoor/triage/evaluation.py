@@ -9,9 +9,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from frontdoor.triage.classifier import Classifier
-from frontdoor.triage.data import (
-    Example, NeedDefinition, load_crisis_examples, load_examples, split_holdout,
-)
+from frontdoor.triage.data import Example, NeedDefinition, load_split
 from frontdoor.triage.safety import CATEGORIES, NO_CRISIS
 from frontdoor.triage.understand import Triage
 
@@ -70,13 +68,7 @@ def crisis_metrics(examples: Sequence[Example], flagged: Sequence[str | None]
 def evaluate(data: Path, model_dir: Path, needs: Mapping[str, NeedDefinition],
              progress: bool = False) -> dict[str, object]:
     """The full report for a data set: the intents/ test split, or a CSV/JSONL hold-out."""
-    data = Path(data)
-    if data.is_dir():
-        test = load_examples(data, "test")
-        crisis = load_crisis_examples(data, "test")
-    else:
-        _, test = split_holdout(load_examples(data))
-        crisis = []
+    test, crisis = load_split(data, "test")
     triage = Triage(Classifier(model_dir), needs)
     predicted = []
     for example in tqdm(test, desc="needs", disable=not progress):

@@ -249,7 +249,8 @@ RULES: Mapping[str, list[str]] = {
         r"breaking|in\s+my)\b",
         r"\bon\s+fire\b", r"\b(set|setting|sets|light|lit)\s+fire\b", r"\bsomething\s+burning\b",
         r"\bburn\s+(my|the|our)\s+(house|flat|home|car)\b",
-        r"\bsmell\w*\b.{0,15}\bgas\b", r"\bgas\b.{0,15}\bsmell\w*", r"\bgas\b.{0,30}\b(turned\s+(it\s+)?"
+        r"\bsmell\w*\b.{0,15}\bgas\b", r"\bgas\b.{0,15}\bsmell\w*",
+        r"\bgas\b.{0,30}\b(turned\s+(it\s+)?"
         r"on|dizzy|headache|left\s+on|flooding)\b", r"\bflooding\s+(the\s+house|it)\s+with\s+gas\b",
         r"\b(carbon\s+monoxide|co)\s+alarm\s+(is\s+|has\s+been\s+|keeps\s+)?(going\s+off|"
         r"beeping|sounding|went\s+off)\b", r"\b(carbon\s+monoxide|co)\s+alarm\b.{0,30}\b(headache|"
@@ -355,7 +356,8 @@ RULES: Mapping[str, list[str]] = {
         r"\b(having|had|has\s+had|think\s+(he'?s|she'?s|i'?m)\s+having)\s+a\s+(stroke|heart\s+"
         r"attack|seizure|fit|hypo)\b(?!\s+(last|a\s+few|years|in\s+\d))",
         r"\b(face|mouth)\s+(is\s+)?(drooping|dropped|droopy|gone\s+funny)\b",
-        r"\bslurr\w*", r"\b(he'?s|she'?s|hes|shes|is|started|keeps|been|having\s+a)\s+fit(ting)?\b", r"\bseizure\b", r"\bhypo\b",
+        r"\bslurr\w*", r"\b(he'?s|she'?s|hes|shes|is|started|keeps|been|having\s+a)\s+fit(ting)?\b",
+        r"\bseizure\b", r"\bhypo\b",
         r"\bbleeding\s+(badly|heavily|a\s+lot|loads|everywhere|won'?t\s+stop|wont\s+stop|"
         r"from\s+(his|her|my)\s+head)\b",
         r"\b(head|leg|arm|wound)\s+(is\s+|'s\s+)?(bleeding|pouring)\b", r"\bblood\s+everywhere\b",
@@ -433,7 +435,9 @@ RULES: Mapping[str, list[str]] = {
         r"\b(kid|child|boy|girl)\b.{0,30}\bbeing\s+abused\b",
         r"\bscared\s+to\s+go\s+home\b.{0,0}",
 
-        r"(?<!my )(?<!our )\b(child|children|kid|kids|kiddie|baby|babies|toddler|little\s+(one|ones|boy|girl|lad)|"
+        # Not "my kids": a parent asking for food for their own children is not a referral.
+        r"(?<!my )(?<!our )\b(child|children|kid|kids|kiddie|baby|babies|toddler|"
+        r"little\s+(one|ones|boy|girl|lad)|"
         r"boy|girl|bairns?|youngsters?|the\s+twins)\b.{0,50}\b(left\s+)?(home\s+alone|left\s+"
         r"alone|on\s+(their|his|her)\s+own\s+(all|at\s+night|every)|unattended|not\s+(being\s+)?"
         r"fed|no\s+food|starving|neglect\w*|bruis\w*|locked\s+(in|out)|hit|beaten|hurt|"
@@ -494,8 +498,10 @@ class SafetyCheck:
     scorer: Callable[[str], Mapping[str, float]] | None = None
     threshold: float = 0.5
 
-    def check(self, text: str) -> CrisisFlag | None:
-        """The crisis this message shows, or None."""
+    def check(self, text: str, model_scores: Mapping[str, float] | None = None
+              ) -> CrisisFlag | None:
+        """The crisis this message shows, or None. Pass the model's scores when the caller
+        already has them; otherwise the scorer is asked."""
         matched = rule_categories(text)
         if matched:
             return CrisisFlag(matched[0], "rule", 1.0)
@@ -503,7 +509,7 @@ class SafetyCheck:
         # "ok" its scores mean nothing, and a digit is an answer to a numbered question.
         if self.scorer is None or len(normalise(text).split()) < MIN_WORDS_FOR_MODEL:
             return None
-        scores = self.scorer(text)
+        scores = model_scores if model_scores is not None else self.scorer(text)
         category, score = max(
             ((c, scores.get(c, 0.0)) for c in CATEGORIES), key=lambda item: item[1]
         )

@@ -51,12 +51,8 @@ class Triage:
         for need in needs.values():
             if need.keywords:
                 self._keywords.add(need.label, [self._nlp.make_doc(k) for k in need.keywords])
-        self._latest: Scores | None = None
-        self.safety = SafetyCheck(scorer=self._crisis_scores if classifier.has_crisis else None)
-
-    def _crisis_scores(self, text: str) -> Mapping[str, float]:
-        scores = self._latest or self.classifier.score(text)
-        return scores.crisis
+        self.safety = SafetyCheck(
+            scorer=(lambda text: classifier.score(text).crisis) if classifier.has_crisis else None)
 
     def keyword_needs(self, text: str) -> list[str]:
         """Needs named plainly by a keyword, in the order they appear."""
@@ -74,12 +70,9 @@ class Triage:
 
     def read(self, text: str, places: PlaceFinder | None = None) -> Reading:
         """Read a message: crisis first, then need and place."""
+        # One pass of the pipeline gives both the need and the crisis scores.
         scores = self.classifier.score(text)
-        self._latest = scores
-        try:
-            crisis = self.safety.check(text)
-        finally:
-            self._latest = None
+        crisis = self.safety.check(text, scores.crisis if self.classifier.has_crisis else None)
         return self._reading(text, scores, crisis, places.find(text) if places else Place())
 
     def _reading(self, text: str, scores: Scores, crisis: CrisisFlag | None,

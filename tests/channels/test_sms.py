@@ -34,7 +34,8 @@ def test_community_options_come_before_formal_services(phone, db):
     names = [line[2:].split(":")[0] for line in reply.splitlines() if line.startswith("- ")]
     kinds = [db.session.scalar(sa.select(DirectoryEntry.kind).where(DirectoryEntry.name == n))
              for n in names]
-    assert kinds == sorted(kinds), f"community before service: {list(zip(names, kinds))}"
+    pairs = list(zip(names, kinds, strict=True))
+    assert kinds == sorted(kinds), f"community before service: {pairs}"
     assert kinds[0] == "community"
 
 
@@ -255,8 +256,9 @@ def test_a_message_over_1600_characters_gets_a_person_not_an_error(phone, db):
     assert db.session.scalar(sa.select(Thread.state)) == ThreadState.WAITING
 
 
-@pytest.mark.parametrize("body", ["🙂🙂🙂", "Mae angen help arnaf gyda bwyd ŵ ŷ", "\u202e\u200b\x00",
-                                  "𝓱𝓮𝓵𝓵𝓸", "مرحبا أحتاج مساعدة", "ｆｏｏｄ ｂａｎｋ"])
+@pytest.mark.parametrize("body", ["🙂🙂🙂", "Mae angen help arnaf gyda bwyd ŵ ŷ",
+                                  "\u202e\u200b\x00", "𝓱𝓮𝓵𝓵𝓸", "مرحبا أحتاج مساعدة",
+                                  "ｆｏｏｄ ｂａｎｋ"])
 def test_odd_unicode_and_emoji_get_a_reply_never_a_500(phone, body):
     replies = phone.text(body)
     assert replies and all(segments(r) <= 3 for r in replies)
