@@ -36,6 +36,7 @@ db: .stamp-install
 	$(BIN)/frontdoor load-config
 
 demo: model db
+	$(BIN)/frontdoor demo
 	@echo ""
 	@echo "  frontdoor demo (fictional council data) on http://127.0.0.1:5000"
 	@echo "    web chat:            http://127.0.0.1:5000/chat"
@@ -43,7 +44,11 @@ demo: model db
 	@echo "    SMS webhook:         POST http://127.0.0.1:5000/sms/inbound (Twilio-signed)"
 	@echo "    chat API (OpenAPI):  http://127.0.0.1:5000/chat/api/openapi.json"
 	@echo ""
-	$(BIN)/frontdoor run --host 127.0.0.1 --port 5000
+	@echo "    coordinators' inbox: http://127.0.0.1:5000/inbox (sign-ins above)"
+	@echo ""
+	# The worker sends coordinators' replies (shown on /dev/sms) and prints notifications.
+	$(BIN)/frontdoor worker & trap 'kill $$!' EXIT INT TERM; \
+	  $(BIN)/frontdoor run --host 127.0.0.1 --port 5000
 
 test: .stamp-install-test browser
 	$(BIN)/ruff check frontdoor tests bench

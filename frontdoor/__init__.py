@@ -53,8 +53,13 @@ def create_app(config: dict[str, Any] | type[Config] | None = None) -> Flask:
     app.register_blueprint(webchat.bp)
     app.register_blueprint(dev.bp)
 
+    from frontdoor.inbox import views as inbox
+
+    app.register_blueprint(inbox.bp)
+
     from frontdoor import cli
     cli.init_app(app)
+    _choose_adapters(app)
 
     @app.context_processor
     def council_name() -> dict[str, str]:
@@ -87,3 +92,33 @@ def _sqlite_pragmas(engine: sa.Engine) -> None:
         if not str(engine.url).endswith(":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+def _choose_adapters(app: Flask) -> None:
+    """The one place that picks concrete senders: Twilio or a recording stand-in."""
+    from frontdoor import notify, outbox
+    from frontdoor.channels.senders import RecordingSmsSender, TwilioSmsSender
+
+    config = app.config
+    if config["SMS_SENDER"] == "twilio" or (config["SMS_SENDER"] is None
+                                             and config["TWILIO_ACCOUNT_SID"]):
+        sms = TwilioSmsSender(
+            config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"],
+            from_number=config["TWILIO_FROM_NUMBER"],
+            messaging_service_sid=config["TWILIO_MESSAGING_SERVICE_SID"],
+            api_base_url=config["TWILIO_API_BASE_URL"],
+            status_callback=config["PUBLIC_BASE_URL"].rstrip("/") + "/sms/status")
+    else:
+        sms = RecordingSmsSender()
+    notifier: notify.Notifier = {
+        "email": lambda: notify.EmailNotifier(
+            config["SMTP_HOST"], config["SMTP_PORT"], config["SMTP_FROM"],
+            config["SMTP_USERNAME"], config["SMTP_PASSWORD"], config["SMTP_STARTTLS"]),
+        "sms": lambda: notify.SmsNotifier(sms),
+        "console": notify.ConsoleNotifier,
+        "recording": notify.RecordingNotifier,
+    }[config["NOTIFY_CHANNEL"]]()
+    app.extensions["frontdoor.sms_sender"] = sms
+    app.extensions["frontdoor.alerts"] = outbox.Alerts(
+        notifier, config["PUBLIC_BASE_URL"], config["URGENT_TAKE_MINUTES"])
+    app.extensions["frontdoor.handoff_listeners"] = [outbox.notify_on_handoff]

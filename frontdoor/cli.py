@@ -22,7 +22,7 @@ main = FlaskGroup(create_app=_create_app, help="frontdoor: the Local Area Coordi
 
 def init_app(app: Flask) -> None:
     for command in (train_command, evaluate_command, load_config_command, classify_command,
-                    chat_command):
+                    chat_command, worker_command, coordinators, demo_command):
         app.cli.add_command(command)
 
 
@@ -129,3 +129,80 @@ def chat_command(number: str) -> None:
         receipt = engine.receive(Inbound("sms", number, text, provider_id="CLI" + uuid.uuid4().hex))
         for reply in receipt.replies or ["(no reply: a coordinator has this thread)"]:
             click.echo(f"frontdoor> {reply}\n")
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Do one round and stop.")
+@click.option("--interval", type=float, default=2.0, show_default=True)
+@with_appcontext
+def worker_command(once: bool, interval: float) -> None:
+    """Send queued replies, notify coordinators, raise urgent threads with the lead."""
+    from frontdoor.outbox import run_worker
+
+    run_worker(current_app.extensions["frontdoor.sms_sender"],
+               current_app.extensions["frontdoor.alerts"], interval=interval, once=once)
+
+
+@click.group("coordinators")
+def coordinators() -> None:
+    """Coordinators and team leads."""
+
+
+@coordinators.command("add")
+@click.option("--name", required=True)
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice(["coordinator", "lead"]), default="coordinator")
+@click.option("--days", default="Mon,Tue,Wed,Thu,Fri", show_default=True)
+@click.password_option()
+@with_appcontext
+def add_coordinator_command(name: str, email: str, role: str, days: str,
+                            password: str) -> None:
+    """Add a coordinator or lead who can sign in (or reset their password)."""
+    from frontdoor.extensions import db
+    from frontdoor.inbox.people import add_person
+
+    try:
+        person = add_person(name, email, password, role, days.split(","))
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    db.session.commit()
+    click.echo(f"{person.name} ({person.role}) can sign in as {person.email}.")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Demo council only: sign-ins for a few coordinators and a lead, and a few threads."""
+    import secrets
+
+    import sqlalchemy as sa
+
+    from frontdoor.channels import Inbound
+    from frontdoor.engine import front_door
+    from frontdoor.extensions import db
+    from frontdoor.inbox.people import add_person
+    from frontdoor.models import Coordinator, Council, Resident
+
+    council = db.session.get(Council, 1)
+    if council is None or not council.is_demo:
+        raise click.UsageError("`frontdoor demo` only runs on the demo council's data.")
+    click.echo("Demo sign-ins (fictional people) at http://127.0.0.1:5000/inbox:")
+    for key in ("sam-patel", "lead"):
+        person = db.session.scalar(sa.select(Coordinator).where(Coordinator.key == key))
+        if person is None or not person.email:
+            continue
+        password = "demo-" + secrets.token_urlsafe(9)
+        add_person(person.name, person.email, password, person.role, person.day_names)
+        click.echo(f"  {person.name:<14} {person.role:<12} {person.email}  password: {password}")
+    db.session.commit()
+    if db.session.query(Resident).count() == 0:
+        engine = front_door()
+        for number, text in [("+447700900201", "need a food bank, I live in Normanton"),
+                             ("+447700900201", "0"),
+                             ("+447700900202", "my partner hits me and im scared, DE23 8AB"),
+                             ("+447700900203", "im new to derby and lonely, live in normanton"),
+                             ("+447700900203", "can someone call me")]:
+            engine.receive(Inbound("sms", number, text,
+                                   provider_id="SMdemo" + secrets.token_hex(13)))
+        click.echo("  Demo threads created for Normanton.")
+

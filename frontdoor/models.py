@@ -212,6 +212,8 @@ class Thread(Model):
     closed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     outcome: so.Mapped[str | None] = so.mapped_column(sa.String(40))
     out_of_hours_ack_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    taken_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    lead_alerted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     resident: so.Mapped[Resident] = so.relationship()
     ward: so.Mapped[Ward | None] = so.relationship()
@@ -245,8 +247,67 @@ class Message(Model):
     provider_ref: so.Mapped[str | None] = so.mapped_column(sa.String(64), index=True)
     error: so.Mapped[str | None] = so.mapped_column(sa.String(200))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # The outbox (replies sent by the worker, not in a webhook response). The key makes a
+    # retry after a crash find the first attempt instead of sending twice.
+    idempotency_key: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    next_attempt_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, index=True)
+    # Set while a worker is sending; a stale value means that worker died mid-send.
+    sending_since: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     thread: so.Mapped[Thread | None] = so.relationship(back_populates="messages")
     resident: so.Mapped[Resident] = so.relationship()
     reply_to: so.Mapped[Message | None] = so.relationship(remote_side=[id])
     coordinator: so.Mapped[Coordinator | None] = so.relationship()
+
+
+class Note(Model):
+    """A coordinator's private note on a thread: never sent to the resident."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    thread_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("thread.id"), index=True)
+    coordinator_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coordinator.id"))
+    body: so.Mapped[str] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    coordinator: so.Mapped[Coordinator] = so.relationship()
+
+
+class AuditEvent(Model):
+    """Who did what to which thread, and when. Never message text."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    coordinator_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("coordinator.id"))
+    action: so.Mapped[str] = so.mapped_column(sa.String(32))
+    thread_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("thread.id"), index=True)
+    detail: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    coordinator: so.Mapped[Coordinator | None] = so.relationship()
+
+
+class SignIn(Model):
+    """A signed-in session, kept on the server so that signing out really ends it."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    coordinator_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coordinator.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    ended_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    coordinator: so.Mapped[Coordinator] = so.relationship()
+
+
+class Notification(Model):
+    """Telling a coordinator (or the lead) there is something to answer."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    coordinator_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coordinator.id"))
+    thread_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("thread.id"), index=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20))   # "handoff" | "urgent_not_taken"
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, index=True)
+    error: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+
+    coordinator: so.Mapped[Coordinator] = so.relationship()

@@ -69,6 +69,21 @@ class Config:
     RATELIMIT_WEBCHAT = _env("RATELIMIT_WEBCHAT", "20 per minute;200 per day")
     RATELIMIT_HEADERS_ENABLED = True
 
+    # Telling coordinators about new threads: "email" (SMTP below), "sms" (to their work
+    # phone) or "console" (the demo).
+    NOTIFY_CHANNEL = _env("NOTIFY_CHANNEL", "email")
+    SMTP_HOST = _env("SMTP_HOST", "localhost")
+    SMTP_PORT = _env_int("SMTP_PORT", 587)
+    SMTP_FROM = _env("SMTP_FROM", "frontdoor@localhost")
+    SMTP_USERNAME = _env("SMTP_USERNAME")
+    SMTP_PASSWORD = _env("SMTP_PASSWORD")
+    SMTP_STARTTLS = _env_bool("SMTP_STARTTLS", True)
+    # An urgent (crisis) thread not taken in this many minutes is raised with the team lead.
+    URGENT_TAKE_MINUTES = _env_int("URGENT_TAKE_MINUTES", 15)
+    # Coordinators' sessions end after this long without a request.
+    INBOX_IDLE_MINUTES = _env_int("INBOX_IDLE_MINUTES", 30)
+    RATELIMIT_SIGN_IN = _env("RATELIMIT_SIGN_IN", "5 per minute;30 per hour")
+
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -82,6 +97,7 @@ class DevelopmentConfig(Config):
     SECRET_KEY = _env("SECRET_KEY", "dev-only-not-secret")  # noqa: S105 - development only
     TWILIO_AUTH_TOKEN = _env("TWILIO_AUTH_TOKEN", "demo-auth-token")  # noqa: S105
     SMS_SENDER = _env("SMS_SENDER", "console")
+    NOTIFY_CHANNEL = _env("NOTIFY_CHANNEL", "console")
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
     # The /dev/sms phone page: plays a resident's phone with properly signed webhooks.
     DEV_TOOLS = _env_bool("DEV_TOOLS", True)
@@ -99,6 +115,7 @@ class TestConfig(Config):
     TWILIO_API_BASE_URL = "https://you-forgot-to-mock-twilio.invalid"
     PUBLIC_BASE_URL = "https://frontdoor.test"
     SMS_SENDER = "fake"
+    NOTIFY_CHANNEL = "recording"
     SESSION_COOKIE_SECURE = False
     RATELIMIT_ENABLED = True
     DEV_TOOLS = True

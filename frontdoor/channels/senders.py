@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime, timedelta
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
@@ -65,6 +66,11 @@ class SmsSender(ABC):
     @abstractmethod
     def _send(self, to: str, body: str, idempotency_key: str) -> Sent: ...
 
+    def find_sent(self, to: str, body: str, since: datetime) -> Sent | None:
+        """A message already sent to `to` with this body since `since`, if the provider
+        can say: how a retry after a crash avoids sending twice."""
+        return None
+
 
 class TwilioSmsSender(SmsSender):
     name = "twilio"
@@ -102,6 +108,19 @@ class TwilioSmsSender(SmsSender):
             raise SendError(f"could not reach Twilio ({type(error).__name__})", False) from error
         return Sent(message.sid or "", message.status or "queued")
 
+    def find_sent(self, to: str, body: str, since: datetime) -> Sent | None:
+        try:
+            recent = self.client.messages.list(to=to, date_sent_after=since - timedelta(
+                minutes=1), limit=50)
+        except TwilioRestException as error:
+            raise SendError(f"Twilio error {error.code}", False, error.code) from error
+        except Exception as error:
+            raise SendError(f"could not reach Twilio ({type(error).__name__})", False) from error
+        for message in recent:
+            if message.body == body and (message.direction or "").startswith("outbound"):
+                return Sent(message.sid or "", message.status or "sent")
+        return None
+
 
 @dataclass
 class RecordingSmsSender(SmsSender):
@@ -113,4 +132,4 @@ class RecordingSmsSender(SmsSender):
     def _send(self, to: str, body: str, idempotency_key: str) -> Sent:
         # Kept in memory only; the demo's /dev/sms phone page shows them from the database.
         self.sent.append((to, body))
-        return Sent(f"SMdemo{idempotency_key[:26]}", "sent")
+        return Sent(f"SMdemo{idempotency_key[:26]}", "delivered")

@@ -10,6 +10,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from frontdoor.channels import Inbound
 from frontdoor.engine import front_door
 from frontdoor.extensions import csrf
+from frontdoor.outbox import record_status
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
 
@@ -47,6 +48,20 @@ def twiml(replies: list[str]) -> Response:
     for text in replies:
         response.message(text)
     return Response(str(response), mimetype="text/xml")
+
+
+@bp.post("/status")
+@csrf.exempt
+def status() -> Response:
+    """Twilio's delivery status callbacks for messages the worker sent."""
+    if not signature_is_valid():
+        abort(403)
+    sid = request.form.get("MessageSid", "")
+    state = request.form.get("MessageStatus", "").lower()
+    if sid and state:
+        # An unknown MessageSid is still acknowledged: Twilio would only retry it.
+        record_status(sid, state, request.form.get("ErrorCode") or None)
+    return Response("", status=204)
 
 
 @bp.post("/inbound")

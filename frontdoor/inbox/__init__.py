@@ -1,0 +1,1 @@
+"""The coordinators' inbox: sign-in, threads, replies, notes, cover and leave."""

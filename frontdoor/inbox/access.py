@@ -1,0 +1,48 @@
+"""Which threads a coordinator may see: their own wards, wards they are covering for
+someone on leave, threads handed to them; a lead sees every ward. Checked on the server
+for every inbox route: anything else is a 404."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import abort
+
+from frontdoor.extensions import db
+from frontdoor.models import Coordinator, Thread, ThreadState, Ward
+
+
+def ward_codes_for(me: Coordinator, today: date) -> list[str]:
+    """My wards, and the wards I cover whose coordinator is away today."""
+    wards = db.session.scalars(sa.select(Ward).where(
+        sa.or_(Ward.coordinator_id == me.id, Ward.cover_id == me.id))).all()
+    return [w.code for w in wards if w.coordinator_id == me.id or w.coordinator is None
+            or w.coordinator.leave_on(today) is not None or not w.coordinator.active]
+
+
+def visible(me: Coordinator, today: date) -> sa.ColumnElement[bool]:
+    if me.role == "lead":
+        return sa.true()
+    return sa.or_(Thread.coordinator_id == me.id, Thread.ward_code.in_(ward_codes_for(me, today)))
+
+
+def thread_for(me: Coordinator, thread_id: int, today: date) -> Thread:
+    thread = db.session.scalar(sa.select(Thread).where(Thread.id == thread_id,
+                                                       visible(me, today)))
+    if thread is None:
+        abort(404)
+    return thread
+
+
+def open_threads_for(me: Coordinator, today: date, ward: str | None = None,
+                     coordinator_id: int | None = None) -> list[Thread]:
+    """Waiting and open threads: urgent first, then the longest waiting."""
+    query = sa.select(Thread).where(
+        Thread.state.in_((ThreadState.WAITING, ThreadState.WITH_COORDINATOR)), visible(me, today))
+    if ward:
+        query = query.where(Thread.ward_code == ward)
+    if coordinator_id:
+        query = query.where(Thread.coordinator_id == coordinator_id)
+    return list(db.session.scalars(query.order_by(
+        Thread.urgent.desc(), Thread.handed_off_at.asc().nulls_last(), Thread.id)))

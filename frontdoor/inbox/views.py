@@ -1,0 +1,288 @@
+"""Inbox pages. Thin: check who is signed in and what they may see, change the thread,
+record the audit event, commit once."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for,
+)
+from werkzeug.wrappers import Response
+
+from frontdoor.engine import hours_for
+from frontdoor.extensions import db, limiter
+from frontdoor.inbox import access, auth
+from frontdoor.models import (
+    AuditEvent, Coordinator, Leave, Message, Note, Thread, ThreadState, Ward, utcnow,
+)
+from frontdoor.outbox import notify_on_handoff, queue_reply
+
+bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+
+OUTCOMES = {
+    "community_group": "Connected to a community group",
+    "signposted": "Signposted to a service",
+    "information": "Resolved by information",
+    "no_reply": "Resident did not reply",
+    "safeguarding": "Referred for safeguarding",
+    "other": "Other",
+}
+MAX_REPLY = 1600
+
+
+def _now() -> datetime:
+    return utcnow()
+
+
+def _today() -> date:
+    return _now().astimezone(hours_for(current_app).zone).date()
+
+
+def _audit(action: str, thread: Thread | None = None, detail: str = "") -> None:
+    db.session.add(AuditEvent(coordinator_id=g.me.id, action=action,
+                              thread_id=thread.id if thread else None, detail=detail,
+                              created_at=_now()))
+
+
+# -- signing in and out ---------------------------------------------------------------------
+
+@bp.get("/sign-in")
+def sign_in_page() -> str:
+    return render_template("inbox/sign_in.html", next=request.args.get("next", ""))
+
+
+@bp.post("/sign-in")
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"])
+def sign_in() -> Response | tuple[str, int]:
+    coordinator = auth.coordinator_by_email(request.form.get("email", ""))
+    if not auth.check_password(coordinator, request.form.get("password", "")):
+        return render_template("inbox/sign_in.html", error=True,
+                               next=request.form.get("next", "")), 400
+    assert coordinator is not None
+    auth.sign_in(coordinator, _now())
+    db.session.commit()
+    target = request.form.get("next", "")
+    # Only our own inbox paths: never an open redirect.
+    return redirect(target if target.startswith("/inbox/") else url_for("inbox.my_threads"))
+
+
+@bp.post("/sign-out")
+def sign_out() -> Response:
+    auth.sign_out(_now())
+    db.session.commit()
+    return redirect(url_for("inbox.sign_in_page"))
+
+
+# -- threads --------------------------------------------------------------------------------
+
+@bp.get("")
+@auth.signed_in
+def my_threads() -> str:
+    ward = request.args.get("ward") or None
+    coordinator_id = request.args.get("coordinator", type=int)
+    if g.me.role != "lead":
+        ward, coordinator_id = None, None
+    threads = access.open_threads_for(g.me, _today(), ward, coordinator_id)
+    db.session.commit()
+    return render_template(
+        "inbox/threads.html", threads=threads, now=_now(),
+        wards=db.session.scalars(sa.select(Ward).order_by(Ward.name)).all(),
+        coordinators=_coordinators(), ward=ward, coordinator_id=coordinator_id)
+
+
+@bp.get("/threads/<int:thread_id>")
+@auth.signed_in
+def thread_page(thread_id: int) -> str:
+    thread = access.thread_for(g.me, thread_id, _today())
+    _audit("view", thread)
+    db.session.commit()
+    history = db.session.scalars(sa.select(Message).where(
+        Message.resident_id == thread.resident_id).order_by(Message.id)).all()
+    notes = db.session.scalars(sa.select(Note).where(Note.thread_id == thread.id)
+                               .order_by(Note.id)).all()
+    return render_template("inbox/thread.html", thread=thread, history=history, notes=notes,
+                           outcomes=OUTCOMES, coordinators=_coordinators(), now=_now(),
+                           max_reply=MAX_REPLY)
+
+
+def _thread_action(thread_id: int) -> Thread:
+    return access.thread_for(g.me, thread_id, _today())
+
+
+def _back(thread: Thread, anchor: str = "") -> Response:
+    return redirect(url_for("inbox.thread_page", thread_id=thread.id) + anchor)
+
+
+@bp.post("/threads/<int:thread_id>/take")
+@auth.signed_in
+def take(thread_id: int) -> Response:
+    thread = _thread_action(thread_id)
+    _take(thread)
+    db.session.commit()
+    return _back(thread)
+
+
+def _take(thread: Thread) -> None:
+    thread.state = ThreadState.WITH_COORDINATOR
+    thread.coordinator_id = g.me.id
+    thread.taken_at = thread.taken_at or _now()
+    _audit("take", thread)
+
+
+@bp.post("/threads/<int:thread_id>/reply")
+@auth.signed_in
+def reply(thread_id: int) -> Response:
+    thread = _thread_action(thread_id)
+    body = request.form.get("body", "").strip()
+    if not body or len(body) > MAX_REPLY:
+        flash(f"Write a reply of up to {MAX_REPLY} characters.", "error")
+        return _back(thread, "#reply")
+    if thread.state != ThreadState.WITH_COORDINATOR or thread.coordinator_id != g.me.id:
+        _take(thread)
+    message = queue_reply(thread, g.me, body, _now())
+    _audit("reply", thread)
+    db.session.commit()
+    if message.status == "not_sent":
+        flash(f"Not sent: {message.error}.", "error")
+    return _back(thread, "#latest")
+
+
+@bp.post("/threads/<int:thread_id>/note")
+@auth.signed_in
+def note(thread_id: int) -> Response:
+    thread = _thread_action(thread_id)
+    body = request.form.get("body", "").strip()
+    if body:
+        db.session.add(Note(thread_id=thread.id, coordinator_id=g.me.id, body=body[:5000],
+                            created_at=_now()))
+        _audit("note", thread)
+        db.session.commit()
+    return _back(thread, "#notes")
+
+
+@bp.post("/threads/<int:thread_id>/hand-over")
+@auth.signed_in
+def hand_over(thread_id: int) -> Response:
+    thread = _thread_action(thread_id)
+    to = db.session.get(Coordinator, request.form.get("to", type=int) or 0)
+    if to is None or not to.active or to.id == thread.coordinator_id:
+        abort(400)
+    thread.coordinator_id = to.id
+    thread.state = ThreadState.WAITING
+    thread.resident.coordinator_id = to.id
+    db.session.flush()
+    notify_on_handoff(thread)
+    queue_reply(thread, g.me, f"Your conversation is now with {to.name}, a Local Area "
+                f"Coordinator. {to.first_name} will be in touch.", _now())
+    _audit("hand_over", thread, f"to {to.key}")
+    db.session.commit()
+    return redirect(url_for("inbox.my_threads"))
+
+
+@bp.post("/threads/<int:thread_id>/close")
+@auth.signed_in
+def close(thread_id: int) -> Response:
+    thread = _thread_action(thread_id)
+    outcome = request.form.get("outcome", "")
+    if outcome not in OUTCOMES:
+        abort(400)
+    thread.state, thread.outcome, thread.closed_at = ThreadState.CLOSED, outcome, _now()
+    _audit("close", thread, outcome)
+    db.session.commit()
+    return _back(thread)
+
+
+@bp.post("/threads/<int:thread_id>/reopen")
+@auth.signed_in
+def reopen(thread_id: int) -> Response:
+    thread = _thread_action(thread_id)
+    if thread.state != ThreadState.CLOSED:
+        abort(400)
+    thread.state, thread.closed_at, thread.outcome = ThreadState.WITH_COORDINATOR, None, None
+    thread.coordinator_id = g.me.id
+    _audit("reopen", thread)
+    db.session.commit()
+    return _back(thread)
+
+
+# -- team leads -----------------------------------------------------------------------------
+
+def _coordinators() -> list[Coordinator]:
+    return list(db.session.scalars(sa.select(Coordinator).where(Coordinator.active)
+                                   .order_by(Coordinator.name)))
+
+
+@bp.get("/team")
+@auth.lead_only
+def team() -> str:
+    return render_template("inbox/team.html", coordinators=_coordinators(),
+                           wards=db.session.scalars(sa.select(Ward).order_by(Ward.name)).all())
+
+
+@bp.post("/team/leave")
+@auth.lead_only
+def add_leave() -> Response:
+    person = db.session.get(Coordinator, request.form.get("coordinator", type=int) or 0)
+    try:
+        starts = date.fromisoformat(request.form.get("from", ""))
+        ends = date.fromisoformat(request.form.get("to", ""))
+    except ValueError:
+        starts = ends = None  # type: ignore[assignment]
+    if person is None or starts is None or ends < starts:
+        flash("Choose a coordinator and a valid from and to date.", "error")
+        return redirect(url_for("inbox.team"))
+    person.leave.append(Leave(starts=starts, ends=ends))
+    _audit("add_leave", detail=f"{person.key} {starts}..{ends}")
+    db.session.commit()
+    flash(f"Leave added for {person.name}.", "success")
+    return redirect(url_for("inbox.team"))
+
+
+@bp.post("/team/leave/<int:leave_id>/delete")
+@auth.lead_only
+def delete_leave(leave_id: int) -> Response:
+    leave = db.session.get(Leave, leave_id) or abort(404)
+    _audit("delete_leave", detail=f"{leave.coordinator.key} {leave.starts}..{leave.ends}")
+    db.session.delete(leave)
+    db.session.commit()
+    return redirect(url_for("inbox.team"))
+
+
+@bp.post("/team/cover")
+@auth.lead_only
+def set_cover() -> Response:
+    ward = db.session.get(Ward, request.form.get("ward", "")) or abort(404)
+    cover = db.session.get(Coordinator, request.form.get("cover", type=int) or 0)
+    ward.cover_id = cover.id if cover else None
+    _audit("set_cover", detail=f"{ward.code} {cover.key if cover else '-'}")
+    db.session.commit()
+    flash(f"Cover for {ward.name} saved.", "success")
+    return redirect(url_for("inbox.team"))
+
+
+@bp.post("/team/coordinators")
+@auth.lead_only
+def add_coordinator() -> Response:
+    from frontdoor.inbox.people import add_person
+
+    try:
+        person = add_person(request.form.get("name", ""), request.form.get("email", ""),
+                            request.form.get("password", ""), request.form.get("role", ""),
+                            request.form.getlist("days"))
+    except ValueError as error:
+        flash(str(error), "error")
+        return redirect(url_for("inbox.team"))
+    _audit("add_coordinator", detail=person.key)
+    db.session.commit()
+    flash(f"{person.name} can now sign in.", "success")
+    return redirect(url_for("inbox.team"))
+
+
+@bp.get("/audit")
+@auth.lead_only
+def audit() -> str:
+    events = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id.desc())
+                                .limit(500)).all()
+    return render_template("inbox/audit.html", events=events)
