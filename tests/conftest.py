@@ -98,6 +98,15 @@ def app(request, migrated, tmp_path, triage, clock):
         url = migrated["postgresql"]
     app = create_app({"ENV_NAME": "test", "DATABASE_URL": url, "MODEL_PATH": str(MODEL_DIR)})
     app.extensions["frontdoor.triage"] = triage
+
+    def fresh_g() -> None:
+        # Tests hold an app context open (to use db.session), and Flask then reuses it for
+        # test-client requests, so `g` would carry over between requests. In production
+        # every request has its own; make it so here, before any other hook runs.
+        from flask import g
+        g.__dict__.clear()
+
+    app.before_request_funcs.setdefault(None, []).insert(0, fresh_g)
     with app.app_context():
         if backend == "postgresql":
             tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
@@ -172,3 +181,45 @@ def phone(client, app) -> Phone:
 
 def make_phone(client, app, number: str) -> Phone:
     return Phone(client, app, number)
+
+
+PASSWORD = "correct horse battery staple"
+ACCOUNTS = {"sam": "sam.patel@lac.example.org", "lead": "morgan.hale@lac.example.org",
+            "hannah": "hannah.okafor@lac.example.org", "nadia": "nadia.hussain@lac.example.org"}
+
+
+@dataclass
+class AuthActions:
+    """Signs coordinators in and out of the inbox, with real forms and CSRF tokens."""
+
+    client: object
+    app: object
+
+    def csrf(self, path: str = "/inbox/sign-in") -> str:
+        import re
+        html = self.client.get(path).get_data(as_text=True)
+        return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+    def sign_in(self, who: str = "sam", password: str = PASSWORD):
+        return self.client.post("/inbox/sign-in", data={
+            "csrf_token": self.csrf(), "email": ACCOUNTS.get(who, who), "password": password})
+
+    def sign_out(self):
+        return self.client.post("/inbox/sign-out", data={"csrf_token": self.csrf("/inbox")})
+
+    def post(self, path: str, **data):
+        """A form post from the inbox with a valid CSRF token."""
+        return self.client.post(path, data={"csrf_token": self.csrf("/inbox"), **data})
+
+
+@pytest.fixture
+def auth(app, client) -> AuthActions:
+    from frontdoor.inbox.people import add_person
+    from frontdoor.models import Coordinator
+
+    with app.app_context():
+        for email in ACCOUNTS.values():
+            person = _db.session.scalar(sa.select(Coordinator).where(Coordinator.email == email))
+            add_person(person.name, email, PASSWORD, person.role, person.day_names)
+        _db.session.commit()
+    return AuthActions(client, app)

@@ -1,0 +1,162 @@
+"""Coordinators' threads: who may see what, and every action on a thread."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from frontdoor.models import AuditEvent, Message, Note, Notification, Thread, ThreadState
+from tests.conftest import make_phone
+
+
+@pytest.fixture
+def normanton_thread(phone, db) -> Thread:
+    phone.text("can i talk to someone, i live in normanton")
+    return db.session.scalar(sa.select(Thread))
+
+
+ROUTES = [("get", ""), ("post", "/take"), ("post", "/reply"), ("post", "/note"),
+          ("post", "/hand-over"), ("post", "/close"), ("post", "/reopen")]
+
+
+@pytest.mark.parametrize("method,suffix", ROUTES)
+def test_a_coordinator_gets_404_for_every_route_of_another_wards_thread(
+        auth, client, normanton_thread, db, method, suffix):
+    auth.sign_in("hannah")   # Abbey's coordinator
+    path = f"/inbox/threads/{normanton_thread.id}{suffix}"
+    if method == "get":
+        response = client.get(path)
+    else:
+        response = auth.post(path, body="hello", to="1", outcome="information")
+    assert response.status_code == 404
+    db.session.refresh(normanton_thread)
+    assert normanton_thread.state == ThreadState.WAITING
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Note)) == 0
+    assert "Normanton" not in client.get("/inbox").get_data(as_text=True)
+
+
+def test_my_threads_lists_urgent_first_then_the_longest_waiting(auth, client, app, db, clock):
+    make_phone(client, app, "+447700900301").text("can someone call me, im in normanton")
+    clock.now += timedelta(minutes=5)
+    make_phone(client, app, "+447700900302").text("my partner hits me, normanton")
+    auth.sign_in("sam")
+    html = client.get("/inbox").get_data(as_text=True)
+    assert html.index("ending 302") < html.index("ending 301")
+    assert "Urgent: domestic abuse" in html
+
+
+def test_the_cover_sees_threads_of_a_ward_whose_coordinator_is_on_leave(auth, client, app, db):
+    make_phone(client, app, "+447700900303").text("can someone ring me back, DE1 1AA")
+    thread = db.session.scalar(sa.select(Thread))
+    auth.sign_in("sam")   # covering Arboretum while Nadia is away
+    assert client.get(f"/inbox/threads/{thread.id}").status_code == 200
+    auth.sign_in("hannah")
+    assert client.get(f"/inbox/threads/{thread.id}").status_code == 404
+
+
+def test_a_lead_sees_every_ward_and_can_filter(auth, client, app, db):
+    make_phone(client, app, "+447700900304").text("can someone ring me, normanton")
+    make_phone(client, app, "+447700900305").text("can someone ring me, i live in abbey")
+    auth.sign_in("lead")
+    html = client.get("/inbox").get_data(as_text=True)
+    assert "ending 304" in html and "ending 305" in html
+    filtered = client.get("/inbox?ward=E05015507").get_data(as_text=True)
+    assert "ending 305" in filtered and "ending 304" not in filtered
+
+
+def test_take_reply_note_close_and_reopen(auth, client, normanton_thread, db):
+    auth.sign_in("sam")
+    base = f"/inbox/threads/{normanton_thread.id}"
+    auth.post(base + "/take")
+    db.session.refresh(normanton_thread)
+    assert normanton_thread.state == ThreadState.WITH_COORDINATOR
+    auth.post(base + "/reply", body="Hi, it's Sam. I can ring you at 2pm.")
+    auth.post(base + "/note", body="Prefers calls after lunch")
+    reply = db.session.scalar(sa.select(Message).where(Message.author == "coordinator"))
+    assert reply.status == "queued" and reply.idempotency_key
+    page = client.get(base).get_data(as_text=True)
+    assert "Prefers calls after lunch" in page and "queued" in page
+    auth.post(base + "/close", outcome="community_group")
+    db.session.refresh(normanton_thread)
+    assert normanton_thread.state == ThreadState.CLOSED
+    assert normanton_thread.outcome == "community_group"
+    auth.post(base + "/reopen")
+    db.session.refresh(normanton_thread)
+    assert normanton_thread.state == ThreadState.WITH_COORDINATOR
+    actions = db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert {"view", "take", "reply", "note", "close", "reopen"} <= set(actions)
+    details = " ".join(db.session.scalars(sa.select(AuditEvent.detail)))
+    assert "2pm" not in details and "lunch" not in details, "no message text in the audit"
+
+
+def test_handing_over_tells_the_resident_the_new_name_and_notifies_them(
+        auth, client, normanton_thread, db):
+    from frontdoor.models import Coordinator
+
+    hannah = db.session.scalar(sa.select(Coordinator).where(Coordinator.key == "hannah-okafor"))
+    auth.sign_in("sam")
+    auth.post(f"/inbox/threads/{normanton_thread.id}/hand-over", to=str(hannah.id))
+    db.session.refresh(normanton_thread)
+    assert normanton_thread.coordinator_id == hannah.id
+    told = db.session.scalar(sa.select(Message.body).where(Message.author == "coordinator"))
+    assert "Hannah Okafor" in told
+    assert db.session.scalar(sa.select(Notification).where(
+        Notification.coordinator_id == hannah.id)) is not None
+    auth.sign_in("hannah")
+    assert client.get(f"/inbox/threads/{normanton_thread.id}").status_code == 200
+
+
+def test_a_reply_to_a_web_chat_resident_appears_in_their_chat(auth, client, db):
+    token = client.post("/chat/api/conversations").get_json()["token"]
+    client.post("/chat/api/messages", json={"text": "can i talk to someone, im in normanton"},
+                headers={"Authorization": f"Bearer {token}"})
+    thread = db.session.scalar(sa.select(Thread))
+    auth.sign_in("sam")
+    auth.post(f"/inbox/threads/{thread.id}/reply", body="Hello from Sam")
+    messages = client.get("/chat/api/messages?after=0",
+                          headers={"Authorization": f"Bearer {token}"}).get_json()["messages"]
+    assert messages[-1]["text"] == "Hello from Sam"
+    assert messages[-1]["from"] == "Sam, Local Area Coordinator"
+
+
+def test_a_reply_to_an_opted_out_resident_is_not_sent_and_the_coordinator_sees_why(
+        auth, client, normanton_thread, phone, db):
+    phone.text("STOP")
+    auth.sign_in("sam")
+    response = auth.post(f"/inbox/threads/{normanton_thread.id}/reply", body="hello?")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Not sent: the resident has opted out (replied STOP)" in page
+    assert db.session.scalar(sa.select(Message.status).where(
+        Message.author == "coordinator")) == "not_sent"
+
+
+def test_resident_text_is_shown_as_text_in_the_inbox(auth, client, phone, db):
+    phone.text('<script>alert(1)</script><img src=x onerror=alert(2)> call me, normanton')
+    thread = db.session.scalar(sa.select(Thread))
+    auth.sign_in("sam")
+    page = client.get(f"/inbox/threads/{thread.id}").get_data(as_text=True)
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+
+
+def test_leads_manage_leave_and_cover_and_add_coordinators(auth, client, db):
+    from frontdoor.models import Coordinator, Ward
+
+    auth.sign_in("sam")
+    assert client.get("/inbox/team").status_code == 404
+    auth.sign_in("lead")
+    sam = db.session.scalar(sa.select(Coordinator).where(Coordinator.key == "sam-patel"))
+    auth.post("/inbox/team/leave", coordinator=str(sam.id), **{"from": "2026-12-01",
+                                                               "to": "2026-12-05"})
+    db.session.refresh(sam)
+    assert [(lv.starts.isoformat(), lv.ends.isoformat()) for lv in sam.leave] == [
+        ("2026-12-01", "2026-12-05")]
+    auth.post("/inbox/team/cover", ward="E05015521", cover=str(sam.id))
+    assert db.session.get(Ward, "E05015521").cover_id == sam.id
+    auth.post("/inbox/team/coordinators", name="Alex Reed", email="alex@lac.example.org",
+              password="a long enough password", role="coordinator", days=["Mon", "Tue"])
+    assert auth.sign_in("alex@lac.example.org", "a long enough password").status_code == 302
+    auth.sign_in("lead")
+    audit = client.get("/inbox/audit").get_data(as_text=True)
+    assert "add leave" in audit and "set cover" in audit and "add coordinator" in audit
