@@ -1,6 +1,6 @@
 """Replies that always arrive, once. Where a coordinator's reply leaves.
 
-A reply is committed to the database with the thread change (status "queued"); the worker
+A reply is committed to the database with the thread change (status "pending"); the worker
 (`frontdoor worker`) sends it. Timeouts, 5xx and 429 are retried with backoff; permanent
 Twilio errors stop and show on the thread. Before re-sending a message whose worker died
 mid-send, the worker asks Twilio whether the first attempt went out, so it is sent once.
@@ -30,7 +30,7 @@ MAX_ATTEMPTS = 8
 # A worker that has held a message this long without recording a result has died.
 SENDING_LEASE = timedelta(minutes=2)
 # Twilio's message states in the order they happen; a late callback never goes backwards.
-STATUS_RANK = {"accepted": 0, "scheduled": 0, "queued": 1, "sending": 2, "sent": 3,
+STATUS_RANK = {"pending": -1, "retrying": -1, "accepted": 0, "scheduled": 0, "queued": 1, "sending": 2, "sent": 3,
                "receiving": 3, "received": 3, "undelivered": 4, "failed": 4, "delivered": 4,
                "read": 5}
 FINAL = {"delivered", "undelivered", "failed", "read", "not_sent"}
@@ -53,7 +53,8 @@ def queue_reply(thread: Thread, author: Coordinator, body: str, now: datetime) -
         message.status = "not_sent"
         message.error = "the resident has opted out (replied STOP)"
     else:
-        message.status = "queued"
+        # "pending" is ours; "queued", "sent", "delivered" ... are Twilio's, once it has it.
+        message.status = "pending"
         message.idempotency_key = uuid.uuid4().hex
         message.next_attempt_at = now
     db.session.add(message)
@@ -63,7 +64,7 @@ def queue_reply(thread: Thread, author: Coordinator, body: str, now: datetime) -
 def _claim(now: datetime, limit: int) -> list[tuple[Message, bool]]:
     """Due messages, marked as being sent; True where an earlier worker died mid-send."""
     due = sa.or_(
-        sa.and_(Message.status.in_(("queued", "retrying")), Message.next_attempt_at <= now),
+        sa.and_(Message.status.in_(("pending", "retrying")), Message.next_attempt_at <= now),
         sa.and_(Message.status == "sending", Message.sending_since < now - SENDING_LEASE))
     query = (sa.select(Message).where(Message.direction == Direction.OUT,
                                       Message.channel == "sms", due)

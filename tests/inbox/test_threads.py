@@ -75,9 +75,9 @@ def test_take_reply_note_close_and_reopen(auth, client, normanton_thread, db):
     auth.post(base + "/reply", body="Hi, it's Sam. I can ring you at 2pm.")
     auth.post(base + "/note", body="Prefers calls after lunch")
     reply = db.session.scalar(sa.select(Message).where(Message.author == "coordinator"))
-    assert reply.status == "queued" and reply.idempotency_key
+    assert reply.status == "pending" and reply.idempotency_key
     page = client.get(base).get_data(as_text=True)
-    assert "Prefers calls after lunch" in page and "queued" in page
+    assert "Prefers calls after lunch" in page and "pending" in page
     auth.post(base + "/close", outcome="community_group")
     db.session.refresh(normanton_thread)
     assert normanton_thread.state == ThreadState.CLOSED

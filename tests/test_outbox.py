@@ -1,0 +1,192 @@
+"""Replies that always arrive, once: the outbox worker against Twilio's REST API (mocked with
+`responses`), status callbacks, notifications and the urgent escalation."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+import responses
+import sqlalchemy as sa
+from requests.exceptions import ConnectTimeout
+from twilio.request_validator import RequestValidator
+
+from frontdoor import outbox
+from frontdoor.channels.senders import RecordingSmsSender, TwilioSmsSender
+from frontdoor.models import Coordinator, Message, Notification, Thread, ThreadState
+
+SID = "AC" + "0" * 32
+BASE = "https://twilio-stub.test"
+MESSAGES = f"{BASE}/2010-04-01/Accounts/{SID}/Messages.json"
+
+
+@pytest.fixture
+def twilio() -> TwilioSmsSender:
+    return TwilioSmsSender(SID, "test-auth-token", from_number="+447700900000",
+                           api_base_url=BASE)
+
+
+@pytest.fixture
+def queued(phone, db, clock) -> Message:
+    """A coordinator's reply to an SMS resident, committed to the outbox."""
+    phone.text("can i talk to someone, i live in normanton")
+    thread = db.session.scalar(sa.select(Thread))
+    sam = db.session.scalar(sa.select(Coordinator).where(Coordinator.key == "sam-patel"))
+    message = outbox.queue_reply(thread, sam, "Hi, it's Sam. I'll ring at 2pm.", clock())
+    db.session.commit()
+    return message
+
+
+def created(sid: str = "SM" + "1" * 32, status: str = "queued") -> dict:
+    return {"sid": sid, "status": status, "body": "x", "direction": "outbound-api"}
+
+
+@responses.activate
+def test_the_worker_sends_a_queued_reply_through_twilio(queued, twilio, db, clock):
+    responses.post(MESSAGES, status=201, json=created())
+    assert outbox.send_due(twilio, clock) == 1
+    db.session.refresh(queued)
+    assert queued.status == "queued" and queued.provider_ref == "SM" + "1" * 32
+    assert len(responses.calls) == 1
+    assert "Body=Hi%2C+it%27s+Sam" in responses.calls[0].request.body
+    assert outbox.send_due(twilio, clock) == 0, "nothing is sent twice"
+
+
+@responses.activate
+def test_a_500_and_a_timeout_are_retried_with_backoff(queued, twilio, db, clock):
+    responses.post(MESSAGES, status=500, json={"code": 20500, "message": "oops", "status": 500})
+    responses.post(MESSAGES, body=ConnectTimeout())
+    responses.post(MESSAGES, status=201, json=created())
+    outbox.send_due(twilio, clock)
+    db.session.refresh(queued)
+    assert queued.status == "retrying" and queued.next_attempt_at > clock()
+    assert outbox.send_due(twilio, clock) == 0, "not before the backoff"
+    for _ in range(2):
+        clock.now = queued.next_attempt_at + timedelta(seconds=1)
+        outbox.send_due(twilio, clock)
+        db.session.refresh(queued)
+    assert queued.status == "queued" and queued.provider_ref and queued.attempts == 3
+    assert len(responses.calls) == 3
+
+
+@responses.activate
+def test_a_worker_that_died_after_sending_does_not_send_twice(queued, twilio, db, clock):
+    # What a crash between Twilio's answer and our commit leaves behind:
+    queued.status, queued.attempts = "sending", 1
+    queued.sending_since = clock() - outbox.SENDING_LEASE - timedelta(seconds=1)
+    db.session.commit()
+    responses.get(MESSAGES, json={"messages": [dict(created("SM" + "9" * 32, "sent"),
+                                                    body=queued.body)],
+                                  "next_page_uri": None})
+    assert outbox.send_due(twilio, clock) == 1
+    db.session.refresh(queued)
+    assert queued.provider_ref == "SM" + "9" * 32 and queued.status == "sent"
+    assert [c.request.method for c in responses.calls] == ["GET"], "found, not re-sent"
+
+
+@responses.activate
+def test_a_worker_that_died_before_sending_sends_once(queued, twilio, db, clock):
+    queued.status, queued.attempts = "sending", 1
+    queued.sending_since = clock() - outbox.SENDING_LEASE - timedelta(seconds=1)
+    db.session.commit()
+    responses.get(MESSAGES, json={"messages": [], "next_page_uri": None})
+    responses.post(MESSAGES, status=201, json=created())
+    outbox.send_due(twilio, clock)
+    assert [c.request.method for c in responses.calls] == ["GET", "POST"]
+
+
+@responses.activate
+def test_21610_opted_out_fails_with_the_reason_shown_on_the_thread(queued, twilio, db, clock,
+                                                                    auth, client):
+    responses.post(MESSAGES, status=400, json={"code": 21610, "message": "unsubscribed",
+                                               "status": 400})
+    outbox.send_due(twilio, clock)
+    db.session.refresh(queued)
+    assert queued.status == "failed"
+    assert queued.error == "the resident has opted out (replied STOP)"
+    clock.now += timedelta(hours=1)
+    assert outbox.send_due(twilio, clock) == 0, "a permanent failure is not retried"
+    auth.sign_in("sam")
+    page = client.get(f"/inbox/threads/{queued.thread_id}").get_data(as_text=True)
+    assert "failed" in page and "the resident has opted out (replied STOP)" in page
+
+
+def status_callback(client, app, sid: str, status: str):
+    fields = {"MessageSid": sid, "MessageStatus": status, "AccountSid": SID}
+    url = app.config["PUBLIC_BASE_URL"] + "/sms/status"
+    signature = RequestValidator(app.config["TWILIO_AUTH_TOKEN"]).compute_signature(url, fields)
+    return client.post("/sms/status", data=fields, headers={"X-Twilio-Signature": signature})
+
+
+@responses.activate
+def test_status_callbacks_out_of_order_and_repeated_leave_the_right_final_state(
+        queued, twilio, db, clock, client, app):
+    responses.post(MESSAGES, status=201, json=created())
+    outbox.send_due(twilio, clock)
+    sid = "SM" + "1" * 32
+    for status in ["sent", "delivered", "sent", "queued", "delivered"]:
+        assert status_callback(client, app, sid, status).status_code == 204
+    db.session.refresh(queued)
+    assert queued.status == "delivered"
+    assert status_callback(client, app, "SMunknown", "delivered").status_code == 204
+    forged = client.post("/sms/status", data={"MessageSid": sid, "MessageStatus": "failed"},
+                         headers={"X-Twilio-Signature": "forged"})
+    assert forged.status_code == 403
+
+
+def test_a_handoff_notifies_the_coordinator_without_the_residents_words(phone, db, app, clock):
+    phone.text("can i talk to someone about my secret debts, i live in normanton")
+    alerts = app.extensions["frontdoor.alerts"]
+    alerts.notify_pending(clock)
+    ((key, subject, text),) = alerts.notifier.sent
+    assert key == "sam-patel" and subject == "New thread for you"
+    assert "/inbox/threads/" in text and "debts" not in text
+
+
+def test_an_urgent_thread_not_taken_in_time_notifies_the_lead(phone, db, app, clock):
+    phone.text("my partner hits me and im scared to go home, normanton")
+    alerts = app.extensions["frontdoor.alerts"]
+    assert alerts.escalate_urgent(clock) == 0
+    clock.now += timedelta(minutes=app.config["URGENT_TAKE_MINUTES"] + 1)
+    assert alerts.escalate_urgent(clock) == 1
+    assert alerts.escalate_urgent(clock) == 0, "once"
+    alerts.notify_pending(clock)
+    assert ("lead", "Urgent thread not yet taken") in [(k, s) for k, s, _ in alerts.notifier.sent]
+
+
+def test_a_taken_urgent_thread_does_not_escalate(phone, db, app, clock):
+    phone.text("my partner hits me and im scared to go home, normanton")
+    thread = db.session.scalar(sa.select(Thread))
+    thread.state = ThreadState.WITH_COORDINATOR
+    db.session.commit()
+    clock.now += timedelta(hours=1)
+    assert app.extensions["frontdoor.alerts"].escalate_urgent(clock) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+        Notification.kind == "urgent_not_taken")) == 0
+
+
+def test_several_workers_side_by_side_send_each_message_once(app, phone, db, clock, request):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one worker; side-by-side workers are a PostgreSQL feature")
+    phone.text("can i talk to someone, i live in normanton")
+    thread = db.session.scalar(sa.select(Thread))
+    sam = db.session.scalar(sa.select(Coordinator).where(Coordinator.key == "sam-patel"))
+    for n in range(30):
+        outbox.queue_reply(thread, sam, f"message {n}", clock())
+    db.session.commit()
+    sender = RecordingSmsSender()
+
+    def work() -> None:
+        with app.app_context():
+            while outbox.send_due(sender, clock, limit=3):
+                pass
+            db.session.remove()
+
+    workers = [threading.Thread(target=work) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    bodies = sorted(body for _, body in sender.sent)
+    assert bodies == sorted(f"message {n}" for n in range(30))
