@@ -97,9 +97,10 @@ def _sqlite_pragmas(engine: sa.Engine) -> None:
 def _choose_adapters(app: Flask) -> None:
     """The one place that picks concrete senders: Twilio or a recording stand-in."""
     from frontdoor import notify, outbox
-    from frontdoor.channels.senders import RecordingSmsSender, TwilioSmsSender
+    from frontdoor.channels.senders import RecordingSmsSender, SmsSender, TwilioSmsSender
 
     config = app.config
+    sms: SmsSender
     if config["SMS_SENDER"] == "twilio" or (config["SMS_SENDER"] is None
                                              and config["TWILIO_ACCOUNT_SID"]):
         sms = TwilioSmsSender(

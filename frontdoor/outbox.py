@@ -20,7 +20,14 @@ import sqlalchemy as sa
 from frontdoor.channels.senders import SendError, SmsSender
 from frontdoor.extensions import db
 from frontdoor.models import (
-    Author, Coordinator, Direction, Message, Notification, Thread, ThreadState, utcnow,
+    Author,
+    Coordinator,
+    Direction,
+    Message,
+    Notification,
+    Thread,
+    ThreadState,
+    utcnow,
 )
 from frontdoor.notify import Notifier
 
@@ -30,10 +37,11 @@ MAX_ATTEMPTS = 8
 # A worker that has held a message this long without recording a result has died.
 SENDING_LEASE = timedelta(minutes=2)
 # Twilio's message states in the order they happen; a late callback never goes backwards.
-STATUS_RANK = {"pending": -1, "retrying": -1, "accepted": 0, "scheduled": 0, "queued": 1, "sending": 2, "sent": 3,
-               "receiving": 3, "received": 3, "undelivered": 4, "failed": 4, "delivered": 4,
-               "read": 5}
-FINAL = {"delivered", "undelivered", "failed", "read", "not_sent"}
+STATUS_RANK = {
+    "pending": -1, "retrying": -1, "accepted": 0, "scheduled": 0, "queued": 1, "sending": 2,
+    "sent": 3, "receiving": 3, "received": 3, "undelivered": 4, "failed": 4, "delivered": 4,
+    "read": 5,
+}
 
 
 def backoff(attempt: int) -> timedelta:

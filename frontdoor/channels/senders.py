@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timedelta
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient

@@ -7,7 +7,15 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import (
-    Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for,
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
 )
 from werkzeug.wrappers import Response
 
@@ -15,7 +23,15 @@ from frontdoor.engine import hours_for
 from frontdoor.extensions import db, limiter
 from frontdoor.inbox import access, auth
 from frontdoor.models import (
-    AuditEvent, Coordinator, Leave, Message, Note, Thread, ThreadState, Ward, utcnow,
+    AuditEvent,
+    Coordinator,
+    Leave,
+    Message,
+    Note,
+    Thread,
+    ThreadState,
+    Ward,
+    utcnow,
 )
 from frontdoor.outbox import notify_on_handoff, queue_reply
 
@@ -229,8 +245,8 @@ def add_leave() -> Response:
         starts = date.fromisoformat(request.form.get("from", ""))
         ends = date.fromisoformat(request.form.get("to", ""))
     except ValueError:
-        starts = ends = None  # type: ignore[assignment]
-    if person is None or starts is None or ends < starts:
+        starts = ends = date.max
+    if person is None or starts == date.max or ends < starts:
         flash("Choose a coordinator and a valid from and to date.", "error")
         return redirect(url_for("inbox.team"))
     person.leave.append(Leave(starts=starts, ends=ends))

@@ -1,0 +1,56 @@
+"""A coordinator in a real browser: sign in, answer an escalated web-chat thread, and the
+reply arrives on the resident's chat page. Every inbox page passes an axe-core scan."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import axe_violations
+from tests.conftest import ACCOUNTS, PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("app", ["sqlite"], indirect=True)]
+
+
+def sign_in(page, base: str, who: str = "sam") -> None:
+    page.goto(f"{base}/inbox")
+    page.get_by_label("Email").fill(ACCOUNTS[who])
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="threads").wait_for()
+
+
+def test_a_coordinator_replies_and_the_resident_sees_it_in_their_chat(browser, live_server,
+                                                                      auth, app):
+    app.config["WEBCHAT_POLL_SECONDS"] = 1
+    resident = browser.new_context().new_page()
+    resident.goto(f"{live_server}/chat")
+    payload = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+    resident.get_by_label("Your message").fill(f"can i talk to someone, im in normanton {payload}")
+    resident.get_by_role("button", name="Send").click()
+    resident.get_by_text("I've passed this to Sam Patel", exact=False).wait_for(timeout=10_000)
+
+    context = browser.new_context(bypass_csp=True)
+    coordinator = context.new_page()
+    dialogs = []
+    coordinator.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    sign_in(coordinator, live_server)
+    assert axe_violations(coordinator) == []
+    coordinator.get_by_role("link", name="Web chat resident", exact=False).click()
+    coordinator.get_by_text(payload, exact=False).wait_for()
+    assert axe_violations(coordinator) == []
+    coordinator.get_by_label("Reply to the resident", exact=False).fill(
+        "Hi, it's Sam. Shall I ring you tomorrow?")
+    coordinator.get_by_role("button", name="Send reply").click()
+    coordinator.get_by_text("Hi, it's Sam. Shall I ring you tomorrow?").wait_for()
+    assert dialogs == [] and coordinator.locator("main img").count() == 0
+
+    resident.get_by_text("Hi, it's Sam. Shall I ring you tomorrow?").wait_for(timeout=10_000)
+    assert resident.get_by_text("Sam, Local Area Coordinator").count() == 1
+
+
+def test_the_team_and_audit_pages_pass_an_axe_scan(browser, live_server, auth):
+    page = browser.new_context(bypass_csp=True).new_page()
+    sign_in(page, live_server, "lead")
+    for path in ("/inbox", "/inbox/team", "/inbox/audit", "/inbox/sign-in"):
+        page.goto(f"{live_server}{path}")
+        assert axe_violations(page) == [], path
