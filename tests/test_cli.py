@@ -78,3 +78,20 @@ def test_evaluate_on_the_intents_folder_reports_needs_and_crisis(runner):
     assert 0 <= report["crisis"]["false_positive_rate"] <= 1
     text = runner.invoke(evaluate_command, []).output
     assert "macro-F1" in text and "most confused" in text
+
+
+def test_the_demo_prints_sign_ins_that_show_the_demo_threads(runner, client, app):
+    import re
+
+    from frontdoor.cli import demo_command
+
+    result = runner.invoke(demo_command, [])
+    assert result.exit_code == 0, result.output
+    email, password = re.search(r"Sam Patel\s+coordinator\s+(\S+)\s+password: (\S+)",
+                                result.output).groups()
+    html = client.get("/inbox/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    client.post("/inbox/sign-in", data={"csrf_token": token, "email": email,
+                                        "password": password})
+    inbox = client.get("/inbox").get_data(as_text=True)
+    assert inbox.count("ending 20") >= 3 and "Urgent: domestic abuse" in inbox
