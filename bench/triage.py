@@ -63,7 +63,7 @@ def baseline(train: list[Example], crisis_train: list[Example]):
 def rss_and_load(model_dir: Path) -> dict[str, float]:
     """Model load time and a web worker's peak RSS, in a fresh process."""
     code = f"""
-import json, resource, time
+import json, time
 t = time.perf_counter()
 from frontdoor import create_app
 from frontdoor.engine import front_door
@@ -77,8 +77,10 @@ with app.app_context():
     loaded = time.perf_counter() - start
     for text in ["need a food bank", "can someone call me", "im lonely"] * 50:
         triage.read(text)
-print(json.dumps({{"load_seconds": loaded,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+# VmHWM, not ru_maxrss: on Linux ru_maxrss carries over the parent's peak across fork.
+status = open("/proc/self/status").read()
+peak = int(status.split("VmHWM:")[1].split()[0]) / 1024
+print(json.dumps({{"load_seconds": loaded, "peak_rss_mb": peak}}))
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, check=True)

@@ -256,6 +256,23 @@ def add_leave() -> Response:
     return redirect(url_for("inbox.team"))
 
 
+@bp.post("/team/days")
+@auth.lead_only
+def set_days() -> Response:
+    from frontdoor.inbox.people import DAYS
+
+    person = db.session.get(Coordinator, request.form.get("coordinator", type=int) or 0)
+    days = [d for d in DAYS if d in request.form.getlist("days")]
+    if person is None or not days:
+        flash("Choose at least one working day.", "error")
+        return redirect(url_for("inbox.team"))
+    person.working_days = ",".join(days)
+    _audit("set_days", detail=f"{person.key} {person.working_days}")
+    db.session.commit()
+    flash(f"Working days saved for {person.name}.", "success")
+    return redirect(url_for("inbox.team"))
+
+
 @bp.post("/team/leave/<int:leave_id>/delete")
 @auth.lead_only
 def delete_leave(leave_id: int) -> Response:

@@ -152,6 +152,9 @@ def test_leads_manage_leave_and_cover_and_add_coordinators(auth, client, db):
     db.session.refresh(sam)
     assert [(lv.starts.isoformat(), lv.ends.isoformat()) for lv in sam.leave] == [
         ("2026-12-01", "2026-12-05")]
+    auth.post("/inbox/team/days", coordinator=str(sam.id), days=["Mon", "Wed"])
+    db.session.refresh(sam)
+    assert sam.working_days == "Mon,Wed"
     auth.post("/inbox/team/cover", ward="E05015521", cover=str(sam.id))
     assert db.session.get(Ward, "E05015521").cover_id == sam.id
     auth.post("/inbox/team/coordinators", name="Alex Reed", email="alex@lac.example.org",
@@ -160,3 +163,4 @@ def test_leads_manage_leave_and_cover_and_add_coordinators(auth, client, db):
     auth.sign_in("lead")
     audit = client.get("/inbox/audit").get_data(as_text=True)
     assert "add leave" in audit and "set cover" in audit and "add coordinator" in audit
+    assert "set days" in audit
