@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import abort
 
 from frontdoor.extensions import db
@@ -44,5 +45,8 @@ def open_threads_for(me: Coordinator, today: date, ward: str | None = None,
         query = query.where(Thread.ward_code == ward)
     if coordinator_id:
         query = query.where(Thread.coordinator_id == coordinator_id)
+    # The list shows each thread's resident, ward and coordinator: load them in one go.
+    query = query.options(so.selectinload(Thread.resident), so.selectinload(Thread.ward),
+                          so.selectinload(Thread.coordinator))
     return list(db.session.scalars(query.order_by(
         Thread.urgent.desc(), Thread.handed_off_at.asc().nulls_last(), Thread.id)))

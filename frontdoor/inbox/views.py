@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import (
     Blueprint,
     abort,
@@ -115,7 +116,8 @@ def thread_page(thread_id: int) -> str:
     _audit("view", thread)
     db.session.commit()
     history = db.session.scalars(sa.select(Message).where(
-        Message.resident_id == thread.resident_id).order_by(Message.id)).all()
+        Message.resident_id == thread.resident_id).options(
+        so.selectinload(Message.coordinator)).order_by(Message.id)).all()
     notes = db.session.scalars(sa.select(Note).where(Note.thread_id == thread.id)
                                .order_by(Note.id)).all()
     return render_template("inbox/thread.html", thread=thread, history=history, notes=notes,
