@@ -2,7 +2,7 @@
 trained on the same training split and measured side by side on the held-out split; then
 the pipeline's speed, load time, memory and training time.
 
-    .venv/bin/python bench/triage.py [--data intents/] [--epochs 12]
+    .venv/bin/python bench/triage.py [--data intents/] [--epochs 20]
 
 Prints figures; it asserts nothing (targets are in the README and issue #4)."""
 
@@ -90,7 +90,7 @@ print(json.dumps({{"load_seconds": loaded, "peak_rss_mb": peak}}))
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=ROOT / "intents")
-    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--epochs", type=int, default=classifier.EPOCHS)
     args = parser.parse_args()
     intents = ROOT / "intents"
     train, crisis_train = load_split(args.data, "train")

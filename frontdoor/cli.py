@@ -31,11 +31,13 @@ def init_app(app: Flask) -> None:
               help="intents/ folder (default), or a CSV (text,label) or JSONL file.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Where to write the model (default: the configured MODEL_PATH).")
-@click.option("--epochs", type=int, default=10, show_default=True)
+@click.option("--epochs", type=int, default=None,
+              help="Passes over the training data (default: the recipe's, 20).")
 @click.option("--if-missing", is_flag=True,
               help="Only train if there is no model, or it was trained on other data.")
 @with_appcontext
-def train_command(data: Path | None, out: Path | None, epochs: int, if_missing: bool) -> None:
+def train_command(data: Path | None, out: Path | None, epochs: int | None,
+                  if_missing: bool) -> None:
     """Train the need and crisis classifier from intents/ (or another data set)."""
     from frontdoor.engine import model_path
     from frontdoor.triage import classifier
@@ -44,8 +46,9 @@ def train_command(data: Path | None, out: Path | None, epochs: int, if_missing: 
     out = out or model_path(current_app)
     # One-file data sets keep a fixed 20% out of training so `evaluate` measures fairly.
     examples, crisis = load_split(data or Path(current_app.config["INTENTS_DIR"]), "train")
+    epochs = epochs or classifier.EPOCHS
     if if_missing and classifier.model_fingerprint(out) == classifier.data_fingerprint(
-            examples, crisis):
+            examples, crisis, recipe=classifier.training_recipe(epochs=epochs)):
         click.echo(f"Model at {out} is up to date.")
         return
     report = classifier.train(examples, crisis, out, epochs=epochs)

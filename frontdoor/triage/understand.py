@@ -46,6 +46,10 @@ class Triage:
         self.classifier = classifier
         self.needs = needs
         self.answerable = {n.label for n in needs.values() if n.answer == ANSWERABLE}
+        # A short message that names no need is asked about, not guessed: these are the
+        # needs a guess could land on (a question still offers 0 for the coordinator).
+        self.guessable = self.answerable | {n.label for n in needs.values()
+                                            if n.answer == "handoff"}
         self._nlp = English()
         self._keywords = PhraseMatcher(self._nlp.vocab, attr="LOWER")
         for need in needs.values():
@@ -86,7 +90,7 @@ class Triage:
         unsure = confidence < MIN_CONFIDENCE or confidence - runner_up < MIN_MARGIN
         # A short message that names no need ("i need some help please") gets a question,
         # however sure the model claims to be: guessing a need from it helps nobody.
-        if not keyword and top in self.answerable and len(text.split()) <= VAGUE_WORDS:
+        if not keyword and top in self.guessable and len(text.split()) <= VAGUE_WORDS:
             unsure = True
         several = tuple(n for n in keyword if n in self.answerable)
         return Reading(top, round(confidence, 4), unsure, ranked,

@@ -16,7 +16,10 @@ HELD_OUT = load_crisis_examples(PROJECT_ROOT / "intents", "test")
                                   "I'd kill for a cuppa", "dying for a brew",
                                   "my back is killing me after gardening",
                                   "need help cutting the hedge", "gas bill too high",
-                                  "my dad had a stroke last year and i'm his carer now"])
+                                  "my dad had a stroke last year and i'm his carer now",
+                                  "the seagulls attacked my chips lol",
+                                  "any clubs for older men round here",
+                                  "i volunteer at the women's refuge, can i get leaflets"])
 def test_the_named_hard_negatives_are_not_flagged(triage, text):
     assert triage.safety_check(text) is None
 
@@ -29,6 +32,10 @@ def test_the_named_hard_negatives_are_not_flagged(triage, text):
     ("someones trying to break in", "danger"),
     ("mum collapsed and isnt breathing", "medical"),
     ("kids next door left home alone again all weekend", "safeguarding_other"),
+    ("ive had enough of living", "suicide_self_harm"),
+    ("whats the least painful way to go", "suicide_self_harm"),
+    ("someone poured petrol through the letterbox", "danger"),
+    ("my nan’s gone a funny colour", "medical"),
 ])
 def test_rules_catch_direct_phrasings_misspellings_and_curly_apostrophes(text, category):
     assert rule_categories(text)[0] == category
@@ -47,8 +54,6 @@ def test_each_crisis_category_is_detected_in_held_out_messages(triage, category)
     assert missed == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue #4 target not met yet: the crisis model flags "
-                   "5.6% of held-out hard negatives (4 of 71); see bench/triage.py")
 def test_held_out_hard_negatives_are_at_most_5_percent_flagged(triage):
     texts = [e.text for e in HELD_OUT if e.label == NO_CRISIS]
     flagged = [t for t in texts if triage.safety_check(t) is not None]
