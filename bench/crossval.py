@@ -26,7 +26,13 @@ from triage import baseline  # noqa: E402
 from frontdoor.triage import classifier  # noqa: E402
 from frontdoor.triage.data import Example, load_need_definitions, load_split  # noqa: E402
 from frontdoor.triage.evaluation import need_metrics  # noqa: E402
-from frontdoor.triage.safety import CATEGORIES, NO_CRISIS, rule_categories  # noqa: E402
+from frontdoor.triage.safety import (  # noqa: E402
+    CATEGORIES,
+    MIN_WORDS_FOR_MODEL,
+    NO_CRISIS,
+    rule_categories,
+)
+from frontdoor.triage.text import normalise  # noqa: E402
 from frontdoor.triage.understand import Triage  # noqa: E402
 
 
@@ -81,7 +87,9 @@ def crisis_scores(train: list[Example], crisis: list[Example], recipes: list[str
                                  progress=False)
                 scores = classifier.Classifier(out).score_many([e.text for e in dev])
             for example, score in zip(dev, scores, strict=True):
-                top = max(score.crisis[c] for c in CATEGORIES)
+                # As in production: the model only speaks for messages of a few words.
+                words = len(normalise(example.text).split()) >= MIN_WORDS_FOR_MODEL
+                top = max(score.crisis[c] for c in CATEGORIES) if words else 0.0
                 rule = bool(rule_categories(example.text))
                 kind = "fp" if example.label == NO_CRISIS else "hit"
                 negatives += kind == "fp"

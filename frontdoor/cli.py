@@ -46,7 +46,7 @@ def train_command(data: Path | None, out: Path | None, epochs: int | None,
     out = out or model_path(current_app)
     # One-file data sets keep a fixed 20% out of training so `evaluate` measures fairly.
     examples, crisis = load_split(data or Path(current_app.config["INTENTS_DIR"]), "train")
-    epochs = epochs or classifier.EPOCHS
+    epochs = classifier.EPOCHS if epochs is None else epochs
     if if_missing and classifier.model_fingerprint(out) == classifier.data_fingerprint(
             examples, crisis, recipe=classifier.training_recipe(epochs=epochs)):
         click.echo(f"Model at {out} is up to date.")

@@ -33,8 +33,18 @@ _hash: Callable[[str], int] = spacy.strings.hash_string  # type: ignore[attr-def
 _NEW_LABEL_BIAS = -1e4
 
 
-@functools.lru_cache(maxsize=65536)
+# Words long enough to be worth remembering are not cached: a 1,600-character "word" would
+# hold a lot of memory, and the cache should not keep residents' rarer words for long.
+_CACHED_WORD_LENGTH = 20
+
+
 def _word_keys(word: str, smallest: int, largest: int) -> tuple[int, ...]:
+    if len(word) > _CACHED_WORD_LENGTH:
+        return _char_keys(word, smallest, largest)
+    return _cached_char_keys(word, smallest, largest)
+
+
+def _char_keys(word: str, smallest: int, largest: int) -> tuple[int, ...]:
     """The character n-grams of one word, padded with spaces so starts and ends count."""
     padded = f" {word} "
     keys = []
@@ -43,6 +53,10 @@ def _word_keys(word: str, smallest: int, largest: int) -> tuple[int, ...]:
         if len(padded) <= n:
             break
     return tuple(keys)
+
+
+# Common words recur in almost every message; 4,096 of them cost about 6 MB.
+_cached_char_keys = functools.lru_cache(maxsize=4096)(_char_keys)
 
 
 def _weighted(counts: Counter[int], idf: numpy.ndarray, mask: int) -> dict[int, float]:
@@ -56,7 +70,7 @@ def _weighted(counts: Counter[int], idf: numpy.ndarray, mask: int) -> dict[int, 
 def doc_counts(doc: Doc, word_ngrams: int, char_ngrams: Sequence[int]
                ) -> tuple[Counter[int], Counter[int]]:
     """Counts of the word n-grams and of the character n-grams in one message, kept on
-    the doc: the need and crisis classifiers share them, and training reuses them."""
+    the doc so the need and crisis classifiers share them."""
     cache_key = f"frontdoor.ngrams:{word_ngrams}:{char_ngrams[0]}-{char_ngrams[1]}"
     if cache_key not in doc.user_data:
         doc.user_data[cache_key] = _counts(doc, word_ngrams, char_ngrams)
@@ -135,7 +149,8 @@ def build_ngram_classifier(word_ngrams: int = 2, char_ngrams: Sequence[int] = (2
 
 def fit_idf(model: Model, docs: Iterable[Doc]) -> None:
     """Weigh each n-gram by its inverse document frequency over the training messages, as
-    scikit-learn's smoothed IDF; n-grams never seen in training weigh nothing."""
+    scikit-learn's smoothed IDF. N-grams never seen in training weigh nothing, unless they
+    share a hashed row with one that was."""
     features = model.get_ref("features")
     rows = features.attrs["idf_rows"]
     mask = rows - 1

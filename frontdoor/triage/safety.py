@@ -64,21 +64,24 @@ IDIOMS = [
     r"\battacked\s+(my|the|our)\s+(bins?|bin\s+bags?|rubbish|chips|food|plants?|veg)\b",
     r"\b(had|was)\s+a\s+(small\s+)?fire\b(?=.{0,40}\b(last\s+(year|month)|years?\s+ago|"
     r"months?\s+ago|all\s+sorted)\b)",
-    r"\b(had|has\s+had)\s+a\s+(stroke|heart\s+attack)\s+and\s+(now|since)\b",
+    r"\b(had|has\s+had)\s+a\s+(stroke|heart\s+attack)\s+and\s+(now\s+)?(i'?m|i\s+am)\s+(his|her|"
+    r"their)\s+carer\b",
+    r"\b(nearly|almost)\s+(fainted|died|passed\s+out)\b(?=.{0,40}\b(when|lol|haha|price|saw)\b)",
     r"\b(volunteer\w*|work\w*)\s+(at|for|with)\s+(a|the)\s+(women'?s\s+)?(refuge|domestic\s+abuse\s+"
     r"(charity|service))\b",
     r"\babus\w+\s+the\s+(parking|system|bays?|spaces?|bins?)\b",
     r"\b(for|club|clubs|group|groups|shed|sheds)\s+(for\s+)?older\s+(men|blokes|lads)\b",
     r"\bscream\w*\s+the\s+(house|place)\s+down\b",
-    r"\b(catalogue|bailiffs?|debt\s+collectors?|creditors?|lenders?|companies|both|all)\s+"
-    r"(\w+\s+){0,2}chasing\s+me\b",
+    r"\b(catalogues?|bailiffs?|debt\s+collectors?|creditors?|lenders?|companies|council\s+tax)\s+"
+    r"(\w+\s+){0,3}chasing\s+me\b",
 ]
 
 RULES: Mapping[str, list[str]] = {
     "suicide_self_harm": [
         r"\b(had|have|has)\s+enough\s+of\s+(life|living|being\s+alive|this\s+world|"
         r"everything\s+and\s+every(one|body))\b",
-        r"\bwon\'?t\s+be\s+(here|around)\s+(by|for|much|after|next|tomorrow|any\s*more|to\s+see)\b",
+        r"\bwon\'?t\s+be\s+(here|around)\s+(much\s+longer|any\s*(more|longer)|to\s+see\s+"
+        r"(christmas|another|my|the\s+kids))\b",
         r"\b(every\s*(one|1|body)|they|family|kids)\s+(would|will|\'d|d)\s+(cope|manage|be\s+fine)\s+"
         r"(fine\s+)?without\s+me\b",
         r"\b(least\s+painful|painless|quickest|easiest)\s+way\s+to\s+(go|die|end\s+it|do\s+it)\b",
@@ -186,7 +189,8 @@ RULES: Mapping[str, list[str]] = {
         r"\b(squeez|grabb|chok|strangl)\w*\s+(me\s+by\s+)?my\s+(neck|throat)\b",
         r"\btell\s+(the\s+)?(doctor|nurse|hospital|gp|a&e|them)\s+i\s+(fell|walked\s+into)\b",
         r"\bpins?\s+me\s+(down|against)\b", r"\b(being|getting)\s+hurt\s+at\s+home\b",
-        r"\b(he|she)\s*(\'ll|ll|will)\s+(find|hunt)\s+me\b", r"\bmarks\s+to\s+show\s+for\s+it\b",
+        r"\b(he|she)\s*(\'ll|ll|will)\s+(find|hunt)\s+me\b(?!\s+(a|an|some|the|somewhere|"
+        r"something|one)\b)", r"\bmarks\s+to\s+show\s+for\s+it\b",
         r"\bhurt\s+me\s+in\s+front\s+of\s+the\s+(kids|children|baby)\b",
         r"\b(hits|hit|hurts|beats|slaps)\s+me\s+if\s+i\b",
 
@@ -260,7 +264,7 @@ RULES: Mapping[str, list[str]] = {
     "danger": [
         r"\b(smash\w*|kick\w*|boot\w*|bang\w*)\b.{0,30}\b(door|window|glass)\b.{0,30}\b(coming|getting|"
         r"trying\s+to\s+get)\s+in\b",
-        r"\b(pan|chip\s+pan|cooker|oven|kitchen)\b.{0,30}\b(flames|caught\s+fire|gone\s+up)\b",
+        r"\b(pan|chip\s+pan|cooker|oven|kitchen)\b.{0,30}\b(flames|caught\s+fire)\b",
         r"\bpetrol\b.{0,30}\bletter\s*box\b", r"\bburn\s+(us|me|them)\s+out\b",
         r"\bwater\b.{0,30}\b(sockets|electrics|fuse\s*box)\b",
         r"\b(trying|tried)\s+to\s+(climb|get|break|force)\s+(in|through|into)\b",
@@ -340,10 +344,13 @@ RULES: Mapping[str, list[str]] = {
         r"\bhiding\s+(in|from|under)\b", r"\blocked\s+(my\s*self|ourselves)\s+in\b",
     ],
     "medical": [
-        r"\b(gone|going|turned|turning)\s+a\s+(funny|weird|strange|blue|grey|gray)\s+colou?r\b",
+        r"\b(he|she|they|dad|mum|nan|gran|grandad|husband|wife|partner|son|daughter|baby|child|"
+        r"lips|face|skin)('?s|\s+has|\s+is|\s+have)?\s+(gone|going|turned|turning)\s+a\s+(funny|"
+        r"weird|strange|blue|grey|gray)\s+colou?r\b",
         r"\b(drunk|drank|swallowed|ate|eaten|eating)\s+(some\s+of\s+)?(the\s+|my\s+|a\s+)?(bleach|"
         r"washing\s+(tablets|pods|liquid)|pods|weed\s*killer|anti\s*freeze|white\s+spirit)\b",
-        r"\b(fainted|keeled\s+over|slumped)\b",
+        r"\b(has|have|just|he'?s|she'?s|they'?ve|keeps?|then)\s+(just\s+)?(fainted|keeled\s+over|"
+        r"slumped)\b", r"\bslumped\s+(in|on|over|against|across)\b",
         r"\b(struggling|can'?t|cant|hard)\s+to\s+(get|catch)\s+(my|his|her)\s+breath\b",
         r"\b(lips?|face|tongue|arm)\s+(feels?\s+|is\s+|are\s+)?(numb|tingling)\b",
         r"\b(mouth|face)\s+(has\s+)?(gone\s+)?droop\w*\b", r"\btalking\s+(gibberish|nonsense)\b",
@@ -416,10 +423,13 @@ RULES: Mapping[str, list[str]] = {
     ],
     "safeguarding_other": [
         r"\b(hasn\'?t|has\s*n\'?t|not)\s+(took|taken|brought)\s+(his|her|their)\s+(milk|post|bins?)\s+in\b",
-        r"\b(girl|boy|kid|child|lad|lass|toddler|little\s+one)\b.{0,40}\b(always\s+hungry|black\s+eyes?|"
-        r"covered\s+in\s+(marks|bruises)|on\s+(her|his|their)\s+own\s+in)\b",
+        r"\b(girls?|boys?|kids?|child|children|lads?|lass|toddlers?|little\s+ones?)\b.{0,40}\b("
+        r"black\s+eyes?|covered\s+in\s+(marks|bruises)|on\s+(her|his|their)\s+own\s+in)\b",
+        r"\b(next\s+door|neighbour'?s|over\s+the\s+road|down\s+the\s+road|across\s+the\s+road)\b"
+        r".{0,40}\balways\s+hungry\b",
         r"\bsign\s+over\s+(her|his|their)\s+(savings|house|home|money)\b",
-        r"\b(being\s+kept\s+in|never\s+allowed\s+out)\b",
+        r"\bbeing\s+kept\s+in\s+(the\s+house|the\s+flat|(her|his|their|a)\s+room|doors)\b",
+        r"\bnever\s+allowed\s+out\b",
         r"\b(care\s*worker|carer)\s+(shouts|hits|slaps|pushes|swears)\b",
         r"\b(teenagers?|kids|children|child)\b.{0,30}\bleft\s+alone\s+for\s+(a\s+)?(week|days|"
         r"nights?|the\s+weekend)\b",

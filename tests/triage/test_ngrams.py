@@ -57,6 +57,9 @@ def test_a_trained_ngram_model_reads_misspellings_and_survives_save_and_load(tmp
     assert max(scores.need, key=scores.need.get) == "money"
     scores = loaded.score("is there a fod bank")
     assert max(scores.need, key=scores.need.get) == "food"
+    # The fitted IDF table is saved with the model: unseen n-grams weigh 0, seen ones more.
+    idf = loaded.nlp.get_pipe("need").model.get_ref("features").get_param("idf")
+    assert (idf == 0).any() and (idf > 1).any()
     again = classifier.Classifier(out).score("is there a fod bank")
     assert numpy.isclose(again.need["food"], scores.need["food"])
     assert abs(sum(scores.need.values()) - 1.0) < 1e-4

@@ -36,9 +36,22 @@ def test_the_named_hard_negatives_are_not_flagged(triage, text):
     ("whats the least painful way to go", "suicide_self_harm"),
     ("someone poured petrol through the letterbox", "danger"),
     ("my nan’s gone a funny colour", "medical"),
+    ("my husband has had a heart attack and now hes in pain", "medical"),
+    ("both lads chasing me", "danger"),
+    ("the kids next door have black eyes", "safeguarding_other"),
 ])
 def test_rules_catch_direct_phrasings_misspellings_and_curly_apostrophes(text, category):
     assert rule_categories(text)[0] == category
+
+
+@pytest.mark.parametrize("text", [
+    "I wont be around next week for the appointment", "she'll find me a food bank",
+    "my kitchen bills have gone up", "the ceiling has gone a funny colour with damp",
+    "I nearly fainted when I saw the gas bill", "my little one is always hungry",
+    "my son is being kept in after school", "the catalogue and the bailiffs are chasing me",
+])
+def test_rules_leave_everyday_messages_with_crisis_words_alone(text):
+    assert rule_categories(text) == []
 
 
 def test_a_bare_digit_is_never_a_crisis(triage):
