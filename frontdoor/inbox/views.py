@@ -232,10 +232,25 @@ def _coordinators() -> list[Coordinator]:
                                    .order_by(Coordinator.name)))
 
 
+def _team_change(action: str, detail: str, message: str | None = None) -> Response:
+    """Record a lead's change to the team in the audit, save it, back to the team page."""
+    _audit(action, detail=detail)
+    db.session.commit()
+    return _back_to_team(message, "success")
+
+
+def _back_to_team(message: str | None, category: str) -> Response:
+    if message:
+        flash(message, category)
+    return redirect(url_for("inbox.team"))
+
+
 @bp.get("/team")
 @auth.lead_only
 def team() -> str:
-    return render_template("inbox/team.html", coordinators=_coordinators(),
+    from frontdoor.inbox.people import DAYS
+
+    return render_template("inbox/team.html", coordinators=_coordinators(), days=DAYS,
                            wards=db.session.scalars(sa.select(Ward).order_by(Ward.name)).all())
 
 
@@ -249,13 +264,10 @@ def add_leave() -> Response:
     except ValueError:
         starts = ends = date.max
     if person is None or starts == date.max or ends < starts:
-        flash("Choose a coordinator and a valid from and to date.", "error")
-        return redirect(url_for("inbox.team"))
+        return _back_to_team("Choose a coordinator and a valid from and to date.", "error")
     person.leave.append(Leave(starts=starts, ends=ends))
-    _audit("add_leave", detail=f"{person.key} {starts}..{ends}")
-    db.session.commit()
-    flash(f"Leave added for {person.name}.", "success")
-    return redirect(url_for("inbox.team"))
+    return _team_change("add_leave", f"{person.key} {starts}..{ends}",
+                        f"Leave added for {person.name}.")
 
 
 @bp.post("/team/days")
@@ -266,23 +278,19 @@ def set_days() -> Response:
     person = db.session.get(Coordinator, request.form.get("coordinator", type=int) or 0)
     days = [d for d in DAYS if d in request.form.getlist("days")]
     if person is None or not days:
-        flash("Choose at least one working day.", "error")
-        return redirect(url_for("inbox.team"))
+        return _back_to_team("Choose at least one working day.", "error")
     person.working_days = ",".join(days)
-    _audit("set_days", detail=f"{person.key} {person.working_days}")
-    db.session.commit()
-    flash(f"Working days saved for {person.name}.", "success")
-    return redirect(url_for("inbox.team"))
+    return _team_change("set_days", f"{person.key} {person.working_days}",
+                        f"Working days saved for {person.name}.")
 
 
 @bp.post("/team/leave/<int:leave_id>/delete")
 @auth.lead_only
 def delete_leave(leave_id: int) -> Response:
     leave = db.session.get(Leave, leave_id) or abort(404)
-    _audit("delete_leave", detail=f"{leave.coordinator.key} {leave.starts}..{leave.ends}")
+    detail = f"{leave.coordinator.key} {leave.starts}..{leave.ends}"
     db.session.delete(leave)
-    db.session.commit()
-    return redirect(url_for("inbox.team"))
+    return _team_change("delete_leave", detail)
 
 
 @bp.post("/team/cover")
@@ -291,10 +299,8 @@ def set_cover() -> Response:
     ward = db.session.get(Ward, request.form.get("ward", "")) or abort(404)
     cover = db.session.get(Coordinator, request.form.get("cover", type=int) or 0)
     ward.cover_id = cover.id if cover else None
-    _audit("set_cover", detail=f"{ward.code} {cover.key if cover else '-'}")
-    db.session.commit()
-    flash(f"Cover for {ward.name} saved.", "success")
-    return redirect(url_for("inbox.team"))
+    return _team_change("set_cover", f"{ward.code} {cover.key if cover else '-'}",
+                        f"Cover for {ward.name} saved.")
 
 
 @bp.post("/team/coordinators")
@@ -307,12 +313,8 @@ def add_coordinator() -> Response:
                             request.form.get("password", ""), request.form.get("role", ""),
                             request.form.getlist("days"))
     except ValueError as error:
-        flash(str(error), "error")
-        return redirect(url_for("inbox.team"))
-    _audit("add_coordinator", detail=person.key)
-    db.session.commit()
-    flash(f"{person.name} can now sign in.", "success")
-    return redirect(url_for("inbox.team"))
+        return _back_to_team(str(error), "error")
+    return _team_change("add_coordinator", person.key, f"{person.name} can now sign in.")
 
 
 @bp.get("/audit")

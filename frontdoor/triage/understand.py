@@ -23,6 +23,7 @@ KEYWORD_CONFIDENCE = 0.7
 VAGUE_WORDS = 5
 # Needs the front door answers from the directory: two of these at once go to a person.
 ANSWERABLE = "directory"
+HANDOFF = "handoff"
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class Triage:
         # A short message that names no need is asked about, not guessed: these are the
         # needs a guess could land on (a question still offers 0 for the coordinator).
         self.guessable = self.answerable | {n.label for n in needs.values()
-                                            if n.answer == "handoff"}
+                                            if n.answer == HANDOFF}
         self._nlp = English()
         self._keywords = PhraseMatcher(self._nlp.vocab, attr="LOWER")
         for need in needs.values():

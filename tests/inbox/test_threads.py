@@ -140,6 +140,19 @@ def test_resident_text_is_shown_as_text_in_the_inbox(auth, client, phone, db):
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
 
 
+def test_the_team_page_offers_every_coordinator_and_weekdays_ticked(auth, client):
+    import re
+
+    auth.sign_in("lead")
+    page = client.get("/inbox/team").get_data(as_text=True)
+    for form in ("days-who", "leave-who"):
+        options = re.search(rf'<select id="{form}" name="coordinator">(.*?)</select>', page)
+        assert options and "Sam Patel" in options.group(1)
+    ticked = re.findall(r'name="days" value="(\w+)" checked', page)
+    assert ticked == ["Mon", "Tue", "Wed", "Thu", "Fri"] * 2
+    assert page.count('name="days" value="Sun"') == 2
+
+
 def test_leads_manage_leave_and_cover_and_add_coordinators(auth, client, db):
     from frontdoor.models import Coordinator, Ward
 
