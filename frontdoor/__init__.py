@@ -98,6 +98,7 @@ def _choose_adapters(app: Flask) -> None:
     """The one place that picks concrete senders: Twilio or a recording stand-in."""
     from frontdoor import notify, outbox
     from frontdoor.channels.senders import RecordingSmsSender, SmsSender, TwilioSmsSender
+    from frontdoor.models import utcnow
 
     config = app.config
     sms: SmsSender
@@ -120,6 +121,11 @@ def _choose_adapters(app: Flask) -> None:
         "recording": notify.RecordingNotifier,
     }[config["NOTIFY_CHANNEL"]]()
     app.extensions["frontdoor.sms_sender"] = sms
+    # What time it is, for the engine, the inbox and the worker alike (tests set a clock).
+    app.extensions.setdefault("frontdoor.clock", utcnow)
+    from frontdoor.engine import hours_for
+
     app.extensions["frontdoor.alerts"] = outbox.Alerts(
-        notifier, config["PUBLIC_BASE_URL"], config["URGENT_TAKE_MINUTES"])
-    app.extensions["frontdoor.handoff_listeners"] = [outbox.notify_on_handoff]
+        notifier, config["PUBLIC_BASE_URL"], hours_for(app))
+    # Engine listeners for each handoff (metrics, say); notifications come from threads.py.
+    app.extensions["frontdoor.handoff_listeners"] = []

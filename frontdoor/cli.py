@@ -82,7 +82,8 @@ def load_config_command(folder: Path | None) -> None:
     """Load the council's wards, coordinators, postcodes and directory into the database."""
     from frontdoor.council_data import load_council_data
 
-    report = load_council_data(folder or Path(current_app.config["COUNCIL_DATA_DIR"]))
+    report = load_council_data(folder or Path(current_app.config["COUNCIL_DATA_DIR"]),
+                               current_app.config["TIMEZONE"])
     current_app.extensions.pop("frontdoor.engine", None)
     click.echo(f"Loaded {report.wards} wards, {report.coordinators} coordinators, "
                f"{report.postcodes} postcodes and {report.entries} directory entries.")

@@ -1,18 +1,20 @@
 """The conversation engine both channels use: Inbound -> stored -> read -> decided -> reply.
 
-Where a need is decided: frontdoor/triage/decide.py. Where the words come from:
-frontdoor/replies.py. Channels (frontdoor/channels/) only translate in and out."""
+Where a need is decided: frontdoor/triage/decide.py. Where a thread changes hands:
+frontdoor/threads.py. Where the words come from: frontdoor/replies.py. Channels
+(frontdoor/channels/) only translate in and out."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
-from frontdoor import replies
+from frontdoor import replies, threads
 from frontdoor.channels import Inbound
 from frontdoor.directory.lookup import entries_for, ward_named
 from frontdoor.extensions import db
@@ -35,7 +37,9 @@ from frontdoor.rota import (
     describe_date,
     describe_days,
     describe_when,
+    is_council_open,
     is_working_now,
+    next_on_duty,
     reply_by,
 )
 from frontdoor.triage import decide as decisions
@@ -49,7 +53,7 @@ HELP = {"HELP", "INFO"}
 # Twilio's own limit for one message; anything longer is a lot for a bot to answer.
 LONG_MESSAGE = 1600
 STORED_LIMIT = 10_000
-OPEN_STATES = (ThreadState.WAITING, ThreadState.WITH_COORDINATOR)
+OPEN_STATES = threads.OPEN_STATES
 
 
 @dataclass(frozen=True)
@@ -92,59 +96,43 @@ class FrontDoor:
         """Store the message first (once), then answer it."""
         # PostgreSQL text cannot hold NUL; nothing else about the text is changed.
         inbound = replace(inbound, text=inbound.text.replace("\x00", "\ufffd"))
-        resident = _resident_for(inbound.channel, inbound.sender)
-        if inbound.provider_id:
-            earlier = _message_by_provider_id(inbound.provider_id)
+        stored = store_inbound(inbound, self.clock())
+        if stored.duplicate:
+            earlier = db.session.get(Message, stored.message_id)
             if earlier is not None and earlier.thread_id is not None:
                 return _replay(earlier)
-        message = Message(
-            resident=resident, direction=Direction.IN, author=Author.RESIDENT,
-            channel=inbound.channel, body=inbound.text[:STORED_LIMIT],
-            media_count=inbound.media_count, provider_id=inbound.provider_id,
-            created_at=self.clock())
-        db.session.add(message)
-        try:
-            # Stored and committed before anything else happens: nothing is lost if
-            # anything after this fails.
+        # Reading is pure (no database): done before taking the resident's lock.
+        text = inbound.text
+        reading = self.triage.read(text, self.places()) if text.strip() else _EMPTY
+        # One resident's messages are answered one at a time, in arrival order of the lock:
+        # two texts sent together get answers that follow on, and one open thread.
+        resident = lock_resident(stored.resident_id, self.clock())
+        message = db.session.get(Message, stored.message_id)
+        assert message is not None
+        if message.thread_id is not None:
+            # A retry of this message was answered while we waited for the lock.
             db.session.commit()
-        except IntegrityError:
-            # Twilio retried while the first delivery was still being answered.
-            db.session.rollback()
-            earlier = _message_by_provider_id(inbound.provider_id or "")
-            if earlier is None:
-                raise
-            return _replay(earlier) if earlier.thread_id is not None else Receipt(
-                earlier.id, None, [], duplicate=True)
-        texts = self._answer(message, resident, inbound)
+            return _replay(message)
+        texts = self._answer(message, resident, inbound, reading)
         db.session.commit()
-        return Receipt(message.id, message.thread_id, texts)
+        return Receipt(message.id, message.thread_id, texts, duplicate=stored.duplicate)
 
     # -- answering ------------------------------------------------------------------------
 
-    def _answer(self, message: Message, resident: Resident, inbound: Inbound) -> list[str]:
+    def _answer(self, message: Message, resident: Resident, inbound: Inbound,
+                reading: Reading) -> list[str]:
         now = self.clock()
         thread = _current_thread(resident, now)
         message.thread = thread
         text = inbound.text
         keyword = text.strip().strip(".!").upper()
-        reading = self.triage.read(text, self.places()) if text.strip() else _EMPTY
-        if reading.place.ward_code:
-            resident.ward_code = reading.place.ward_code
-            if reading.place.postcode and " " in reading.place.postcode \
-                    and len(reading.place.postcode) > 6:
-                resident.postcode = reading.place.postcode
-        thread.ward_code = resident.ward_code or thread.ward_code
+        self._note_place(reading.place, thread, resident)
         channel = inbound.channel
 
         # Safety first, every time, whoever owns the thread.
         if reading.crisis is not None:
-            who = self._hand_over(thread, resident, "crisis", now, reading.crisis.category)
-            if resident.opted_out:
-                return []
-            council = _council()
-            reply = replies.crisis(reading.crisis.category, who, council.name,
-                                   council.safeguarding_phone)
-            return [self._send(thread, message, reply, channel, awaiting=None)]
+            return self._crisis(reading.crisis.category, thread, message, resident, channel,
+                                now)
 
         if channel == "sms" and keyword in OPT_OUT:
             # Twilio stops delivery and confirms to the resident itself; we say nothing.
@@ -160,6 +148,10 @@ class FrontDoor:
             return [self._send(thread, message, replies.help_text(
                 _council().name, self._offer(resident, now)), channel)]
 
+        if thread.urgent and thread.acknowledged_at is None and thread.state in OPEN_STATES:
+            # A crisis thread nobody has taken yet never goes quiet, whatever is said next
+            # ("forget I said anything" included): the numbers again, every time.
+            return self._crisis_reminder(thread, message, channel, now)
         if thread.state in OPEN_STATES:
             # The bot never talks over a coordinator; it only says when they will answer.
             return self._out_of_hours_ack(thread, message, channel, now)
@@ -176,6 +168,65 @@ class FrontDoor:
             options=tuple(thread.option_list), pending_need=thread.pending_need)
         decision = decisions.decide(reading, text, context, self.triage.answerable)
         return [self._act(decision, thread, message, resident, channel, now)]
+
+    def _note_place(self, place: Place, thread: Thread, resident: Resident) -> None:
+        """Where the resident says they live routes a new conversation; on a thread a
+        coordinator already has, it is only a suggestion for them (resident text never
+        changes who may see a thread)."""
+        if not place.ward_code:
+            return
+        if thread.coordinator_id is not None:
+            if place.ward_code != thread.ward_code:
+                thread.suggested_ward_code = place.ward_code
+            return
+        resident.ward_code = place.ward_code
+        if place.postcode and " " in place.postcode and len(place.postcode) > 6:
+            resident.postcode = place.postcode
+        thread.ward_code = place.ward_code
+
+    def _crisis(self, category: str, thread: Thread, message: Message, resident: Resident,
+                channel: str, now: datetime) -> list[str]:
+        named = threads.named_for(resident)
+        if thread.coordinator is not None and thread.state in OPEN_STATES:
+            assignee = thread.coordinator
+        else:
+            assignee = threads.choose_for_crisis(named, resident.ward, now, self.hours)
+        if named is not None:
+            resident.coordinator = named
+        if thread.coordinator_id is None:
+            thread.ward_code = resident.ward_code
+        threads.hand_over(thread, assignee, reason="crisis", now=now, hours=self.hours,
+                          crisis=category)
+        for listener in self.on_handoff:
+            listener(thread)
+        if resident.opted_out:
+            return []
+        who = self._who(thread.coordinator or assignee, named, resident.ward, now)
+        rungs = threads.ladder()
+        on_call_told = rungs[min(thread.escalation_step, len(rungs) - 1)].step == "on_call" \
+            and thread.escalated_at == now
+        reply = replies.crisis(category, who, **self._safeguarding(now),
+                               on_call_told=on_call_told)
+        return [self._send(thread, message, reply, channel, awaiting=None)]
+
+    def _crisis_reminder(self, thread: Thread, message: Message, channel: str,
+                         now: datetime) -> list[str]:
+        assert thread.coordinator is not None
+        who = self._who(thread.coordinator, None, thread.ward, now)
+        reply = replies.crisis_reminder(thread.crisis or "danger", who,
+                                        **self._safeguarding(now))
+        return [self._send(thread, message, reply, channel)]
+
+    def _safeguarding(self, now: datetime) -> dict[str, str]:
+        """The council's safeguarding line that answers now: the daytime line in office
+        hours, the out-of-hours line otherwise (when the council has one)."""
+        council = _council()
+        out_of_hours = not is_council_open(now, self.hours) \
+            and bool(council.safeguarding_out_of_hours_phone)
+        return {"council": council.name,
+                "safeguarding": council.safeguarding_out_of_hours_phone if out_of_hours
+                else council.safeguarding_phone,
+                "safeguarding_when": "out of hours" if out_of_hours else "in office hours"}
 
     def _act(self, decision: decisions.Decision, thread: Thread, message: Message,
              resident: Resident, channel: str, now: datetime) -> str:
@@ -246,29 +297,22 @@ class FrontDoor:
         coordinator = thread.coordinator
         if coordinator is None or is_working_now(coordinator, now, self.hours):
             return []
-        last_out = db.session.scalar(
-            sa.select(sa.func.max(Message.created_at)).where(
-                Message.thread_id == thread.id, Message.direction == Direction.OUT,
-                Message.author == Author.COORDINATOR))
+        last_out = threads.last_coordinator_message_at(thread)
         if thread.out_of_hours_ack_at and (last_out is None
                                            or thread.out_of_hours_ack_at > last_out):
             return []   # one acknowledgement per wait is enough
         thread.out_of_hours_ack_at = now
+        # What we promise here is a promise the worker keeps watch on.
+        thread.reply_due_at = thread.reply_due_at or reply_by(coordinator, now, self.hours)
         who = self._who(coordinator, None, thread.ward, now)
         text = self._send(thread, message, replies.out_of_hours(who), channel)
         return [text]
 
     # -- people ---------------------------------------------------------------------------
 
-    def _named_for(self, resident: Resident) -> Coordinator | None:
-        if resident.coordinator is not None and resident.coordinator.active:
-            return resident.coordinator
-        ward = resident.ward
-        return ward.coordinator if ward else None
-
     def _offer(self, resident: Resident, now: datetime) -> replies.Who | None:
         """The named coordinator offered at the end of a bot reply, when we know the ward."""
-        named = self._named_for(resident)
+        named = threads.named_for(resident)
         if named is None:
             return None
         return self._who(named, None, resident.ward, now)
@@ -277,53 +321,33 @@ class FrontDoor:
              now: datetime) -> replies.Who:
         covering = named if named is not None and named.id != assignee.id else None
         leave = covering.leave_on(now.astimezone(self.hours.zone).date()) if covering else None
+        at_work = is_working_now(assignee, now, self.hours)
         return replies.Who(
             name=assignee.name, first_name=assignee.first_name,
             ward_name=ward.name if ward else None, days=describe_days(assignee),
             reply_by=describe_when(reply_by(assignee, now, self.hours), now, self.hours),
-            covering_for=covering.name if covering else None,
+            covering_for=covering.name if covering and leave else None,
             back_on=describe_date(back_on(covering, leave.ends, self.hours)) if leave and covering
-            else None)
+            else None,
+            at_work=at_work,
+            back_at=None if at_work else describe_when(
+                next_on_duty(assignee, now, self.hours), now, self.hours))
 
-    def _hand_over(self, thread: Thread, resident: Resident, reason: str, now: datetime,
-                   crisis: str | None = None) -> replies.Who:
+    def _hand_over(self, thread: Thread, resident: Resident, reason: str,
+                   now: datetime) -> replies.Who:
         """Give the thread to the named coordinator, or their cover, or the team lead."""
-        named = self._named_for(resident)
-        assignee = _available(named, resident.ward, now, self.hours)
+        named = threads.named_for(resident)
+        assignee = threads.choose_coordinator(named, resident.ward, now, self.hours)
         if named is not None:
             resident.coordinator = named
-        if thread.state != ThreadState.WITH_COORDINATOR or thread.coordinator is None:
-            thread.state = ThreadState.WAITING
-            thread.coordinator = assignee
-        if crisis:
-            thread.urgent = True
-            thread.crisis = crisis
-        thread.handoff_reason = thread.handoff_reason if crisis is None and \
-            thread.handoff_reason == "crisis" else reason
-        thread.handed_off_at = thread.handed_off_at or now
-        thread.awaiting = None
-        db.session.flush()
+        if thread.coordinator_id is None:
+            thread.ward_code = resident.ward_code
+        threads.hand_over(thread, assignee, reason=reason, now=now, hours=self.hours,
+                          reply_due=reply_by(thread.coordinator or assignee, now, self.hours)
+                          if thread.state != ThreadState.WITH_COORDINATOR else None)
         for listener in self.on_handoff:
             listener(thread)
         return self._who(thread.coordinator or assignee, named, resident.ward, now)
-
-
-def _available(named: Coordinator | None, ward: Ward | None, now: datetime,
-               hours: Hours) -> Coordinator:
-    day = now.astimezone(hours.zone).date()
-    if named is not None and named.active and named.leave_on(day) is None:
-        return named
-    cover = ward.cover if ward else None
-    if cover is not None and cover.active and cover.leave_on(day) is None:
-        return cover
-    lead = db.session.scalar(sa.select(Coordinator).where(
-        Coordinator.role == "lead", Coordinator.active).order_by(Coordinator.id))
-    if lead is None:
-        lead = db.session.scalar(sa.select(Coordinator).where(Coordinator.active)
-                                 .order_by(Coordinator.id))
-    if lead is None:
-        raise LookupError("no active coordinator to hand to: run `frontdoor load-config`")
-    return lead
 
 
 _EMPTY = Reading("smalltalk", 0.0, True, (), (), None, Place())
@@ -341,17 +365,62 @@ def _area_name() -> str:
     return name.removesuffix(" (demo)").removesuffix(" City Council").removesuffix(" Council")
 
 
-def _resident_for(channel: str, address: str) -> Resident:
-    resident = db.session.scalar(sa.select(Resident).where(
-        Resident.channel == channel, Resident.address == address))
-    if resident is None:
-        resident = Resident(channel=channel, address=address)
-        db.session.add(resident)
+# -- storing first ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Stored:
+    message_id: int
+    resident_id: int
+    duplicate: bool
+
+
+def _insert(model: Any) -> Any:
+    """INSERT with the database's own ON CONFLICT (SQLite and PostgreSQL both have it)."""
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
+
+
+def store_inbound(inbound: Inbound, now: datetime) -> Stored:
+    """Store the message before anything else, in its own short transaction that a race
+    cannot break: two first texts from one new number, or a retry arriving beside the
+    first delivery, each find the one resident and the one message row."""
+    db.session.execute(
+        _insert(Resident).values(channel=inbound.channel, address=inbound.sender,
+                                 created_at=now, opted_out=False)
+        .on_conflict_do_nothing(index_elements=["channel", "address"]))
+    resident_id = db.session.scalar(sa.select(Resident.id).where(
+        Resident.channel == inbound.channel, Resident.address == inbound.sender))
+    assert resident_id is not None
+    values = dict(resident_id=resident_id, direction=Direction.IN.value,
+                  author=Author.RESIDENT.value, channel=inbound.channel,
+                  body=inbound.text[:STORED_LIMIT], media_count=inbound.media_count,
+                  provider_id=inbound.provider_id, created_at=now, attempts=0,
+                  maybe_sent=False)
+    insert = _insert(Message).values(**values)
+    if inbound.provider_id:
+        insert = insert.on_conflict_do_nothing(index_elements=["provider_id"])
+    message_id = db.session.scalar(insert.returning(Message.id))
+    duplicate = message_id is None
+    if duplicate:
+        message_id = db.session.scalar(sa.select(Message.id).where(
+            Message.provider_id == inbound.provider_id))
+    # Stored and committed before anything else happens: nothing is lost if anything
+    # after this fails.
+    db.session.commit()
+    assert message_id is not None
+    return Stored(message_id, resident_id, duplicate)
+
+
+def lock_resident(resident_id: int, now: datetime) -> Resident:
+    """Start the answering transaction by writing the resident's row: PostgreSQL holds the
+    row lock, SQLite the write lock, until the commit, so one resident's messages are
+    answered one after another."""
+    db.session.execute(sa.update(Resident).where(Resident.id == resident_id)
+                       .values(last_contact_at=now)
+                       .execution_options(synchronize_session=False))
+    resident = db.session.get(Resident, resident_id, populate_existing=True)
+    assert resident is not None
     return resident
-
-
-def _message_by_provider_id(provider_id: str) -> Message | None:
-    return db.session.scalar(sa.select(Message).where(Message.provider_id == provider_id))
 
 
 def _replay(earlier: Message) -> Receipt:
@@ -364,7 +433,7 @@ def _current_thread(resident: Resident, now: datetime) -> Thread:
     thread = db.session.scalar(
         sa.select(Thread).where(Thread.resident_id == resident.id,
                                 Thread.state != ThreadState.CLOSED)
-        .order_by(Thread.id.desc())) if resident.id else None
+        .order_by(Thread.id.desc()))
     if thread is None:
         thread = Thread(resident=resident, state=ThreadState.BOT, created_at=now,
                         ward_code=resident.ward_code)

@@ -8,17 +8,20 @@ from __future__ import annotations
 import csv
 import tomllib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from frontdoor import threads
 from frontdoor.extensions import db
 from frontdoor.models import (
     Coordinator,
     Council,
     DirectoryEntry,
     Leave,
+    OnCall,
     Postcode,
     Ward,
     directory_entry_ward,
@@ -52,7 +55,30 @@ def _toml(path: Path) -> dict:
         return tomllib.load(f)
 
 
-def load_council_data(folder: Path) -> LoadReport:
+def _working_hours(key: str, text: str | None) -> tuple[time | None, time | None]:
+    """'08:30-16:30' -> (08:30, 16:30); None -> the council's hours."""
+    if not text:
+        return None, None
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in text.split("-"))
+    except ValueError as error:
+        raise CouncilDataError(f"coordinators.toml: {key}: hours must look like "
+                               f"'09:00-17:00', not {text!r}") from error
+    if end <= start:
+        raise CouncilDataError(f"coordinators.toml: {key}: hours must end after they start")
+    return start, end
+
+
+def _local_moment(value: object, zone: ZoneInfo, where: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError as error:
+        raise CouncilDataError(f"{where}: {value!r} is not a date and time like "
+                               "2026-11-27T17:00") from error
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
+
+
+def load_council_data(folder: Path, timezone: str = "Europe/London") -> LoadReport:
     """Replace the council's data in the database with the files in `folder`."""
     folder = Path(folder)
     council = _toml(folder / "council.toml")
@@ -67,6 +93,12 @@ def load_council_data(folder: Path) -> LoadReport:
     row.safeguarding_phone = council["safeguarding"]["phone"]
     row.safeguarding_hours = council["safeguarding"].get("hours", "")
     row.safeguarding_out_of_hours_phone = council["safeguarding"].get("out_of_hours_phone", "")
+    ladder = council.get("escalation", {}).get("ladder", threads.DEFAULT_LADDER)
+    try:
+        threads.parse_ladder(ladder)
+    except ValueError as error:
+        raise CouncilDataError(f"council.toml: [escalation] ladder: {error}") from error
+    row.escalation_ladder = ladder
     db.session.add(row)
 
     by_key: dict[str, Coordinator] = {}
@@ -82,6 +114,7 @@ def load_council_data(folder: Path) -> LoadReport:
         coordinator.work_phone = person.get("work_phone")
         coordinator.working_days = ",".join(days)
         coordinator.role = person.get("role", "coordinator")
+        coordinator.starts_work, coordinator.ends_work = _working_hours(key, person.get("hours"))
         coordinator.active = True
         coordinator.leave = [Leave(starts=date.fromisoformat(str(lv["from"])),
                                    ends=date.fromisoformat(str(lv["to"])))
@@ -89,6 +122,19 @@ def load_council_data(folder: Path) -> LoadReport:
         db.session.add(coordinator)
         by_key[key] = coordinator
     db.session.flush()
+
+    zone = ZoneInfo(timezone)
+    db.session.execute(sa.delete(OnCall))
+    for n, entry in enumerate(_toml(folder / "coordinators.toml").get("on_call", []), start=1):
+        where = f"coordinators.toml: on_call entry {n}"
+        if entry.get("coordinator") not in by_key:
+            raise CouncilDataError(f"{where}: unknown coordinator {entry.get('coordinator')!r}")
+        starts = _local_moment(entry.get("from"), zone, where)
+        ends = _local_moment(entry.get("to"), zone, where)
+        if ends <= starts:
+            raise CouncilDataError(f"{where}: 'to' must be after 'from'")
+        db.session.add(OnCall(coordinator_id=by_key[entry["coordinator"]].id, starts=starts,
+                              ends=ends))
 
     wards: dict[str, Ward] = {}
     for line, ward_row in _csv(folder / "wards.csv"):

@@ -49,7 +49,8 @@ def front_door(app: Flask | None = None) -> FrontDoor:
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     engine = app.extensions.get("frontdoor.engine")
     if engine is None:
-        engine = FrontDoor(load_triage(app), hours_for(app))
+        engine = FrontDoor(load_triage(app), hours_for(app),
+                           clock=lambda: app.extensions["frontdoor.clock"]())
         engine.on_handoff.extend(app.extensions.get("frontdoor.handoff_listeners", []))
         app.extensions["frontdoor.engine"] = engine
     return engine

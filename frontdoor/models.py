@@ -4,7 +4,7 @@ as named functions; commits happen once per request or job."""
 from __future__ import annotations
 
 import enum
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -81,6 +81,10 @@ class Council(Model):
     safeguarding_phone: so.Mapped[str] = so.mapped_column(sa.String(40))
     safeguarding_hours: so.Mapped[str] = so.mapped_column(sa.String(80))
     safeguarding_out_of_hours_phone: so.Mapped[str] = so.mapped_column(sa.String(40))
+    # The escalation ladder for urgent threads nobody has acknowledged, as "step:minutes"
+    # pairs: "named:15,cover:15,on_call:15,lead:15" (see frontdoor/threads.py).
+    escalation_ladder: so.Mapped[str] = so.mapped_column(
+        sa.String(200), default="named:15,cover:15,on_call:15,lead:15")
 
 
 class Coordinator(Model):
@@ -94,6 +98,9 @@ class Coordinator(Model):
     role: so.Mapped[str] = so.mapped_column(sa.String(20), default="coordinator")
     password_hash: so.Mapped[str | None] = so.mapped_column(sa.String(255))
     active: so.Mapped[bool] = so.mapped_column(default=True)
+    # Their own working hours; None means the council's (WORKING_HOURS_START/END).
+    starts_work: so.Mapped[time | None] = so.mapped_column(sa.Time)
+    ends_work: so.Mapped[time | None] = so.mapped_column(sa.Time)
 
     leave: so.Mapped[list[Leave]] = so.relationship(
         back_populates="coordinator", cascade="all, delete-orphan", order_by="Leave.starts"
@@ -117,6 +124,16 @@ class Leave(Model):
     starts: so.Mapped[date]
     ends: so.Mapped[date]
     coordinator: so.Mapped[Coordinator] = so.relationship(back_populates="leave")
+
+
+class OnCall(Model):
+    """Who is on call outside working hours, from `starts` to `ends` (a rota entry)."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    coordinator_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coordinator.id"), index=True)
+    starts: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    ends: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    coordinator: so.Mapped[Coordinator] = so.relationship()
 
 
 class Ward(Model):
@@ -184,13 +201,26 @@ class Resident(Model):
     # The named coordinator is remembered so a returning resident keeps the same person.
     coordinator_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("coordinator.id"))
     opted_out: so.Mapped[bool] = so.mapped_column(default=False)
+    # How the resident said they may be reached (a domestic-abuse thread asks first):
+    # None (not asked), "sms" (safe to text), "call_only" or "webchat_only".
+    contact_by: so.Mapped[str | None] = so.mapped_column(sa.String(16))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # Written first when a message is answered: the row lock that keeps one resident's
+    # messages answered one at a time, in every database (see conversations.receive).
+    last_contact_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     ward: so.Mapped[Ward | None] = so.relationship()
     coordinator: so.Mapped[Coordinator | None] = so.relationship()
 
 
 class Thread(Model):
+    __table_args__ = (
+        # One open thread per resident, kept by the database and not only by the code.
+        sa.Index("ix_thread_one_open_per_resident", "resident_id", unique=True,
+                 sqlite_where=sa.text("state != 'closed'"),
+                 postgresql_where=sa.text("state != 'closed'")),
+    )
+
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     resident_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("resident.id"), index=True)
     state: so.Mapped[ThreadState] = so.mapped_column(_enum(ThreadState), default=ThreadState.BOT)
@@ -213,11 +243,25 @@ class Thread(Model):
     outcome: so.Mapped[str | None] = so.mapped_column(sa.String(40))
     out_of_hours_ack_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     taken_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
-    lead_alerted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # A ward the resident named while a coordinator owns the thread: shown to them as a
+    # suggested hand-over. Resident text never moves a thread (or who may see it).
+    suggested_ward_code: so.Mapped[str | None] = so.mapped_column(sa.ForeignKey("ward.code"))
+    # When the resident was promised a reply ("will reply by 5pm today"), and when the
+    # worker told them that promise had passed and moved the thread on.
+    reply_due_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, index=True)
+    overdue_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # Urgent threads climb the escalation ladder until a person acknowledges them.
+    escalation_step: so.Mapped[int] = so.mapped_column(default=0)
+    escalated_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    acknowledged_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    acknowledged_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("coordinator.id"))
 
     resident: so.Mapped[Resident] = so.relationship()
-    ward: so.Mapped[Ward | None] = so.relationship()
-    coordinator: so.Mapped[Coordinator | None] = so.relationship()
+    ward: so.Mapped[Ward | None] = so.relationship(foreign_keys=[ward_code])
+    suggested_ward: so.Mapped[Ward | None] = so.relationship(foreign_keys=[suggested_ward_code])
+    coordinator: so.Mapped[Coordinator | None] = so.relationship(foreign_keys=[coordinator_id])
+    acknowledged_by: so.Mapped[Coordinator | None] = so.relationship(
+        foreign_keys=[acknowledged_by_id])
     messages: so.Mapped[list[Message]] = so.relationship(
         back_populates="thread", order_by="Message.id"
     )
@@ -254,6 +298,9 @@ class Message(Model):
     next_attempt_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, index=True)
     # Set while a worker is sending; a stale value means that worker died mid-send.
     sending_since: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # The last attempt failed in a way that may have reached the provider (a timeout after
+    # the request was written, a reset, a 5xx): ask the provider before sending again.
+    maybe_sent: so.Mapped[bool] = so.mapped_column(default=False)
 
     thread: so.Mapped[Thread | None] = so.relationship(back_populates="messages")
     resident: so.Mapped[Resident] = so.relationship()
@@ -305,7 +352,10 @@ class Notification(Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     coordinator_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coordinator.id"))
     thread_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("thread.id"), index=True)
-    kind: so.Mapped[str] = so.mapped_column(sa.String(20))   # "handoff" | "urgent_not_taken"
+    # "handoff", "urgent" (a step of the escalation ladder), "overdue", "reminder"
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20))
+    # For "urgent": the ladder step that chose this person ("named", "cover", "on_call", "lead").
+    step: so.Mapped[str | None] = so.mapped_column(sa.String(16))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, index=True)
     error: so.Mapped[str | None] = so.mapped_column(sa.String(200))

@@ -2,9 +2,15 @@
 
 A reply is committed to the database with the thread change (status "pending"); the worker
 (`frontdoor worker`) sends it. Timeouts, 5xx and 429 are retried with backoff; permanent
-Twilio errors stop and show on the thread. Before re-sending a message whose worker died
-mid-send, the worker asks Twilio whether the first attempt went out, so it is sent once.
-Several workers can run side by side on PostgreSQL (rows are claimed with SKIP LOCKED)."""
+Twilio errors stop and show on the thread. Before re-sending a message whose last attempt may
+have reached Twilio (its worker died mid-send, or the attempt timed out, was reset or got a
+5xx after the request was written), the worker asks Twilio whether it went out, so it is sent
+once; when Twilio cannot tell us after every attempt, the message is marked "unknown" on the
+thread for the coordinator rather than guessed. Several workers can run side by side on
+PostgreSQL (rows are claimed with SKIP LOCKED).
+
+The worker also keeps watch for people: urgent threads climb the escalation ladder and
+promised reply times that pass are acted on (both in frontdoor/threads.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from frontdoor import replies, threads
 from frontdoor.channels.senders import SendError, SmsSender
 from frontdoor.extensions import db
 from frontdoor.models import (
@@ -25,11 +32,12 @@ from frontdoor.models import (
     Direction,
     Message,
     Notification,
+    Resident,
     Thread,
-    ThreadState,
     utcnow,
 )
 from frontdoor.notify import Notifier
+from frontdoor.rota import Hours
 
 log = logging.getLogger(__name__)
 
@@ -49,17 +57,38 @@ def backoff(attempt: int) -> timedelta:
     return timedelta(seconds=min(10 * 2 ** max(attempt - 1, 0), 1800))
 
 
-def queue_reply(thread: Thread, author: Coordinator, body: str, now: datetime) -> Message:
-    """Record a coordinator's message to the resident, on the resident's own channel."""
+CONTACT_CHOICES = {
+    "sms": "Safe to text",
+    "call_only": "Call only: do not text",
+    "webchat_only": "Web chat only: do not text",
+}
+
+
+def why_not_text(resident: Resident) -> str | None:
+    """Why the outbox must not text this resident, if it must not."""
+    if resident.opted_out:
+        return "the resident has opted out (replied STOP)"
+    if resident.contact_by == "call_only":
+        return "the resident asked for calls only: it may not be safe to text"
+    if resident.contact_by == "webchat_only":
+        return "the resident asked for web chat only: it may not be safe to text"
+    return None
+
+
+def queue_reply(thread: Thread, author: Coordinator | None, body: str,
+                now: datetime) -> Message:
+    """Record a message to the resident (a coordinator's, or the front door's own when
+    `author` is None), on the resident's own channel."""
     resident = thread.resident
     message = Message(thread=thread, resident=resident, direction=Direction.OUT,
-                      author=Author.COORDINATOR, coordinator_id=author.id,
+                      author=Author.COORDINATOR if author else Author.BOT,
+                      coordinator_id=author.id if author else None,
                       channel=resident.channel, body=body, created_at=now)
+    refused = why_not_text(resident)
     if resident.channel == "webchat":
         message.status = "shown"     # the resident's chat page polls for it
-    elif resident.opted_out:
-        message.status = "not_sent"
-        message.error = "the resident has opted out (replied STOP)"
+    elif refused:
+        message.status, message.error = "not_sent", refused
     else:
         # "pending" is ours; "queued", "sent", "delivered" ... are Twilio's, once it has it.
         message.status = "pending"
@@ -89,20 +118,32 @@ def _claim(now: datetime, limit: int) -> list[tuple[Message, bool]]:
 
 
 def _deliver(message: Message, sender: SmsSender, now: datetime, recovering: bool) -> None:
-    if message.resident.opted_out:
-        message.status, message.error = "not_sent", "the resident has opted out (replied STOP)"
+    refused = why_not_text(message.resident)
+    if refused:
+        message.status, message.error = "not_sent", refused
         return
     key = message.idempotency_key or str(message.id)
+    if recovering:
+        # The last worker died mid-send: it may have gone.
+        message.maybe_sent = True
     try:
         sent = None
-        if recovering:
-            # The last worker died mid-send: it may have gone. Ask before sending again.
+        if message.maybe_sent:
+            # The last attempt may have reached Twilio: ask before sending again.
             sent = sender.find_sent(message.resident.address, message.body,
                                     message.created_at)
-        sent = sent or sender.send(message.resident.address, message.body, key)
+        if sent is None:
+            message.maybe_sent = False
+            sent = sender.send(message.resident.address, message.body, key)
     except SendError as error:
         message.error = error.reason
-        if error.permanent or message.attempts >= MAX_ATTEMPTS:
+        message.maybe_sent = message.maybe_sent or error.ambiguous
+        if message.attempts >= MAX_ATTEMPTS and message.maybe_sent:
+            # Never guessed: a coordinator sees it and can check with the resident.
+            message.status = "unknown"
+            message.error = (f"could not confirm whether it was sent ({error.reason}): "
+                             "check with the resident before sending it again")
+        elif error.permanent or message.attempts >= MAX_ATTEMPTS:
             message.status = "failed"
         else:
             message.status = "retrying"
@@ -111,6 +152,7 @@ def _deliver(message: Message, sender: SmsSender, now: datetime, recovering: boo
     message.provider_ref = sent.provider_ref
     message.status = sent.status if sent.status in STATUS_RANK else "sent"
     message.error = None
+    message.maybe_sent = False
 
 
 def send_due(sender: SmsSender, clock: Callable[[], datetime] = utcnow, limit: int = 20) -> int:
@@ -137,22 +179,38 @@ def record_status(provider_ref: str, status: str, error_code: str | None) -> boo
     return True
 
 
+NOTIFICATION_SUBJECTS = {
+    "handoff": "New thread for you",
+    "overdue": "A resident's promised reply time has passed",
+}
+
+
+def notification_subject(item: Notification, thread: Thread | None) -> str:
+    """What a notification says: URGENT and the crisis category for an urgent thread;
+    never anything the resident wrote."""
+    if item.kind == "urgent":
+        category = threads.CRISIS_WORDS.get(thread.crisis or "", "crisis") if thread else "crisis"
+        return f"URGENT: {category}"
+    return NOTIFICATION_SUBJECTS.get(item.kind, "A thread needs you")
+
+
 @dataclass
 class Alerts:
     notifier: Notifier
     base_url: str
-    urgent_minutes: int = 15
+    hours: Hours
 
     def notify_pending(self, clock: Callable[[], datetime] = utcnow) -> int:
         pending = db.session.scalars(sa.select(Notification).where(
             Notification.sent_at.is_(None), Notification.error.is_(None))).all()
         for item in pending:
+            thread = db.session.get(Thread, item.thread_id)
             link = f"{self.base_url.rstrip('/')}/inbox/threads/{item.thread_id}"
-            subject = ("Urgent thread not yet taken" if item.kind == "urgent_not_taken"
-                       else "New thread for you")
+            subject = notification_subject(item, thread)
+            text = (f"Thread {item.thread_id} needs a person now. Open it to acknowledge: {link}"
+                    if item.kind == "urgent" else f"Thread {item.thread_id} is waiting: {link}")
             try:
-                self.notifier.notify(item.coordinator, subject,
-                                     f"Thread {item.thread_id} is waiting: {link}")
+                self.notifier.notify(item.coordinator, subject, text)
                 item.sent_at = clock()
             except Exception as error:  # a notification must never stop the worker
                 item.error = type(error).__name__
@@ -161,35 +219,35 @@ class Alerts:
         return len(pending)
 
     def escalate_urgent(self, clock: Callable[[], datetime] = utcnow) -> int:
-        """Urgent threads nobody has taken in time: tell the team leads."""
-        cutoff = clock() - timedelta(minutes=self.urgent_minutes)
-        overdue = db.session.scalars(sa.select(Thread).where(
-            Thread.urgent, Thread.state == ThreadState.WAITING, Thread.handed_off_at <= cutoff,
-            Thread.lead_alerted_at.is_(None))).all()
-        leads = db.session.scalars(sa.select(Coordinator).where(
-            Coordinator.role == "lead", Coordinator.active)).all()
-        for thread in overdue:
-            thread.lead_alerted_at = clock()
-            for lead in leads:
-                db.session.add(Notification(coordinator_id=lead.id, thread_id=thread.id,
-                                            kind="urgent_not_taken", created_at=clock()))
+        """Urgent threads nobody has acknowledged in time go up the ladder (threads.py)."""
+        moved = threads.escalate_due(clock(), self.hours)
         db.session.commit()
+        return moved
+
+    def move_overdue(self, clock: Callable[[], datetime] = utcnow) -> int:
+        """Promised reply times that passed: tell the resident once, kindly, with the way to
+        reach someone now, and move the thread to the cover or a lead."""
+        now = clock()
+        overdue = threads.overdue_threads(now)
+        for thread in overdue:
+            was = thread.coordinator
+            now_with = threads.move_overdue(thread, now, self.hours)
+            ward = thread.ward
+            queue_reply(thread, None, replies.overdue(
+                was.first_name if was else "Your coordinator",
+                now_with.name if now_with else None,
+                ward.name if ward and now_with and ward.cover_id == now_with.id else None), now)
+            db.session.commit()
         return len(overdue)
-
-
-def notify_on_handoff(thread: Thread) -> None:
-    """Engine listener: a new handoff tells the coordinator who has it."""
-    if thread.coordinator_id is not None:
-        db.session.add(Notification(coordinator_id=thread.coordinator_id, thread_id=thread.id,
-                                    kind="handoff", created_at=utcnow()))
 
 
 def run_worker(sender: SmsSender, alerts: Alerts, interval: float = 2.0, once: bool = False,
                clock: Callable[[], datetime] = utcnow) -> None:
-    """The worker loop: send due replies, notify, escalate; then sleep a little."""
+    """The worker loop: send due replies, escalate, move overdue waits, notify; then sleep."""
     while True:
         sent = send_due(sender, clock)
         alerts.escalate_urgent(clock)
+        alerts.move_overdue(clock)
         alerts.notify_pending(clock)
         if once:
             return

@@ -33,6 +33,8 @@ class Who:
     reply_by: str                  # "5pm on Tuesday"
     covering_for: str | None = None     # the named coordinator's name, when away
     back_on: str | None = None          # "Monday 11 January"
+    at_work: bool = True                # working now (their own days and hours)
+    back_at: str | None = None          # when not at work: "9am tomorrow"
 
 
 @dataclass(frozen=True)
@@ -64,10 +66,27 @@ CRISIS_NUMBERS = {
     ),
     "safeguarding_other": (
         "Thank you for telling us. If someone is in danger now, call 999. To report a "
-        "worry about an adult, call {council} on {safeguarding}. Worried about a child: "
-        "NSPCC 0808 800 5000."
+        "worry about an adult, call {council}{when} on {safeguarding}. Worried about a "
+        "child: NSPCC 0808 800 5000."
     ),
 }
+# The same numbers, short: repeated on every further message of a crisis thread that no
+# person has picked up yet.
+CRISIS_REMINDERS = {
+    "suicide_self_harm": "If you are not safe, call 999. Samaritans, free, any time: 116 123.",
+    "domestic_abuse": ("If you are in danger, call 999 (press 55 if you can't talk). "
+                       "Domestic Abuse Helpline, any time: 0808 2000 247."),
+    "danger": "If you are in danger, call 999 (press 55 if you can't talk). Police: 101.",
+    "medical": "In an emergency call 999. If it is not life-threatening, call NHS 111.",
+    "safeguarding_other": ("If someone is in danger now, call 999. {council}{when}: "
+                           "{safeguarding}. NSPCC: 0808 800 5000."),
+}
+
+
+def _numbers(table: dict[str, str], category: str, council: str, safeguarding: str,
+             safeguarding_when: str) -> str:
+    when = " out of hours" if safeguarding_when == "out of hours" else ""
+    return table[category].format(council=council, safeguarding=safeguarding, when=when)
 
 
 def _person_line(who: Who) -> str:
@@ -75,21 +94,40 @@ def _person_line(who: Who) -> str:
 
 
 def handed_over(who: Who, urgent: bool = False) -> str:
-    area = f", the Local Area Coordinator for {who.ward_name}" if who.ward_name else \
-        ", from the Local Area Coordination team"
     if who.covering_for:
         lead = (f"{who.covering_for} is away until {who.back_on}. I've passed this to "
                 f"{who.name}, who is covering{' for ' + who.ward_name if who.ward_name else ''}.")
     else:
-        lead = f"I've passed this to {who.name}{area}."
+        lead = _passed_to(who)
     when = ("They will contact you as soon as they can." if urgent
             else f"{who.first_name} works {who.days} and will reply by {who.reply_by}.")
     return f"{lead} {when}"
 
 
-def crisis(category: str, who: Who, council: str, safeguarding: str) -> Reply:
-    first = CRISIS_NUMBERS[category].format(council=council, safeguarding=safeguarding)
-    return Reply((first, handed_over(who, urgent=True)))
+def crisis(category: str, who: Who, council: str, safeguarding: str,
+           safeguarding_when: str = "in office hours", on_call_told: bool = False) -> Reply:
+    """The numbers first; then who has it, and honestly when they will read it."""
+    first = _numbers(CRISIS_NUMBERS, category, council, safeguarding, safeguarding_when)
+    if who.at_work:
+        return Reply((first, handed_over(who, urgent=True)))
+    parts = [first, f"Nobody from our team is at work right now. {_passed_to(who)} "
+                    f"{who.first_name} will read it at {who.back_at}."]
+    if on_call_told:
+        parts.append("Our on-call worker has been told now.")
+    return Reply(tuple(parts), frozenset({2}) if on_call_told else frozenset())
+
+
+def crisis_reminder(category: str, who: Who, council: str, safeguarding: str,
+                    safeguarding_when: str = "in office hours") -> Reply:
+    numbers = _numbers(CRISIS_REMINDERS, category, council, safeguarding, safeguarding_when)
+    when = "as soon as they can" if who.at_work else f"at {who.back_at}"
+    return Reply((f"{who.first_name} has your messages and will read them {when}. {numbers}",))
+
+
+def _passed_to(who: Who) -> str:
+    area = f", the Local Area Coordinator for {who.ward_name}" if who.ward_name else \
+        ", from the Local Area Coordination team"
+    return f"I've passed this to {who.name}{area}."
 
 
 def answer(need_words: str, place: str, entries: Sequence[EntryLine], who: Who | None) -> Reply:
@@ -184,3 +222,11 @@ def out_of_hours(who: Who) -> Reply:
         f"Thanks, {who.first_name} has your message. {who.first_name} is not working right "
         f"now and will reply by {who.reply_by}. In an emergency call 999.",
     ))
+
+
+def overdue(first_name: str, now_with: str | None, ward_name: str | None) -> str:
+    """Told once, by the worker, when a promised reply time has passed."""
+    moved = (f"I've asked {now_with}{', who covers ' + ward_name if ward_name else ''}, to "
+             "pick this up." if now_with else "I've asked the team to pick this up.")
+    return (f"Sorry, {first_name} hasn't been able to reply yet. {moved} If it is urgent, "
+            "call NHS 111, or 999 in an emergency. Samaritans, any time: 116 123.")

@@ -44,31 +44,67 @@ def works_on(coordinator: Coordinator, day: date, hours: Hours) -> bool:
             and coordinator.leave_on(day) is None)
 
 
+def working_hours(coordinator: Coordinator, hours: Hours) -> tuple[time, time]:
+    """The coordinator's own start and end of day, or the council's."""
+    return (coordinator.starts_work or time(hours.start), coordinator.ends_work or time(hours.end))
+
+
+def is_council_open(now: datetime, hours: Hours) -> bool:
+    """The council's own office hours: weekdays, not bank holidays, start to end."""
+    local = now.astimezone(hours.zone)
+    return (local.weekday() < 5 and not is_bank_holiday(local.date(), hours)
+            and time(hours.start) <= local.time() < time(hours.end))
+
+
 def is_working_now(coordinator: Coordinator, now: datetime, hours: Hours) -> bool:
     local = now.astimezone(hours.zone)
-    return (works_on(coordinator, local.date(), hours)
-            and time(hours.start) <= local.time() < time(hours.end))
+    start, end = working_hours(coordinator, hours)
+    return works_on(coordinator, local.date(), hours) and start <= local.time() < end
+
+
+def next_on_duty(coordinator: Coordinator, now: datetime, hours: Hours) -> datetime:
+    """`now` if they are working; otherwise the start of their next working day."""
+    if is_working_now(coordinator, now, hours):
+        return now
+    local = now.astimezone(hours.zone)
+    start, _ = working_hours(coordinator, hours)
+    if works_on(coordinator, local.date(), hours) and local.time() < start:
+        return datetime.combine(local.date(), start, hours.zone)
+    for offset in range(1, 120):
+        day = local.date() + timedelta(days=offset)
+        if works_on(coordinator, day, hours):
+            return datetime.combine(day, start, hours.zone)
+    return datetime.combine(local.date() + timedelta(days=1), start, hours.zone)
 
 
 def reply_by(coordinator: Coordinator, now: datetime, hours: Hours) -> datetime:
     """The end of the working day on which the coordinator will answer."""
     local = now.astimezone(hours.zone)
     day = local.date()
-    # Today counts if they work today and at least two working hours are left.
-    if works_on(coordinator, day, hours) and local.time() < time(max(hours.start, hours.end - 2)):
-        return datetime.combine(day, time(hours.end), hours.zone)
+    start, end = working_hours(coordinator, hours)
+    # Today counts if they work today and at least two of their working hours are left.
+    latest = (datetime.combine(day, end) - timedelta(hours=2)).time()
+    if works_on(coordinator, day, hours) and local.time() < max(start, latest):
+        return datetime.combine(day, end, hours.zone)
     for offset in range(1, 120):
         candidate = day + timedelta(days=offset)
         if works_on(coordinator, candidate, hours):
-            return datetime.combine(candidate, time(hours.end), hours.zone)
-    return datetime.combine(day + timedelta(days=1), time(hours.end), hours.zone)
+            return datetime.combine(candidate, end, hours.zone)
+    return datetime.combine(day + timedelta(days=1), end, hours.zone)
+
+
+def describe_time(moment: datetime, hours: Hours) -> str:
+    """'5pm' or '9:30am'."""
+    local = moment.astimezone(hours.zone)
+    minutes = f":{local.minute:02d}" if local.minute else ""
+    return f"{local.hour % 12 or 12}{minutes}{'am' if local.hour < 12 else 'pm'}"
 
 
 def describe_when(moment: datetime, now: datetime, hours: Hours) -> str:
     """'5pm today', '5pm tomorrow', '5pm on Tuesday' or '5pm on Tuesday 5 January'."""
     local_now = now.astimezone(hours.zone)
     local = moment.astimezone(hours.zone)
-    clock = local.strftime("%I%p").lstrip("0").lower()
+    clock = describe_time(moment, hours)
     days = (local.date() - local_now.date()).days
     if days == 0:
         return f"{clock} today"

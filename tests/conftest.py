@@ -113,10 +113,9 @@ def app(request, migrated, tmp_path, triage, clock):
             _db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
             _db.session.commit()
         from frontdoor.council_data import load_council_data
-        from frontdoor.engine import front_door
 
-        load_council_data(DEMO_DATA)
-        front_door(app).clock = clock
+        load_council_data(DEMO_DATA, app.config["TIMEZONE"])
+        app.extensions["frontdoor.clock"] = clock
         yield app
         _db.session.remove()
         _db.engine.dispose()

@@ -11,6 +11,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import requests
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
@@ -33,11 +34,15 @@ PERMANENT_ERRORS = {
 class SendError(Exception):
     """A send that did not go through; `permanent` says whether a retry could help."""
 
-    def __init__(self, reason: str, permanent: bool, code: int | None = None) -> None:
+    def __init__(self, reason: str, permanent: bool, code: int | None = None,
+                 ambiguous: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
         self.code = code
+        # The request may have reached the provider and been accepted (a timeout waiting
+        # for the answer, a reset, a 5xx): ask before sending again.
+        self.ambiguous = ambiguous
 
 
 @dataclass(frozen=True)
@@ -103,9 +108,14 @@ class TwilioSmsSender(SmsSender):
             permanent = error.code in PERMANENT_ERRORS or (
                 400 <= error.status < 500 and error.status != 429)
             reason = PERMANENT_ERRORS.get(error.code or 0) or f"Twilio error {error.code}"
-            raise SendError(reason, permanent, error.code) from error
-        except Exception as error:  # timeouts, refused connections: worth another try
-            raise SendError(f"could not reach Twilio ({type(error).__name__})", False) from error
+            raise SendError(reason, permanent, error.code,
+                            ambiguous=error.status >= 500) from error
+        except requests.exceptions.ConnectTimeout as error:
+            # Never connected: nothing reached Twilio, so a plain retry is safe.
+            raise SendError("could not reach Twilio (ConnectTimeout)", False) from error
+        except Exception as error:  # read timeouts, resets: it may have gone
+            raise SendError(f"could not reach Twilio ({type(error).__name__})", False,
+                            ambiguous=True) from error
         return Sent(message.sid or "", message.status or "queued")
 
     def find_sent(self, to: str, body: str, since: datetime) -> Sent | None:
@@ -133,3 +143,6 @@ class RecordingSmsSender(SmsSender):
         # Kept in memory only; the demo's /dev/sms phone page shows them from the database.
         self.sent.append((to, body))
         return Sent(f"SMdemo{idempotency_key[:26]}", "delivered")
+
+    def find_sent(self, to: str, body: str, since: datetime) -> Sent | None:
+        return Sent("SMdemo-found", "delivered") if (to, body) in self.sent else None

@@ -11,7 +11,7 @@ import sqlalchemy.orm as so
 from flask import abort
 
 from frontdoor.extensions import db
-from frontdoor.models import Coordinator, Thread, ThreadState, Ward
+from frontdoor.models import Coordinator, Notification, Thread, ThreadState, Ward
 
 
 def ward_codes_for(me: Coordinator, today: date) -> list[str]:
@@ -25,7 +25,12 @@ def ward_codes_for(me: Coordinator, today: date) -> list[str]:
 def visible(me: Coordinator, today: date) -> sa.ColumnElement[bool]:
     if me.role == "lead":
         return sa.true()
-    return sa.or_(Thread.coordinator_id == me.id, Thread.ward_code.in_(ward_codes_for(me, today)))
+    # An urgent thread's escalation ladder (say, to whoever is on call) lets the people it
+    # reached open that thread, and nothing else.
+    alerted = sa.select(Notification.thread_id).where(
+        Notification.coordinator_id == me.id, Notification.kind == "urgent")
+    return sa.or_(Thread.coordinator_id == me.id, Thread.ward_code.in_(ward_codes_for(me, today)),
+                  Thread.id.in_(alerted))
 
 
 def thread_for(me: Coordinator, thread_id: int, today: date) -> Thread:

@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, current_app, g, redirect, request, session, url_for
 
 from frontdoor.extensions import db
-from frontdoor.models import Coordinator, SignIn, utcnow
+from frontdoor.models import Coordinator, SignIn
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so a wrong email takes as long as a wrong
@@ -83,7 +83,7 @@ def current_coordinator(now: datetime) -> Coordinator | None:
 def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        me = current_coordinator(utcnow())
+        me = current_coordinator(current_app.extensions["frontdoor.clock"]())
         if me is None:
             return redirect(url_for("inbox.sign_in_page", next=request.path))
         g.me = me

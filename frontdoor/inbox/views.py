@@ -3,6 +3,7 @@ record the audit event, commit once."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -20,6 +21,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
+from frontdoor import threads
 from frontdoor.engine import hours_for
 from frontdoor.extensions import db, limiter
 from frontdoor.inbox import access, auth
@@ -32,9 +34,8 @@ from frontdoor.models import (
     Thread,
     ThreadState,
     Ward,
-    utcnow,
 )
-from frontdoor.outbox import notify_on_handoff, queue_reply
+from frontdoor.outbox import CONTACT_CHOICES, queue_reply
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
@@ -50,7 +51,8 @@ MAX_REPLY = 1600
 
 
 def _now() -> datetime:
-    return utcnow()
+    clock: Callable[[], datetime] = current_app.extensions["frontdoor.clock"]
+    return clock()
 
 
 def _today() -> date:
@@ -122,7 +124,17 @@ def thread_page(thread_id: int) -> str:
                                .order_by(Note.id)).all()
     return render_template("inbox/thread.html", thread=thread, history=history, notes=notes,
                            outcomes=OUTCOMES, coordinators=_coordinators(), now=_now(),
-                           max_reply=MAX_REPLY)
+                           max_reply=MAX_REPLY, escalation=threads.escalation_so_far(thread),
+                           contact_choices=CONTACT_CHOICES,
+                           ask_before_texting=_ask_before_texting(thread))
+
+
+def _ask_before_texting(thread: Thread) -> bool:
+    """Domestic abuse: someone else may read the resident's texts, so ask first."""
+    return thread.resident.channel == "sms" and thread.resident.contact_by is None and (
+        thread.crisis == "domestic_abuse" or db.session.scalar(sa.select(Thread.id).where(
+            Thread.resident_id == thread.resident_id, Thread.crisis == "domestic_abuse")
+            .limit(1)) is not None)
 
 
 def _thread_action(thread_id: int) -> Thread:
@@ -137,16 +149,59 @@ def _back(thread: Thread, anchor: str = "") -> Response:
 @auth.signed_in
 def take(thread_id: int) -> Response:
     thread = _thread_action(thread_id)
-    _take(thread)
+    threads.take(thread, g.me, _now())
     db.session.commit()
     return _back(thread)
 
 
-def _take(thread: Thread) -> None:
-    thread.state = ThreadState.WITH_COORDINATOR
-    thread.coordinator_id = g.me.id
-    thread.taken_at = thread.taken_at or _now()
-    _audit("take", thread)
+@bp.post("/threads/<int:thread_id>/acknowledge")
+@auth.signed_in
+def acknowledge(thread_id: int) -> Response:
+    thread = _thread_action(thread_id)
+    threads.acknowledge(thread, g.me, _now())
+    db.session.commit()
+    flash("Acknowledged: nobody else will be alerted about this thread.", "success")
+    return _back(thread)
+
+
+@bp.post("/threads/<int:thread_id>/not-urgent")
+@auth.signed_in
+def not_urgent(thread_id: int) -> Response:
+    thread = _thread_action(thread_id)
+    if request.form.get("confirm") != "yes":
+        flash("Tick the box to confirm this thread is no longer urgent.", "error")
+        return _back(thread, "#urgency")
+    threads.clear_urgent(thread, g.me, _now())
+    db.session.commit()
+    return _back(thread)
+
+
+@bp.post("/threads/<int:thread_id>/contact")
+@auth.signed_in
+def contact_by(thread_id: int) -> Response:
+    thread = _thread_action(thread_id)
+    choice = request.form.get("contact_by", "")
+    if choice not in CONTACT_CHOICES:
+        flash("Choose how the resident said they may be contacted.", "error")
+        return _back(thread, "#contact")
+    thread.resident.contact_by = choice
+    _audit("contact_by", thread, choice)
+    db.session.commit()
+    flash(f"Saved: {CONTACT_CHOICES[choice]}.", "success")
+    return _back(thread, "#contact")
+
+
+@bp.post("/threads/<int:thread_id>/move-ward")
+@auth.signed_in
+def move_ward(thread_id: int) -> Response:
+    thread = _thread_action(thread_id)
+    ward = db.session.get(Ward, request.form.get("ward", "")[:9]) or abort(400)
+    if ward.code != thread.suggested_ward_code:
+        abort(400)
+    threads.move_ward(thread, ward, g.me, _now())
+    db.session.commit()
+    flash(f"The thread is now in {ward.name}.", "success")
+    return _back(thread)
 
 
 @bp.post("/threads/<int:thread_id>/reply")
@@ -157,8 +212,7 @@ def reply(thread_id: int) -> Response:
     if not body or len(body) > MAX_REPLY:
         flash(f"Write a reply of up to {MAX_REPLY} characters.", "error")
         return _back(thread, "#reply")
-    if thread.state != ThreadState.WITH_COORDINATOR or thread.coordinator_id != g.me.id:
-        _take(thread)
+    threads.replied(thread, g.me, _now())
     message = queue_reply(thread, g.me, body, _now())
     _audit("reply", thread)
     db.session.commit()
@@ -187,14 +241,10 @@ def hand_over(thread_id: int) -> Response:
     to = db.session.get(Coordinator, request.form.get("to", type=int) or 0)
     if to is None or not to.active or to.id == thread.coordinator_id:
         abort(400)
-    thread.coordinator_id = to.id
-    thread.state = ThreadState.WAITING
-    thread.resident.coordinator_id = to.id
-    db.session.flush()
-    notify_on_handoff(thread)
+    threads.hand_over(thread, to, reason=thread.handoff_reason or "hand_over", now=_now(),
+                      hours=hours_for(current_app), by=g.me)
     queue_reply(thread, g.me, f"Your conversation is now with {to.name}, a Local Area "
                 f"Coordinator. {to.first_name} will be in touch.", _now())
-    _audit("hand_over", thread, f"to {to.key}")
     db.session.commit()
     return redirect(url_for("inbox.my_threads"))
 
@@ -206,8 +256,7 @@ def close(thread_id: int) -> Response:
     outcome = request.form.get("outcome", "")
     if outcome not in OUTCOMES:
         abort(400)
-    thread.state, thread.outcome, thread.closed_at = ThreadState.CLOSED, outcome, _now()
-    _audit("close", thread, outcome)
+    threads.close(thread, g.me, _now(), outcome)
     db.session.commit()
     return _back(thread)
 
@@ -218,9 +267,7 @@ def reopen(thread_id: int) -> Response:
     thread = _thread_action(thread_id)
     if thread.state != ThreadState.CLOSED:
         abort(400)
-    thread.state, thread.closed_at, thread.outcome = ThreadState.WITH_COORDINATOR, None, None
-    thread.coordinator_id = g.me.id
-    _audit("reopen", thread)
+    threads.reopen(thread, g.me, _now())
     db.session.commit()
     return _back(thread)
 

@@ -1,0 +1,357 @@
+"""Nobody in crisis is left alone at night or at the weekend: out-of-hours crisis replies,
+crisis threads that never go quiet, the escalation ladder to whoever is on call, promised
+reply times kept, and "safe to text" respected by the outbox. Every test sets the clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from frontdoor import outbox, threads
+from frontdoor.channels.senders import RecordingSmsSender
+from frontdoor.models import (
+    AuditEvent,
+    Author,
+    Coordinator,
+    Message,
+    OnCall,
+    Thread,
+    ThreadState,
+    Ward,
+)
+from tests.conftest import TUESDAY_10AM
+
+# London is on UTC in November and December.
+TUESDAY_4AM = datetime(2026, 11, 24, 4, 0, tzinfo=UTC)
+SATURDAY = datetime(2026, 11, 28, 11, 0, tzinfo=UTC)
+CHRISTMAS_DAY = datetime(2026, 12, 25, 11, 0, tzinfo=UTC)   # a Friday and a bank holiday
+SUICIDAL = "i dont see the point anymore. everyone would be better off if i just wasnt here"
+NEIGHBOUR = ("im really worried about my neighbour hes 90 and i havent seen him for four days, "
+             "his curtains are shut, normanton")
+OUT_OF_HOURS_LINE = "01332 786968"
+DAYTIME_LINE = "01332 717777"
+
+
+def thread_of(db) -> Thread:
+    return db.session.scalar(sa.select(Thread).order_by(Thread.id.desc()))
+
+
+def person(db, key: str) -> Coordinator:
+    return db.session.scalar(sa.select(Coordinator).where(Coordinator.key == key))
+
+
+def alerts(app) -> outbox.Alerts:
+    return app.extensions["frontdoor.alerts"]
+
+
+def told(app) -> list[tuple[str, str, str]]:
+    return alerts(app).notifier.sent
+
+
+# -- 1. honest out-of-hours crisis replies ----------------------------------------------------
+
+@pytest.mark.parametrize("moment, back", [
+    (TUESDAY_4AM, "Sam will read it at 9am today"),
+    (SATURDAY, "Sam will read it at 9am on Monday"),
+    # Boxing Day falls on a Saturday: Monday 28 December is its substitute bank holiday.
+    (CHRISTMAS_DAY, "Sam will read it at 9am on Tuesday"),
+])
+def test_out_of_hours_a_crisis_reply_says_nobody_is_at_work_who_picks_it_up_and_when(
+        phone, db, clock, moment, back):
+    clock.now = moment
+    phone.text("i live in normanton")
+    (reply,) = phone.text(SUICIDAL)
+    assert reply.startswith("Please stay safe.") and "116 123" in reply and "999" in reply
+    assert "Nobody from our team is at work right now" in reply
+    assert back in reply
+    assert "as soon as they can" not in reply
+
+
+def test_in_working_hours_the_crisis_reply_says_they_will_contact_you_as_soon_as_they_can(
+        phone, db, clock):
+    clock.now = TUESDAY_10AM
+    phone.text("i live in normanton")
+    (reply,) = phone.text(SUICIDAL)
+    assert "116 123" in reply and "Sam Patel" in reply and "as soon as they can" in reply
+    assert "Nobody from our team" not in reply
+
+
+def test_out_of_hours_the_crisis_reply_says_the_on_call_worker_has_been_told(phone, db, clock):
+    clock.now = TUESDAY_4AM
+    phone.text("i live in normanton")
+    (reply,) = phone.text(SUICIDAL)
+    assert "on-call worker has been told" in reply
+    thread = thread_of(db)
+    assert [n.coordinator.key for n in threads.escalation_so_far(thread)] == ["duty-team"]
+
+
+def test_the_safeguarding_reply_uses_the_out_of_hours_line_out_of_hours(phone, clock):
+    clock.now = TUESDAY_4AM
+    (reply,) = phone.text(NEIGHBOUR)
+    assert OUT_OF_HOURS_LINE in reply and DAYTIME_LINE not in reply
+    assert "out of hours" in reply
+
+
+@pytest.mark.parametrize("moment", [SATURDAY, CHRISTMAS_DAY])
+def test_the_safeguarding_reply_uses_the_out_of_hours_line_at_weekends_and_bank_holidays(
+        phone, clock, moment):
+    clock.now = moment
+    (reply,) = phone.text(NEIGHBOUR)
+    assert OUT_OF_HOURS_LINE in reply and DAYTIME_LINE not in reply
+
+
+def test_the_safeguarding_reply_uses_the_daytime_line_in_office_hours(phone, clock):
+    clock.now = TUESDAY_10AM
+    (reply,) = phone.text(NEIGHBOUR)
+    assert DAYTIME_LINE in reply and OUT_OF_HOURS_LINE not in reply
+
+
+# -- 2. a crisis thread never goes quiet -------------------------------------------------------
+
+def test_the_next_message_on_an_untaken_crisis_thread_repeats_the_numbers(phone, db, clock):
+    clock.now = TUESDAY_4AM
+    phone.text("i live in normanton")
+    phone.text(SUICIDAL)
+    clock.now += timedelta(minutes=3)
+    (reply,) = phone.text("its fine forget i said anything")
+    assert "116 123" in reply and "999" in reply
+    assert "Sam has your messages and will read them at 9am today" in reply
+    clock.now += timedelta(minutes=3)
+    (again,) = phone.text("honestly im ok")
+    assert "116 123" in again, "every further message, not just the first"
+    thread = thread_of(db)
+    assert thread.urgent and thread.crisis == "suicide_self_harm", "never lowered by words"
+
+
+def test_only_a_coordinator_lowers_the_urgency(phone, db, clock, auth, client):
+    clock.now = TUESDAY_10AM
+    phone.text("i live in normanton")
+    phone.text(SUICIDAL)
+    thread = thread_of(db)
+    auth.sign_in("sam")
+    unconfirmed = auth.post(f"/inbox/threads/{thread.id}/not-urgent")
+    assert unconfirmed.status_code == 302
+    db.session.refresh(thread)
+    assert thread.urgent, "not without the confirmation"
+    auth.post(f"/inbox/threads/{thread.id}/not-urgent", confirm="yes")
+    db.session.refresh(thread)
+    assert not thread.urgent and thread.acknowledged_at is not None
+    assert db.session.scalar(sa.select(AuditEvent.action).where(
+        AuditEvent.thread_id == thread.id, AuditEvent.action == "not_urgent")) == "not_urgent"
+
+
+def test_once_acknowledged_further_messages_are_left_to_the_coordinator(phone, db, clock):
+    clock.now = TUESDAY_10AM
+    phone.text("i live in normanton")
+    phone.text(SUICIDAL)
+    thread = thread_of(db)
+    threads.take(thread, person(db, "sam-patel"), clock.now)
+    db.session.commit()
+    assert phone.text("thank you") == [], "the bot never talks over a coordinator"
+
+
+# -- 3. on call: the escalation ladder ---------------------------------------------------------
+
+def test_the_ladder_reaches_the_on_call_person_when_coordinator_cover_and_lead_are_off(
+        phone, db, clock, app):
+    # Kwame Mensah is on the rota for this Saturday; Sam, his cover and the lead are off.
+    clock.now = SATURDAY
+    db.session.add(OnCall(coordinator_id=person(db, "kwame-mensah").id,
+                          starts=SATURDAY - timedelta(hours=20), ends=SATURDAY + timedelta(days=2)))
+    db.session.commit()
+    phone.text("i live in normanton")
+    phone.text(SUICIDAL)
+    thread = thread_of(db)
+    ladder = threads.escalation_so_far(thread)
+    assert [(n.coordinator.key, n.step) for n in ladder] == [("kwame-mensah", "on_call")]
+    alerts(app).notify_pending(clock)
+    ((key, subject, text),) = told(app)
+    assert key == "kwame-mensah" and subject == "URGENT: suicide or self-harm"
+    assert "better off" not in text and "point" not in text and "+44" not in text
+    # Kwame can open the thread the ladder sent him, and nothing else in Normanton.
+    clock.now += timedelta(minutes=16)
+    alerts(app).escalate_urgent(clock)
+    assert [n.coordinator.key for n in threads.escalation_so_far(thread)] == [
+        "kwame-mensah", "kwame-mensah"], "retried until acknowledged"
+
+
+def test_in_hours_the_ladder_climbs_named_cover_lead_each_after_its_wait(phone, db, clock, app):
+    clock.now = TUESDAY_10AM
+    phone.text("my partner hits me and im scared to go home, normanton")
+    thread = thread_of(db)
+    assert [(n.coordinator.key, n.step) for n in threads.escalation_so_far(thread)] == [
+        ("sam-patel", "named")]
+    assert alerts(app).escalate_urgent(clock) == 0, "not before the wait"
+    clock.now += timedelta(minutes=16)
+    assert alerts(app).escalate_urgent(clock) == 1
+    clock.now += timedelta(minutes=16)
+    alerts(app).escalate_urgent(clock)   # nobody on call in office hours: on to the lead
+    assert [(n.coordinator.key, n.step) for n in threads.escalation_so_far(thread)] == [
+        ("sam-patel", "named"), ("marcus-reid", "cover"), ("lead", "lead")]
+    alerts(app).notify_pending(clock)
+    assert {subject for _, subject, _ in told(app)} == {"URGENT: domestic abuse"}
+    assert all("hits" not in text for _, _, text in told(app))
+
+
+def test_an_acknowledged_urgent_thread_climbs_no_further(phone, db, clock, app, auth, client):
+    clock.now = TUESDAY_10AM
+    phone.text("my partner hits me and im scared to go home, normanton")
+    thread = thread_of(db)
+    auth.sign_in("sam")
+    page = client.get(f"/inbox/threads/{thread.id}").get_data(as_text=True)
+    assert "Not yet acknowledged" in page and "Escalation so far" in page
+    auth.post(f"/inbox/threads/{thread.id}/acknowledge")
+    clock.now += timedelta(minutes=25)
+    assert alerts(app).escalate_urgent(clock) == 0
+    page = client.get(f"/inbox/threads/{thread.id}").get_data(as_text=True)
+    assert "Acknowledged by Sam Patel" in page
+
+
+def test_the_inbox_shows_an_urgent_threads_escalation_so_far(phone, db, clock, app, auth,
+                                                               client):
+    clock.now = TUESDAY_10AM
+    phone.text("my partner hits me and im scared to go home, normanton")
+    clock.now += timedelta(minutes=16)
+    alerts(app).escalate_urgent(clock)
+    alerts(app).notify_pending(clock)
+    auth.sign_in("lead")
+    page = client.get(f"/inbox/threads/{thread_of(db).id}").get_data(as_text=True)
+    assert "Sam Patel (their coordinator)" in page and "Marcus Reid (cover)" in page
+
+
+def test_an_urgent_thread_handed_to_a_colleague_gets_a_fresh_escalation_clock(
+        phone, db, clock, app, auth, client):
+    clock.now = TUESDAY_10AM
+    phone.text("my partner hits me and im scared to go home, normanton")
+    thread = thread_of(db)
+    auth.sign_in("sam")
+    auth.post(f"/inbox/threads/{thread.id}/take")
+    clock.now += timedelta(minutes=25)   # past Sam's own 15 minutes
+    hannah = person(db, "hannah-okafor")
+    auth.post(f"/inbox/threads/{thread.id}/hand-over", to=str(hannah.id))
+    db.session.refresh(thread)
+    assert thread.coordinator_id == hannah.id and thread.acknowledged_at is None
+    assert alerts(app).escalate_urgent(clock) == 0, "Hannah gets her full wait first"
+    assert threads.escalation_so_far(thread)[-1].coordinator.key == "hannah-okafor"
+    clock.now += timedelta(minutes=16)
+    assert alerts(app).escalate_urgent(clock) == 1
+
+
+def test_urgent_notifications_say_urgent_and_the_category_and_never_the_residents_words(
+        phone, db, clock, app):
+    clock.now = TUESDAY_10AM
+    phone.text("i live in normanton")
+    phone.text(SUICIDAL)
+    phone.text("im so sorry mum")
+    alerts(app).notify_pending(clock)
+    assert told(app), "someone was told"
+    for _, subject, text in told(app):
+        assert subject == "URGENT: suicide or self-harm"
+        for word in ("point", "better off", "sorry", "mum", phone.number):
+            assert word not in subject + text
+
+
+# -- 4. no silent waits ----------------------------------------------------------------------
+
+def test_a_wait_past_its_promised_time_tells_the_resident_once_and_moves_the_thread(
+        phone, db, clock, app, auth, client):
+    clock.now = TUESDAY_10AM
+    (reply,) = phone.text("can someone ring me back please, i live in normanton")
+    assert "will reply by 5pm today" in reply
+    thread = thread_of(db)
+    clock.now = datetime(2026, 11, 24, 17, 1, tzinfo=UTC)
+    assert alerts(app).move_overdue(clock) == 1
+    db.session.refresh(thread)
+    assert thread.coordinator.key == "marcus-reid" and thread.overdue_at is not None
+    notice = db.session.scalar(sa.select(Message).where(
+        Message.thread_id == thread.id, Message.author == Author.BOT,
+        Message.status == "pending"))
+    assert notice is not None
+    assert "Sorry, Sam hasn't been able to reply yet" in notice.body
+    assert "Marcus Reid" in notice.body and "999" in notice.body
+    clock.now += timedelta(days=2)
+    assert alerts(app).move_overdue(clock) == 0, "told once"
+    sender = RecordingSmsSender()
+    outbox.send_due(sender, clock)
+    assert [to for to, _ in sender.sent] == [phone.number]
+    alerts(app).notify_pending(clock)
+    assert ("marcus-reid", "A resident's promised reply time has passed") in [
+        (k, s) for k, s, _ in told(app)]
+    auth.sign_in("lead")
+    listing = client.get("/inbox").get_data(as_text=True)
+    assert "Promised reply time passed" in listing
+
+
+def test_a_coordinators_reply_keeps_the_promise(phone, db, clock, app, auth, client):
+    clock.now = TUESDAY_10AM
+    phone.text("can someone ring me back please, i live in normanton")
+    thread = thread_of(db)
+    auth.sign_in("sam")
+    auth.post(f"/inbox/threads/{thread.id}/reply", body="Hi, it's Sam. I'll ring at 2pm.")
+    clock.now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    assert alerts(app).move_overdue(clock) == 0
+    db.session.refresh(thread)
+    assert thread.coordinator.key == "sam-patel"
+
+
+# -- 5. safe to text -------------------------------------------------------------------------
+
+def test_a_domestic_abuse_thread_asks_first_and_a_call_only_resident_gets_no_sms(
+        phone, db, clock, app, auth, client):
+    clock.now = TUESDAY_10AM
+    phone.text("my partner hits me and im scared to go home, normanton")
+    thread = thread_of(db)
+    auth.sign_in("sam")
+    page = client.get(f"/inbox/threads/{thread.id}").get_data(as_text=True)
+    assert "May not be safe to text: ask first." in page
+    auth.post(f"/inbox/threads/{thread.id}/contact", contact_by="call_only")
+    page = client.get(f"/inbox/threads/{thread.id}").get_data(as_text=True)
+    assert "May not be safe to text" not in page and "Call only: do not text" in page
+    auth.post(f"/inbox/threads/{thread.id}/reply", body="I'll ring you at 2pm.")
+    sender = RecordingSmsSender()
+    outbox.send_due(sender, clock)
+    assert sender.sent == []
+    reply = db.session.scalar(sa.select(Message).where(
+        Message.thread_id == thread.id, Message.author == Author.COORDINATOR))
+    assert reply.status == "not_sent" and "calls only" in reply.error
+
+
+def test_a_call_only_choice_made_after_a_reply_was_queued_still_stops_the_sms(
+        phone, db, clock, app):
+    clock.now = TUESDAY_10AM
+    phone.text("my partner hits me and im scared to go home, normanton")
+    thread = thread_of(db)
+    outbox.queue_reply(thread, person(db, "sam-patel"), "Are you safe to talk?", clock.now)
+    thread.resident.contact_by = "webchat_only"
+    db.session.commit()
+    sender = RecordingSmsSender()
+    outbox.send_due(sender, clock)
+    assert sender.sent == []
+
+
+def test_a_safe_to_text_resident_gets_the_coordinators_sms(phone, db, clock, app):
+    clock.now = TUESDAY_10AM
+    phone.text("my partner hits me and im scared to go home, normanton")
+    thread = thread_of(db)
+    thread.resident.contact_by = "sms"
+    threads.replied(thread, person(db, "sam-patel"), clock.now)
+    outbox.queue_reply(thread, person(db, "sam-patel"), "Are you safe to talk?", clock.now)
+    db.session.commit()
+    sender = RecordingSmsSender()
+    outbox.send_due(sender, clock)
+    assert sender.sent == [(phone.number, "Are you safe to talk?")]
+    assert thread.state == ThreadState.WITH_COORDINATOR
+
+
+def test_a_coordinators_own_hours_are_used_in_a_reply(phone, db, clock):
+    # Grace Adeyemi works Wednesday to Friday, 10am to 3pm (config/demo/coordinators.toml).
+    grace = person(db, "grace-adeyemi")
+    her_ward = db.session.scalar(sa.select(Ward).where(Ward.coordinator_id == grace.id))
+    clock.now = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)   # Wednesday, 11am
+    (reply,) = phone.text(f"can someone ring me back please, i live in {her_ward.name}")
+    assert "Grace Adeyemi" in reply and "will reply by 3pm today" in reply
+    clock.now = datetime(2026, 11, 25, 15, 30, tzinfo=UTC)  # her day is over, the council's not
+    (ack,) = phone.text("hello?")
+    assert "Grace is not working right now" in ack
