@@ -107,7 +107,7 @@ class FrontDoor:
         # One resident's messages are answered one at a time, in arrival order of the lock:
         # two texts sent together get answers that follow on, and one open thread.
         resident = lock_resident(stored.resident_id, self.clock())
-        message = db.session.get(Message, stored.message_id)
+        message = db.session.get(Message, stored.message_id, populate_existing=True)
         assert message is not None
         if message.thread_id is not None:
             # A retry of this message was answered while we waited for the lock.

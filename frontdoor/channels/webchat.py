@@ -6,7 +6,9 @@ its SHA-256, so one token can read one conversation and nothing else."""
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -77,6 +79,20 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
+_CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def _provider_id(address: str, client_id: object) -> str | None:
+    """A message id the client chose, made unique per conversation: a double post (two
+    clicks, a retried request) is stored and answered once, like a Twilio retry."""
+    if client_id is None or client_id == "":
+        return None
+    if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
+        raise ApiError(400, "invalid_client_id",
+                       "client_id must be 8 to 64 letters, digits, '-' or '_'.")
+    return "wc-" + hashlib.sha256(f"{address}:{client_id}".encode()).hexdigest()[:48]
+
+
 def _check_text(text: object) -> str:
     if not isinstance(text, str) or not text.strip():
         raise ApiError(400, "empty_message", "Type a message before sending.")
@@ -94,6 +110,7 @@ def page() -> str:
     resident = _resident(request.cookies.get(COOKIE))
     messages = [_as_json(m) for m in messages_after(resident)] if resident else []
     return render_template("chat.html", messages=messages, error=request.args.get("error"),
+                           client_id=uuid.uuid4().hex,
                            embed=request.args.get("embed") == "1",
                            max_length=current_app.config["WEBCHAT_MAX_LENGTH"],
                            poll_seconds=current_app.config["WEBCHAT_POLL_SECONDS"])
@@ -108,10 +125,11 @@ def post_from_page() -> Response:
     text = request.form.get("text", "")
     try:
         _check_text(text)
+        provider_id = _provider_id(_hash(token), request.form.get("client_id"))
     except ApiError as error:
         response = make_response(redirect(url_for("webchat.page", error=error.code)))
     else:
-        front_door().receive(Inbound(CHANNEL, _hash(token), text))
+        front_door().receive(Inbound(CHANNEL, _hash(token), text, provider_id=provider_id))
         response = make_response(redirect(url_for("webchat.page") + "#latest"))
     response.set_cookie(COOKIE, token, max_age=60 * 60 * 24 * 30, httponly=True,
                         samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"],
@@ -151,7 +169,8 @@ def post_message() -> tuple[Response, int]:
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json", 'Send JSON like {"text": "..."}.')
     text = _check_text(body.get("text"))
-    receipt = front_door().receive(Inbound(CHANNEL, _hash(token), text))
+    provider_id = _provider_id(_hash(token), body.get("client_id"))
+    receipt = front_door().receive(Inbound(CHANNEL, _hash(token), text, provider_id=provider_id))
     return jsonify({"message_id": receipt.message_id,
                     "messages": [_as_json(m) for m in messages_after(
                         resident, receipt.message_id - 1)]}), 201

@@ -32,7 +32,13 @@ def document(max_length: int) -> dict[str, Any]:
                     "requestBody": {"required": True, "content": {"application/json": {
                         "schema": {"type": "object", "required": ["text"], "properties": {
                             "text": {"type": "string", "minLength": 1,
-                                     "maxLength": max_length}}}}}},
+                                     "maxLength": max_length},
+                            "client_id": {
+                                "type": "string", "minLength": 8, "maxLength": 64,
+                                "pattern": "^[A-Za-z0-9_-]+$",
+                                "description": "Chosen by the client, one per message: a "
+                                               "message posted again with the same id is "
+                                               "stored and answered once."}}}}}},
                     "responses": {"201": {"description": "Stored and answered", "content": {
                         "application/json": {"schema": message_list}}},
                         **errors(400, 401, 413, 429)}},

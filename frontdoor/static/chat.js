@@ -89,6 +89,14 @@
     });
   }
 
+  // One id per message typed: sending it again after a dropped connection is stored once.
+  var pendingText = null, pendingId = null;
+  function newId() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value;
@@ -96,9 +104,11 @@
     if (sending) { return; }
     sending = true;
     showError("");
+    if (text !== pendingText) { pendingText = text; pendingId = newId(); }
     (token ? Promise.resolve() : start()).then(function () {
-      return api("POST", "/api/messages", {text: text});
+      return api("POST", "/api/messages", {text: text, client_id: pendingId});
     }).then(function (data) {
+      pendingText = null;
       input.value = "";
       data.messages.forEach(add);
     }).catch(function (err) {
