@@ -4,7 +4,7 @@ record the audit event, commit once."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -297,7 +297,11 @@ def _back_to_team(message: str | None, category: str) -> Response:
 def team() -> str:
     from frontdoor.inbox.people import DAYS
 
+    hours = hours_for(current_app)
+    editing = db.session.get(Coordinator, request.args.get("who", type=int) or 0)
     return render_template("inbox/team.html", coordinators=_coordinators(), days=DAYS,
+                           editing=editing if editing and editing.active else None,
+                           council_hours=(hours.start, hours.end),
                            wards=db.session.scalars(sa.select(Ward).order_by(Ward.name)).all())
 
 
@@ -326,9 +330,19 @@ def set_days() -> Response:
     days = [d for d in DAYS if d in request.form.getlist("days")]
     if person is None or not days:
         return _back_to_team("Choose at least one working day.", "error")
+    try:
+        starts, ends = (time.fromisoformat(request.form[f]) if request.form.get(f) else None
+                        for f in ("starts", "ends"))
+    except ValueError:
+        starts = ends = time.max
+    if (starts is None) != (ends is None) or (starts and ends and ends <= starts):
+        return _back_to_team("Give both a start and an end time, the end after the start, "
+                             "or leave both empty.", "error")
     person.working_days = ",".join(days)
-    return _team_change("set_days", f"{person.key} {person.working_days}",
-                        f"Working days saved for {person.name}.")
+    person.starts_work, person.ends_work = starts, ends
+    hours = f" {starts:%H:%M}-{ends:%H:%M}" if starts and ends else ""
+    return _team_change("set_days", f"{person.key} {person.working_days}{hours}",
+                        f"Working days and hours saved for {person.name}.")
 
 
 @bp.post("/team/leave/<int:leave_id>/delete")

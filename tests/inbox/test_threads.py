@@ -140,17 +140,43 @@ def test_resident_text_is_shown_as_text_in_the_inbox(auth, client, phone, db):
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
 
 
-def test_the_team_page_offers_every_coordinator_and_weekdays_ticked(auth, client):
+def test_the_team_page_shows_each_coordinators_real_days_and_hours(auth, client, db):
     import re
 
+    from frontdoor.models import Coordinator
+
+    sam = db.session.scalar(sa.select(Coordinator).where(Coordinator.key == "sam-patel"))
     auth.sign_in("lead")
     page = client.get("/inbox/team").get_data(as_text=True)
     for form in ("days-who", "leave-who"):
-        options = re.search(rf'<select id="{form}" name="coordinator">(.*?)</select>', page)
+        options = re.search(rf'<select id="{form}" name="(?:coordinator|who)">(.*?)</select>',
+                            page)
         assert options and "Sam Patel" in options.group(1)
+    assert "<td>Sam Patel</td><td>coordinator</td><td>Mon, Tue, Wed, Thu, 09:00–17:00</td>" \
+        in page
+    assert "Grace Adeyemi</td><td>coordinator</td><td>Wed, Thu, Fri, 10:00–15:00" in page
+    page = client.get(f"/inbox/team?who={sam.id}").get_data(as_text=True)
     ticked = re.findall(r'name="days" value="(\w+)" checked', page)
-    assert ticked == ["Mon", "Tue", "Wed", "Thu", "Fri"] * 2
-    assert page.count('name="days" value="Sun"') == 2
+    # Sam's own days (Monday to Thursday), then the new-coordinator form's weekdays.
+    assert ticked == ["Mon", "Tue", "Wed", "Thu"] + ["Mon", "Tue", "Wed", "Thu", "Fri"]
+
+
+def test_saving_days_and_hours_for_a_coordinator_keeps_exactly_what_was_ticked(auth, db):
+    from datetime import time
+
+    from frontdoor.models import Coordinator
+
+    sam = db.session.scalar(sa.select(Coordinator).where(Coordinator.key == "sam-patel"))
+    auth.sign_in("lead")
+    auth.post("/inbox/team/days", coordinator=str(sam.id), days=["Mon", "Tue", "Wed", "Thu"],
+              starts="08:30", ends="16:30")
+    db.session.refresh(sam)
+    assert sam.working_days == "Mon,Tue,Wed,Thu"
+    assert (sam.starts_work, sam.ends_work) == (time(8, 30), time(16, 30))
+    auth.post("/inbox/team/days", coordinator=str(sam.id), days=["Mon"], starts="16:00",
+              ends="09:00")
+    db.session.refresh(sam)
+    assert sam.working_days == "Mon,Tue,Wed,Thu", "an end before the start changes nothing"
 
 
 def test_leads_manage_leave_and_cover_and_add_coordinators(auth, client, db):
