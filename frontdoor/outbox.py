@@ -242,14 +242,43 @@ class Alerts:
 
 
 def run_worker(sender: SmsSender, alerts: Alerts, interval: float = 2.0, once: bool = False,
-               clock: Callable[[], datetime] = utcnow) -> None:
-    """The worker loop: send due replies, escalate, move overdue waits, notify; then sleep."""
-    while True:
-        sent = send_due(sender, clock)
-        alerts.escalate_urgent(clock)
-        alerts.move_overdue(clock)
-        alerts.notify_pending(clock)
+               clock: Callable[[], datetime] = utcnow,
+               stop: Callable[[], bool] = lambda: False) -> None:
+    """The worker loop: send due replies, escalate, move overdue waits, notify; then sleep.
+
+    It keeps going through database blips and network errors: a failed round is rolled
+    back, logged (the error's type only, never data) and retried with a growing pause, and
+    work claimed before the failure is found again (a stale "sending" row is checked with
+    Twilio before it is sent again)."""
+    failures = 0
+    while not stop():
+        try:
+            sent = send_due(sender, clock)
+            alerts.escalate_urgent(clock)
+            alerts.move_overdue(clock)
+            alerts.notify_pending(clock)
+        except Exception as error:  # the worker must outlive any one bad round
+            failures += 1
+            pause = min(60.0, interval * 2 ** min(failures, 5))
+            log.warning("worker round failed (%s); trying again in %.0f s",
+                        type(error).__name__, pause)
+            _reset_session()
+            if once:
+                return
+            time.sleep(pause)
+            continue
+        failures = 0
         if once:
             return
         if not sent:
             time.sleep(interval)
+
+
+def _reset_session() -> None:
+    """Throw away the failed transaction and its connection; the pool's pre-ping gives the
+    next round a live one."""
+    try:
+        db.session.rollback()
+    except Exception as error:  # the connection may be gone: removing the session is enough
+        log.debug("rollback after a failed round: %s", type(error).__name__)
+    db.session.remove()

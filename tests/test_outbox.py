@@ -170,3 +170,85 @@ def test_several_workers_side_by_side_send_each_message_once(app, phone, db, clo
         worker.join(timeout=60)
     bodies = sorted(body for _, body in sender.sent)
     assert bodies == sorted(f"message {n}" for n in range(30))
+
+
+class BlipAfterSending(RecordingSmsSender):
+    """Twilio accepts the first message, then the database drops every connection before
+    the worker can record that it went."""
+
+    def __init__(self, blip) -> None:
+        super().__init__()
+        self.blip = blip
+
+    def _send(self, to, body, idempotency_key):
+        sent = super()._send(to, body, idempotency_key)
+        if len(self.sent) == 1:
+            self.blip()
+        return sent
+
+
+def database_blip(db):
+    """What a database restart does to the worker: its connections are gone (PostgreSQL),
+    or the database is locked for longer than the worker waits (SQLite)."""
+    url = db.engine.url
+    if url.get_backend_name() == "postgresql":
+        def blip() -> None:
+            admin = sa.create_engine(url)
+            with admin.begin() as conn:
+                conn.execute(sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+            admin.dispose()
+        return blip
+
+    def blip() -> None:
+        import sqlite3
+
+        locker = sqlite3.connect(url.database, isolation_level=None, check_same_thread=False)
+        locker.execute("BEGIN EXCLUSIVE")
+        timer = threading.Timer(6.0, lambda: (locker.execute("COMMIT"), locker.close()))
+        timer.start()
+    return blip
+
+
+def test_the_worker_outlives_a_database_blip_and_delivers_the_reply_once(
+        queued, db, app, clock):
+    sender = BlipAfterSending(database_blip(db))
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        with app.app_context():
+            try:
+                outbox.run_worker(sender, app.extensions["frontdoor.alerts"], interval=0.05,
+                                  clock=clock, stop=done.is_set)
+            except BaseException as error:  # recorded and failed on below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    try:
+        for _ in range(400):
+            if sender.sent:
+                break
+            threading.Event().wait(0.05)
+        # After the blip the claimed reply looks like a worker died mid-send: once its
+        # lease has passed, the worker asks before sending again.
+        threading.Event().wait(7.0 if db.engine.url.get_backend_name() == "sqlite" else 1.0)
+        clock.now += outbox.SENDING_LEASE + timedelta(seconds=1)
+        for _ in range(400):
+            with app.app_context():
+                status = db.session.scalar(sa.select(Message.status).where(
+                    Message.id == queued.id))
+                db.session.remove()
+            if status not in {"pending", "sending", "retrying"}:
+                break
+            threading.Event().wait(0.05)
+    finally:
+        done.set()
+        worker.join(timeout=30)
+    assert not errors and not worker.is_alive(), "the worker kept going and stopped when told"
+    assert status == "delivered"
+    assert sender.sent == [(queued.resident.address, queued.body)], "sent once"
