@@ -115,31 +115,38 @@ class ImportReport:
 
     def summary(self) -> list[str]:
         """The report in plain words, one finding a line."""
-        lines = [f"Read {self.rows:,} rows from {self.source} ({self.layout} layout).",
-                 f"{self.lad}: {self.in_area:,} rows; {self.stored:,} postcodes stored, "
-                 f"{self.terminated:,} terminated postcodes left out."]
+        lines = [f"Read {_count(self.rows, 'row')} from {self.source} ({self.layout} layout).",
+                 f"{self.lad}: {_count(self.in_area, 'row')}; {_count(self.stored, 'postcode')} "
+                 f"stored, {_count(self.terminated, 'terminated postcode')} left out."]
         if self.unknown_wards:
             named = ", ".join(f"{code} ({count:,})"
                               for code, count in self.unknown_wards.most_common(_EXAMPLES))
             more = len(self.unknown_wards) - _EXAMPLES
+            if more > 0:
+                named += f" and {_count(more, 'more ward')}"
             lines.append(
-                f"{sum(self.unknown_wards.values()):,} postcodes left out because their ward "
-                f"is not configured: {named}{f' and {more} more wards' if more > 0 else ''}. "
-                "Add the wards to wards.csv and run `frontdoor load-config`, then import again.")
+                f"{_count(sum(self.unknown_wards.values()), 'postcode')} left out because the "
+                f"ward is not configured: {named}. Add the wards to wards.csv and run "
+                "`frontdoor load-config`, then import again.")
         if self.bad_rows:
             named = "; ".join(f"line {b.line}: {b.reason}" for b in self.bad_examples)
             more = self.bad_rows - len(self.bad_examples)
-            lines.append(f"{self.bad_rows:,} bad rows left out: {named}"
+            lines.append(f"{_count(self.bad_rows, 'bad row')} left out: {named}"
                          f"{f'; and {more:,} more' if more > 0 else ''}.")
         if self.kept_from_config:
-            lines.append(f"{self.kept_from_config:,} postcodes kept as the council's "
+            lines.append(f"{_count(self.kept_from_config, 'postcode')} kept as the council's "
                          "postcodes.csv has them.")
         if self.removed:
-            lines.append(f"Removed {self.removed:,} imported postcodes no longer in the file.")
+            lines.append(f"Removed {_count(self.removed, 'imported postcode')} no longer live "
+                         "in the file.")
         if self.not_in_file:
-            lines.append(f"{self.not_in_file:,} postcodes imported earlier are not live in this "
-                         "file and were kept: import with --replace to remove them.")
+            lines.append(f"{_count(self.not_in_file, 'postcode')} imported earlier, not live in "
+                         "this file, kept: import with --replace to remove them.")
         return lines
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n:,} {thing}" + ("" if n == 1 else "s")
 
 
 @contextmanager

@@ -140,9 +140,9 @@ def test_the_command_reports_what_it_left_out_in_plain_words(runner, db, tmp_pat
 
     assert result.exit_code == 0, result.output
     assert "Read 9 rows from NSPL_MAY_2025_UK.csv (NSPL layout)." in result.output
-    assert "E06000015: 6 rows; 2 postcodes stored, 1 terminated postcodes left out." \
+    assert "E06000015: 6 rows; 2 postcodes stored, 1 terminated postcode left out." \
         in result.output
-    assert "1 postcodes left out because their ward is not configured: E05001780 (1)" \
+    assert "1 postcode left out because the ward is not configured: E05001780 (1)" \
         in result.output
     assert "2 bad rows left out: line 7: 4 fields, the header has 35; " \
            "line 9: 'DE99 ZZZ' is not a postcode." in result.output
