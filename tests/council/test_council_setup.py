@@ -219,7 +219,7 @@ def test_check_finds_a_need_with_no_directory_entry_in_some_wards(swansea, runne
     assert "Mumbles" not in problems[0] and "Sketty" not in problems[0]
 
 
-def test_check_finds_wards_without_postcodes_and_coordinators_nobody_can_reach(swansea, db):
+def test_check_finds_wards_without_postcodes_unreachable_people_and_unknown_needs(swansea, db):
     db.session.execute(sa.delete(Postcode).where(Postcode.ward_code == "W05001041"))
     db.session.commit()
     team = TEAM.replace('email = "owen.price@lac.example.org"\n', "")
