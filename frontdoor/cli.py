@@ -22,7 +22,8 @@ main = FlaskGroup(create_app=_create_app, help="frontdoor: the Local Area Coordi
 
 def init_app(app: Flask) -> None:
     for command in (train_command, evaluate_command, load_config_command, classify_command,
-                    chat_command, worker_command, coordinators, demo_command):
+                    chat_command, worker_command, coordinators, demo_command, postcodes,
+                    council):
         app.cli.add_command(command)
 
 
@@ -210,3 +211,70 @@ def demo_command() -> None:
                                    provider_id="SMdemo" + secrets.token_hex(13)))
         click.echo("  Demo threads created for Normanton.")
 
+
+
+@click.group("postcodes")
+def postcodes() -> None:
+    """The council's postcode table."""
+
+
+@postcodes.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--lad", required=True,
+              help="The council's local authority code: E06000015 Derby, W06000011 Swansea.")
+@click.option("--replace", is_flag=True,
+              help="Also remove imported postcodes that are no longer live in the file.")
+@with_appcontext
+def import_postcodes_command(file: Path, lad: str, replace: bool) -> None:
+    """Import the council's live postcodes from the ONSPD or NSPL (the CSV or the ONS zip)."""
+    from frontdoor.postcodes import PostcodeFileError, import_postcodes
+
+    try:
+        report = import_postcodes(file, lad, replace=replace, progress=sys.stderr.isatty())
+    except PostcodeFileError as error:
+        raise click.ClickException(str(error)) from error
+    current_app.extensions.pop("frontdoor.engine", None)
+    for line in report.summary():
+        click.echo(line)
+
+
+@click.group("council")
+def council() -> None:
+    """Setting up a council: a starting config folder, and a check before go-live."""
+
+
+@council.command("new")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--lad", required=True, help="Local authority code, e.g. W06000011 (Swansea).")
+@click.option("--name", required=True, help='The council\'s name, e.g. "Swansea Council".')
+@click.option("--wards", "ward_list", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="A ward list CSV, for a council not in data/wards/wards.csv.")
+def new_council_command(folder: Path, lad: str, name: str, ward_list: Path | None) -> None:
+    """Write a starting config folder for a council: its wards, and placeholders to fill in."""
+    from frontdoor.council_setup import CouncilSetupError, write_new_council
+
+    try:
+        written = write_new_council(folder, lad, name, ward_list)
+    except CouncilSetupError as error:
+        raise click.ClickException(str(error)) from error
+    for line in written.summary():
+        click.echo(line)
+
+
+@council.command("check")
+@click.option("--dir", "folder", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=None, help="The council's data folder (default: COUNCIL_DATA_DIR).")
+@with_appcontext
+def check_council_command(folder: Path | None) -> None:
+    """List what is still missing or inconsistent in the council's set-up; exit 1 if any."""
+    from frontdoor.council_setup import check_council
+
+    folder = folder or Path(current_app.config["COUNCIL_DATA_DIR"])
+    problems = check_council(folder, Path(current_app.config["INTENTS_DIR"]))
+    if not problems:
+        click.echo(f"{folder}: nothing missing or inconsistent found.")
+        return
+    click.echo(f"{folder}: {len(problems)} things to fix before go-live:")
+    for problem in problems:
+        click.echo(f"  - {problem}")
+    click.get_current_context().exit(1)

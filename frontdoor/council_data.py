@@ -153,8 +153,10 @@ def load_council_data(folder: Path, timezone: str = "Europe/London") -> LoadRepo
     db.session.flush()
     by_name = {w.name.lower(): w for w in wards.values()}
 
-    db.session.execute(sa.delete(Postcode))
-    seen: set[str] = set()
+    # Only the rows this file gave last time: postcodes imported from the ONS directory
+    # (`frontdoor postcodes import`) stay, except where this file names the same postcode.
+    db.session.execute(sa.delete(Postcode).where(Postcode.source == "config"))
+    seen: dict[str, str] = {}
     for line, pc_row in _csv(folder / "postcodes.csv"):
         raw = pc_row["postcode"].upper()
         key = format_postcode(raw) or " ".join(raw.split())
@@ -162,8 +164,13 @@ def load_council_data(folder: Path, timezone: str = "Europe/London") -> LoadRepo
             raise CouncilDataError(f"postcodes.csv:{line}: unknown ward '{pc_row['ward_code']}'")
         if key in seen:
             raise CouncilDataError(f"postcodes.csv:{line}: '{key}' appears twice")
-        seen.add(key)
-        db.session.add(Postcode(postcode=key, ward_code=pc_row["ward_code"]))
+        seen[key] = pc_row["ward_code"]
+    keys = sorted(seen)
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        db.session.execute(sa.delete(Postcode).where(Postcode.postcode.in_(chunk)))
+    db.session.add_all(Postcode(postcode=key, ward_code=seen[key], source="config")
+                       for key in keys)
 
     db.session.execute(sa.delete(directory_entry_ward))
     db.session.execute(sa.delete(DirectoryEntry).where(DirectoryEntry.source == "config"))

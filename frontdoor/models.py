@@ -153,6 +153,10 @@ class Postcode(Model):
 
     postcode: so.Mapped[str] = so.mapped_column(sa.String(8), primary_key=True)
     ward_code: so.Mapped[str] = so.mapped_column(sa.ForeignKey("ward.code"), index=True)
+    # "config" (the council's postcodes.csv) or "ons" (`frontdoor postcodes import`): each
+    # loader replaces only its own rows, so reloading the config keeps the ONS import.
+    source: so.Mapped[str] = so.mapped_column(sa.String(8), default="config",
+                                              server_default="config")
 
 
 directory_entry_ward = sa.Table(
