@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e9a1c0de0014'
-down_revision = '84f9f4a8296c'
+down_revision = 'e9a1c0de0016'
 branch_labels = None
 depends_on = None
 
