@@ -78,8 +78,6 @@ class Config:
     SMTP_USERNAME = _env("SMTP_USERNAME")
     SMTP_PASSWORD = _env("SMTP_PASSWORD")
     SMTP_STARTTLS = _env_bool("SMTP_STARTTLS", True)
-    # An urgent (crisis) thread not taken in this many minutes is raised with the team lead.
-    URGENT_TAKE_MINUTES = _env_int("URGENT_TAKE_MINUTES", 15)
     # Coordinators' sessions end after this long without a request.
     INBOX_IDLE_MINUTES = _env_int("INBOX_IDLE_MINUTES", 30)
     RATELIMIT_SIGN_IN = _env("RATELIMIT_SIGN_IN", "5 per minute;30 per hour")
