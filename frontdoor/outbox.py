@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from frontdoor.channels.senders import SendError, SmsSender
 from frontdoor.extensions import db
+from frontdoor.health import beat as heartbeat
 from frontdoor.models import (
     Author,
     Coordinator,
@@ -188,6 +189,7 @@ def run_worker(sender: SmsSender, alerts: Alerts, interval: float = 2.0, once: b
                clock: Callable[[], datetime] = utcnow) -> None:
     """The worker loop: send due replies, notify, escalate; then sleep a little."""
     while True:
+        heartbeat()   # /readyz and /metrics tell from this that replies are still going out
         sent = send_due(sender, clock)
         alerts.escalate_urgent(clock)
         alerts.notify_pending(clock)
