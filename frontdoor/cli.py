@@ -21,12 +21,19 @@ from flask_migrate.cli import db as migrations_group
 from frontdoor.settings import Role, SettingsError
 
 
+class SettingsProblem(click.ClickException):
+    """A missing or inconsistent setting: one line, and exit status 4 (as gunicorn's for an
+    app that cannot load), which the systemd units do not restart on."""
+
+    exit_code = 4
+
+
 def _create_app() -> Flask:
     from frontdoor import create_app
     try:
         return create_app(role=None)
     except SettingsError as error:
-        raise click.ClickException(str(error)) from None
+        raise SettingsProblem(str(error)) from None
 
 
 class FrontDoorGroup(FlaskGroup):
@@ -52,7 +59,7 @@ def require_settings(app: Flask, role: Role) -> None:
     try:
         require(app.extensions["frontdoor.settings"], role)
     except SettingsError as error:
-        raise click.ClickException(str(error)) from None
+        raise SettingsProblem(str(error)) from None
 
 
 def audit(action: str, detail: str) -> None:
@@ -320,7 +327,7 @@ def config_check_command(env_name: str | None) -> None:
     try:
         settings = load_settings(env_name)
     except SettingsError as error:
-        raise click.ClickException(str(error)) from None
+        raise SettingsProblem(str(error)) from None
     found = problems(settings, "web") + problems(settings, "worker")
     reasons: dict[str, str] = {}
     for name, reason in found:

@@ -19,11 +19,20 @@ from typing import IO, Any
 from flask import Flask
 from pythonjsonlogger.json import JsonFormatter
 
-# Phone numbers: 9 to 15 digits, optionally with +, spaces, dashes or brackets between them
-# ("+44 7700 900123", "07700-900123", "447700900123"). Not inside a longer token (Twilio's
-# SIDs and hex ids are left alone), not a date and time ("2026-11-24 10"), not a decimal.
-PHONE = re.compile(r"(?<![\w.+])(?!\d{4}-\d\d-\d\d)(?:\+|00)?\d(?:[ \-()]{0,2}\d){8,14}"
-                   r"(?![\w.])")
+# Phone numbers: 9 to 15 digits, with single spaces or dashes between them, a country code
+# with an optional "(0)", or an area code in brackets ("+44 (0)7700 900123", "07700-900123",
+# "(01332) 293111", "447700900123"). Not inside a longer token (Twilio's SIDs and hex ids are
+# left alone), not a date and time ("2026-11-24 10"), not a decimal.
+_PHONE = re.compile(r"(?<![\w.+])(?!\d{4}-\d\d-\d\d)"
+                    r"(?:(?:\+|00)\d{1,3}[ \-]?(?:\(0\)[ \-]?)?|\(\d{2,5}\)[ \-]?)?"
+                    r"\d(?:[ \-]?\d){4,14}(?![\w.])")
+
+
+def _phone(match: re.Match[str]) -> str:
+    digits = sum(c.isdigit() for c in match.group())
+    return "[number]" if 9 <= digits <= 17 else match.group()
+
+
 # UK postcodes, spaced or not, any case ("DE23 8AB", "de238ab", "DE23-8AB").
 POSTCODE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,2}\d[A-Za-z\d]?[ \-]{0,2}\d[A-Za-z]{2}"
                       r"(?![A-Za-z0-9])")
@@ -39,7 +48,7 @@ def scrub(text: str) -> str:
     text = ROW_VALUES.sub(lambda m: (m.group(1) or m.group(3)) + "…" + (m.group(2)
                                                                          or m.group(4)), text)
     text = EMAIL.sub("[email]", text)
-    text = PHONE.sub("[number]", text)
+    text = _PHONE.sub(_phone, text)
     return POSTCODE.sub("[postcode]", text)
 
 
@@ -86,6 +95,9 @@ def formatter(kind: str) -> logging.Formatter:
 
 
 HANDLER_NAME = "frontdoor"
+# Libraries that narrate every call at INFO: Twilio's client prints each request's headers,
+# Alembic its plugins on import. Their warnings and errors still show.
+NOISY = ("twilio.http_client", "alembic.runtime.plugins")
 
 
 def stderr_handler(kind: str = "json", stream: IO[str] | None = None) -> logging.Handler:
@@ -109,6 +121,8 @@ def configure(level: str = "INFO", kind: str = "json", stream: IO[str] | None = 
             root.removeHandler(handler)
     root.addHandler(stderr_handler(kind, stream))
     root.setLevel(level)
+    for noisy in NOISY:
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
     sys.excepthook = _log_uncaught
     threading.excepthook = _log_uncaught_in_thread
 
