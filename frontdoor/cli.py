@@ -11,7 +11,7 @@ import json
 import sys
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import Flask, current_app
@@ -19,6 +19,9 @@ from flask.cli import FlaskGroup, ScriptInfo, run_command, with_appcontext
 from flask_migrate.cli import db as migrations_group
 
 from frontdoor.settings import Role, SettingsError
+
+if TYPE_CHECKING:
+    from frontdoor.conversations import FrontDoor
 
 
 class SettingsProblem(click.ClickException):
@@ -167,10 +170,24 @@ def load_config_command(folder: Path | None, replace_council: bool) -> None:
     click.echo(f"Loaded {loaded}.")
 
 
-def _classify_line(text: str) -> dict[str, object]:
-    from frontdoor.engine import front_door
+def _ready_engine() -> FrontDoor:
+    """The engine, or one line saying what to run first."""
+    import sqlalchemy as sa
 
-    engine = front_door()
+    from frontdoor.engine import ModelMissing, front_door
+
+    try:
+        return front_door()
+    except ModelMissing as error:
+        raise click.ClickException(str(error)) from None
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError) as error:
+        raise click.ClickException(
+            f"the database is not ready ({type(error.orig).__name__}): run `frontdoor db "
+            f"upgrade` and `frontdoor load-config`") from None
+
+
+def _classify_line(text: str) -> dict[str, object]:
+    engine = _ready_engine()
     reading = engine.triage.read(text, engine.places())
     return {"need": reading.need, "confidence": reading.confidence,
             "unsure": reading.unsure,
@@ -198,10 +215,9 @@ def classify_command(text: str | None) -> None:
 def chat_command(number: str) -> None:
     """Talk to the front door in the terminal, as a resident would by SMS."""
     from frontdoor.channels import Inbound
-    from frontdoor.engine import front_door
 
     click.echo("Type a message and press Enter (Ctrl-D to finish).")
-    engine = front_door()
+    engine = _ready_engine()
     while True:
         try:
             text = input("you> ")

@@ -161,7 +161,7 @@ def init_sentry(dsn: str, environment: str, **options: Any) -> None:
 
     sentry_sdk.init(
         dsn=dsn, environment=environment, integrations=[FlaskIntegration()],
-        send_default_pii=False, include_local_variables=False, max_request_body_size="never",
+        include_local_variables=False, max_request_body_size="never",
         before_send=scrub_event, before_breadcrumb=scrub_breadcrumb, **options)
 
 
