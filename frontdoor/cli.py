@@ -263,11 +263,10 @@ def coordinators() -> None:
 def add_coordinator_command(name: str, email: str, role: str, days: str,
                             password: str) -> None:
     """Add a coordinator or lead who can sign in (or reset their password)."""
-    from frontdoor.extensions import db
-    from frontdoor.inbox.people import add_person
-
     import sqlalchemy as sa
 
+    from frontdoor.extensions import db
+    from frontdoor.inbox.people import add_person
     from frontdoor.models import Coordinator
 
     namesake = db.session.scalar(sa.select(Coordinator).where(

@@ -175,7 +175,7 @@ def _scrubbed(value: Any) -> Any:
     return value
 
 
-def scrub_event(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+def scrub_event(event: Any, hint: Any) -> Any:
     """Sentry's before_send: the query string, cookies and body go; every string is scrubbed."""
     request = event.get("request")
     if isinstance(request, dict):
@@ -189,5 +189,5 @@ def scrub_event(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
     return _scrubbed(event)
 
 
-def scrub_breadcrumb(crumb: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+def scrub_breadcrumb(crumb: Any, hint: Any) -> Any:
     return _scrubbed(crumb)

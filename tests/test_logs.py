@@ -98,8 +98,8 @@ def test_a_unique_violation_in_the_webhook_logs_neither_the_words_nor_the_number
     sid = "SM" + uuid.uuid4().hex
     resident_id = db.session.scalar(sa.select(Resident.id).where(
         Resident.address == MARKED_NUMBER))
-    db.session.add(Message(resident_id=resident_id, direction="in", author="resident", channel="sms",
-                           body="earlier", provider_id=sid))
+    db.session.add(Message(resident_id=resident_id, direction="in", author="resident",
+                           channel="sms", body="earlier", provider_id=sid))
     db.session.commit()
     monkeypatch.setattr(conversations, "_message_by_provider_id", lambda provider_id: None)
     assert phone.signed_post(signed_fields(phone, sid)).status_code == 500
