@@ -186,3 +186,17 @@ def test_an_env_file_is_read_with_dash_e_and_config_check_reports_each_setting(b
     assert run("-e", str(env_file), "db", "upgrade", env=bare_env).returncode == 0
     classified = run("-e", str(env_file), "classify", "im lonely", env=bare_env)
     assert classified.returncode == 0, classified.stderr
+
+
+@pytest.mark.slow
+def test_gunicorn_refuses_production_without_a_database_in_one_line(
+        tmp_path: Path) -> None:
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path),
+           "PYTHONPATH": str(PROJECT_ROOT), "FRONTDOOR_ENV": "production",
+           "SECRET_KEY": "s" * 64, "GUNICORN_BIND": "127.0.0.1:0"}
+    done = subprocess.run([str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "wsgi:app"],
+                          env=env, cwd=PROJECT_ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 4
+    assert "frontdoor: DATABASE_URL is not set" in done.stderr
+    assert "Traceback" not in done.stderr
