@@ -40,7 +40,8 @@ EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 # PostgreSQL's error details repeat the values of the row: the conflicting key of a unique
 # violation, or the whole row (message text included) of a NOT NULL or CHECK violation.
 ROW_VALUES = re.compile(r"(Key \([^)]*\)=\().*?(\) (?:already exists|is not present|"
-                        r"conflicts))|(Failing row contains \().*(\))")
+                        r"conflicts))|(Failing row contains \().*?(\))(?=\.?(?:\\n|\n|\"|$))",
+                        re.MULTILINE)
 
 
 def scrub(text: str) -> str:

@@ -57,6 +57,11 @@ def assert_private(output: str) -> None:
     ("Key (channel, address)=(sms, alice) already exists.", "Key (channel, address)=(…) "
                                                             "already exists."),
     ("Failing row contains (7, null, help me, sms).", "Failing row contains (…)."),
+    # A traceback inside a JSON line: each detail on its own, the text between them kept.
+    ('"CheckViolation\\nDETAIL:  Failing row contains (7, hi :) x).\\n\\nThe above '
+     'exception\\nIntegrityError\\nDETAIL:  Failing row contains (7, hi :) x).\\n[SQL: INSERT"',
+     '"CheckViolation\\nDETAIL:  Failing row contains (…).\\n\\nThe above exception\\n'
+     'IntegrityError\\nDETAIL:  Failing row contains (…).\\n[SQL: INSERT"'),
     ("2026-11-24 10:00:00,123 thread 1234 SM0123456789abcdef0123456789abcdef 192.168.10.200",
      "2026-11-24 10:00:00,123 thread 1234 SM0123456789abcdef0123456789abcdef 192.168.10.200"),
 ])
