@@ -4,19 +4,45 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FRONTDOOR_ENV ?= development
 
-.PHONY: demo test install install-test browser model db lint bench clean
+# Installs come from the lock files (exact versions, checked by hash); `make lock` renews them
+# after pyproject.toml changes: production.txt is the app and its production extra (what a
+# council's server installs), dev.txt adds the test tools, at the same versions.
+LOCK     := requirements/production.txt
+DEV_LOCK := requirements/dev.txt
+LOCK_IN  := pyproject.toml requirements/build.in
+COMPILE   = $(BIN)/uv pip compile --quiet --generate-hashes --universal --python-version 3.11
+
+.PHONY: demo test install install-test browser model db lint bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-.stamp-install: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# The project itself goes in without dependencies (all in the lock) and without fetching a
+# build backend (setuptools is in the lock too).
+define install_locked
+	$(BIN)/pip install --quiet --require-hashes -r $(1)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	@$(BIN)/pip check >/dev/null || { $(BIN)/pip check; \
+	  echo "$(1) does not match pyproject.toml: run make lock"; exit 1; }
+endef
+
+.stamp-install: pyproject.toml $(LOCK) | $(BIN)/python
+	$(call install_locked,$(LOCK))
 	touch $@
 
-.stamp-install-test: pyproject.toml .stamp-install
-	$(BIN)/pip install --quiet -e '.[test]'
+.stamp-install-test: pyproject.toml $(DEV_LOCK) .stamp-install
+	$(call install_locked,$(DEV_LOCK))
 	touch $@
+
+# Renew the lock files from pyproject.toml, keeping every version already pinned that still
+# fits (add UPGRADE=--upgrade for the newest). Online, or from uv's cache when offline.
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet 'uv>=0.5,<1'
+	$(COMPILE) $(UPGRADE) --extra production -o $(LOCK) $(LOCK_IN) \
+	  || $(COMPILE) --offline --extra production -o $(LOCK) $(LOCK_IN)
+	$(COMPILE) $(UPGRADE) --extra production --extra test -c $(LOCK) -o $(DEV_LOCK) $(LOCK_IN) \
+	  || $(COMPILE) --offline --extra production --extra test -c $(LOCK) -o $(DEV_LOCK) $(LOCK_IN)
 
 install: .stamp-install
 install-test: .stamp-install-test

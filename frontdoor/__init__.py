@@ -11,23 +11,33 @@ import sqlalchemy as sa
 from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from frontdoor.settings import Config, config_for
+from frontdoor.settings import Role, config_for, load_settings, require
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
 
-def create_app(config: dict[str, Any] | type[Config] | None = None) -> Flask:
+def create_app(config: dict[str, Any] | None = None, role: Role | None = "web") -> Flask:
+    """The app, with settings from the environment and `config` (ENV_NAME picks the class).
+
+    `role` is what this process will do: "web" (the default: gunicorn, `frontdoor run`) and
+    "worker" refuse missing production settings with one line naming the setting
+    (SettingsError); None (other commands) refuses nothing."""
     app = Flask(__name__, instance_relative_config=True)
-    if isinstance(config, type):
-        app.config.from_object(config)
-    else:
-        app.config.from_object(config_for((config or {}).get("ENV_NAME")))
-        app.config.update(config or {})
+    overrides = dict(config or {})
+    cls = config_for(overrides.pop("ENV_NAME", None))
+    fields = {k: overrides.pop(k) for k in list(overrides) if k in cls.model_fields}
+    settings = load_settings(cls.ENV_NAME, **fields)
+    if role is not None:
+        require(settings, role)
+    app.config.update(settings.flask_config())
+    app.config.update(overrides)    # Flask's own keys, e.g. WTF_CSRF_ENABLED in a test
+    app.extensions["frontdoor.settings"] = settings
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY must be set in production (see config/example.env)")
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config.get("DATABASE_URL") or (
         f"sqlite:///{Path(app.instance_path) / 'frontdoor.db'}")
+
+    from frontdoor import logs
+    logs.init_app(app)
 
     from frontdoor import errors
     from frontdoor.extensions import csrf, db, limiter, migrate
@@ -97,13 +107,24 @@ def _sqlite_pragmas(engine: sa.Engine) -> None:
 def _choose_adapters(app: Flask) -> None:
     """The one place that picks concrete senders: Twilio or a recording stand-in."""
     from frontdoor import notify, outbox
-    from frontdoor.channels.senders import RecordingSmsSender, SmsSender, TwilioSmsSender
+    from frontdoor.channels.senders import (
+        RecordingSmsSender,
+        SmsSender,
+        TwilioSmsSender,
+        UnconfiguredSmsSender,
+    )
     from frontdoor.models import utcnow
+    from frontdoor.settings import sender_choice
 
     config = app.config
     sms: SmsSender
-    if config["SMS_SENDER"] == "twilio" or (config["SMS_SENDER"] is None
-                                             and config["TWILIO_ACCOUNT_SID"]):
+    twilio = sender_choice(app.extensions["frontdoor.settings"]) == "twilio"
+    if twilio and not (config["TWILIO_ACCOUNT_SID"] and config["TWILIO_AUTH_TOKEN"] and (
+            config["TWILIO_FROM_NUMBER"] or config["TWILIO_MESSAGING_SERVICE_SID"])):
+        # Only a command that sends nothing gets this far (servers are refused at start-up):
+        # a reply it queues waits, marked "Twilio is not configured", rather than faking it.
+        sms = UnconfiguredSmsSender()
+    elif twilio:
         sms = TwilioSmsSender(
             config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"],
             from_number=config["TWILIO_FROM_NUMBER"],

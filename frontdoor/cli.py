@@ -1,30 +1,90 @@
-"""The `frontdoor` commands: run, train, evaluate, load-config, classify, chat, db ..."""
+"""The `frontdoor` commands: run, train, evaluate, load-config, classify, chat, db ...
+
+Every command is on the `frontdoor` group itself, so `frontdoor --help` lists them all
+whatever the settings. Only the commands that serve (`run`, `worker`) need the production
+settings; a missing one stops them with one line naming it."""
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, run_command, with_appcontext
+from flask_migrate.cli import db as migrations_group
+
+from frontdoor.settings import Role, SettingsError
+
+if TYPE_CHECKING:
+    from frontdoor.conversations import FrontDoor
+
+
+class SettingsProblem(click.ClickException):
+    """A missing or inconsistent setting: one line, and exit status 4 (as gunicorn's for an
+    app that cannot load), which the systemd units do not restart on."""
+
+    exit_code = 4
 
 
 def _create_app() -> Flask:
     from frontdoor import create_app
-    return create_app()
+    try:
+        return create_app(role=None)
+    except SettingsError as error:
+        raise SettingsProblem(str(error)) from None
 
 
-main = FlaskGroup(create_app=_create_app, help="frontdoor: the Local Area Coordination front door.")
+class FrontDoorGroup(FlaskGroup):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        # Flask would load the app to list its commands, and print a traceback instead of
+        # them when a setting is wrong; ours are all on this group.
+        self._load_plugin_commands()
+        return sorted(click.Group.list_commands(self, ctx))
+
+
+main = FrontDoorGroup(create_app=_create_app,
+                      help="frontdoor: the Local Area Coordination front door.")
 
 
 def init_app(app: Flask) -> None:
-    for command in (train_command, evaluate_command, load_config_command, classify_command,
-                    chat_command, worker_command, coordinators, demo_command, postcodes,
-                    council):
+    for command in COMMANDS:
         app.cli.add_command(command)
+
+
+def require_settings(app: Flask, role: Role) -> None:
+    """Stop a serving command with one line when a production setting is missing."""
+    from frontdoor.settings import require
+    try:
+        require(app.extensions["frontdoor.settings"], role)
+    except SettingsError as error:
+        raise SettingsProblem(str(error)) from None
+
+
+def audit(action: str, detail: str) -> None:
+    """Record a change made from the command line (no coordinator: the OS user is named)."""
+    from frontdoor.extensions import db
+    from frontdoor.models import AuditEvent, utcnow
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    db.session.add(AuditEvent(coordinator_id=None, action=action, created_at=utcnow(),
+                              detail=f"{detail} (command line, user {user})"[:200]))
+    db.session.commit()
+
+
+@click.command("run", params=run_command.params, help=run_command.help,
+               short_help="Serve with the development server.")
+def serve_command(**options: Any) -> None:
+    ctx = click.get_current_context()
+    require_settings(ctx.ensure_object(ScriptInfo).load_app(), "web")
+    ctx.invoke(run_command, **options)
 
 
 @click.command("train")
@@ -78,22 +138,57 @@ def evaluate_command(data: Path | None, model_dir: Path | None, as_json: bool) -
 @click.command("load-config")
 @click.option("--dir", "folder", type=click.Path(exists=True, file_okay=False, path_type=Path),
               default=None, help="The council's data folder (default: COUNCIL_DATA_DIR).")
+@click.option("--replace-council", is_flag=True,
+              help="The database holds another council: take its coordinators, wards, "
+                   "postcodes and directory out of service and load this one.")
 @with_appcontext
-def load_config_command(folder: Path | None) -> None:
-    """Load the council's wards, coordinators, postcodes and directory into the database."""
-    from frontdoor.council_data import load_council_data
+def load_config_command(folder: Path | None, replace_council: bool) -> None:
+    """Load the council's wards, coordinators, postcodes and directory into the database.
 
-    report = load_council_data(folder or Path(current_app.config["COUNCIL_DATA_DIR"]),
-                               current_app.config["TIMEZONE"])
+    Running servers and workers pick the changes up within seconds, without a restart."""
+    from frontdoor.council_data import CouncilDataError, load_council_data
+    from frontdoor.extensions import db
+
+    folder = folder or Path(current_app.config["COUNCIL_DATA_DIR"])
+    try:
+        report = load_council_data(folder, replace_council=replace_council,
+                                   timezone=current_app.config["TIMEZONE"])
+    except CouncilDataError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
     current_app.extensions.pop("frontdoor.engine", None)
-    click.echo(f"Loaded {report.wards} wards, {report.coordinators} coordinators, "
-               f"{report.postcodes} postcodes and {report.entries} directory entries.")
+    loaded = (f"{report.wards} wards, {report.coordinators} coordinators, "
+              f"{report.postcodes} postcodes and {report.entries} directory entries")
+    if report.replaced:
+        gone = report.replaced
+        audit("replace_council", f"{gone.name} replaced by {report.council}: "
+                                 f"{gone.coordinators_deactivated} coordinators deactivated, "
+                                 f"{gone.wards_removed} wards removed, {gone.wards_kept} kept")
+        click.echo(f"Replaced {gone.name}: {gone.coordinators_deactivated} coordinators "
+                   f"deactivated, {gone.wards_removed} wards removed, {gone.wards_kept} kept "
+                   f"for residents' history.")
+    audit("load_config", f"{report.council}: {loaded} from {folder.name}")
+    click.echo(f"Loaded {loaded}.")
+
+
+def _ready_engine() -> FrontDoor:
+    """The engine, or one line saying what to run first."""
+    import sqlalchemy as sa
+
+    from frontdoor.engine import ModelMissing, front_door
+
+    try:
+        return front_door()
+    except ModelMissing as error:
+        raise click.ClickException(str(error)) from None
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError) as error:
+        raise click.ClickException(
+            f"the database is not ready ({type(error.orig).__name__}): run `frontdoor db "
+            f"upgrade` and `frontdoor load-config`") from None
 
 
 def _classify_line(text: str) -> dict[str, object]:
-    from frontdoor.engine import front_door
-
-    engine = front_door()
+    engine = _ready_engine()
     reading = engine.triage.read(text, engine.places())
     return {"need": reading.need, "confidence": reading.confidence,
             "unsure": reading.unsure,
@@ -121,10 +216,9 @@ def classify_command(text: str | None) -> None:
 def chat_command(number: str) -> None:
     """Talk to the front door in the terminal, as a resident would by SMS."""
     from frontdoor.channels import Inbound
-    from frontdoor.engine import front_door
 
     click.echo("Type a message and press Enter (Ctrl-D to finish).")
-    engine = front_door()
+    engine = _ready_engine()
     while True:
         try:
             text = input("you> ")
@@ -139,10 +233,17 @@ def chat_command(number: str) -> None:
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Do one round and stop.")
 @click.option("--interval", type=float, default=2.0, show_default=True)
+@click.option("--metrics-port", type=int, default=None,
+              help="Serve this worker's Prometheus metrics (send latency) on 127.0.0.1:PORT.")
 @with_appcontext
-def worker_command(once: bool, interval: float) -> None:
+def worker_command(once: bool, interval: float, metrics_port: int | None) -> None:
     """Send queued replies, notify coordinators, raise urgent threads with the lead."""
     from frontdoor.outbox import run_worker
+
+    require_settings(current_app, "worker")
+    if metrics_port:
+        from frontdoor.metrics import serve_worker_metrics
+        serve_worker_metrics(metrics_port)
 
     run_worker(current_app.extensions["frontdoor.sms_sender"],
                current_app.extensions["frontdoor.alerts"], interval=interval, once=once)
@@ -163,14 +264,26 @@ def coordinators() -> None:
 def add_coordinator_command(name: str, email: str, role: str, days: str,
                             password: str) -> None:
     """Add a coordinator or lead who can sign in (or reset their password)."""
+    import sqlalchemy as sa
+
     from frontdoor.extensions import db
     from frontdoor.inbox.people import add_person
+    from frontdoor.models import Coordinator
 
+    namesake = db.session.scalar(sa.select(Coordinator).where(
+        sa.func.lower(Coordinator.name) == name.strip().lower(), Coordinator.active,
+        sa.func.lower(sa.func.coalesce(Coordinator.email, "")) != email.strip().lower()))
+    if namesake is not None:
+        # Two people of one name would be told apart by nobody in the inbox.
+        raise click.UsageError(
+            f"{namesake.name} already exists with email {namesake.email or '(none)'}: give "
+            f"that email to reset their password, or a name that tells the two apart")
     try:
         person = add_person(name, email, password, role, days.split(","))
     except ValueError as error:
         raise click.UsageError(str(error)) from error
     db.session.commit()
+    audit("add_coordinator", f"{person.key} ({person.role}) can sign in")
     click.echo(f"{person.name} ({person.role}) can sign in as {person.email}.")
 
 
@@ -183,6 +296,7 @@ def demo_command() -> None:
     import sqlalchemy as sa
 
     from frontdoor.channels import Inbound
+    from frontdoor.demo import DEMO_PASSWORD, DEMO_PEOPLE
     from frontdoor.engine import front_door
     from frontdoor.extensions import db
     from frontdoor.inbox.people import add_person
@@ -191,14 +305,15 @@ def demo_command() -> None:
     council = db.session.get(Council, 1)
     if council is None or not council.is_demo:
         raise click.UsageError("`frontdoor demo` only runs on the demo council's data.")
-    click.echo("Demo sign-ins (fictional people) at http://127.0.0.1:5000/inbox:")
-    for key in ("sam-patel", "lead"):
+    click.echo("Demo sign-ins (fictional people, the same every time; also on the home page) "
+               "at http://127.0.0.1:5000/inbox:")
+    for key in DEMO_PEOPLE:
         person = db.session.scalar(sa.select(Coordinator).where(Coordinator.key == key))
         if person is None or not person.email:
             continue
-        password = "demo-" + secrets.token_urlsafe(9)
-        add_person(person.name, person.email, password, person.role, person.day_names)
-        click.echo(f"  {person.name:<14} {person.role:<12} {person.email}  password: {password}")
+        add_person(person.name, person.email, DEMO_PASSWORD, person.role, person.day_names)
+        click.echo(f"  {person.name:<14} {person.role:<12} {person.email}  "
+                   f"password: {DEMO_PASSWORD}")
     db.session.commit()
     if db.session.query(Resident).count() == 0:
         engine = front_door()
@@ -278,3 +393,48 @@ def check_council_command(folder: Path | None) -> None:
     for problem in problems:
         click.echo(f"  - {problem}")
     click.get_current_context().exit(1)
+
+
+@click.group("config")
+def config_group() -> None:
+    """The settings this process would run with."""
+
+
+@config_group.command("check")
+@click.option("--env", "env_name", type=click.Choice(["production", "development", "test"]),
+              default=None, help="Settings class (default: FRONTDOOR_ENV, then production).")
+def config_check_command(env_name: str | None) -> None:
+    """Print every setting as set, default or missing; exit 1 if a server would refuse."""
+    from frontdoor.settings import load_settings, problems, shown
+
+    try:
+        settings = load_settings(env_name)
+    except SettingsError as error:
+        raise SettingsProblem(str(error)) from None
+    found = problems(settings, "web") + problems(settings, "worker")
+    reasons: dict[str, str] = {}
+    for name, reason in found:
+        reasons.setdefault(name, reason)
+    click.echo(f"frontdoor settings ({settings.ENV_NAME})")
+    for name in type(settings).model_fields:
+        if name in reasons:
+            state = "invalid" if name in settings.model_fields_set else "missing"
+        else:
+            state = "set" if name in settings.model_fields_set else "default"
+        click.echo(f"  {name:<30} {state:<8} {shown(settings, name)}".rstrip())
+    if reasons:
+        click.echo(f"\n{len(reasons)} to fix before serving:")
+        for reason in reasons.values():
+            click.echo(f"  {reason}")
+        sys.exit(1)
+    click.echo("\nReady to serve.")
+
+
+# Every command, on the group (so --help lists them whatever the settings) and on the app.
+COMMANDS: tuple[click.Command, ...] = (
+    train_command, evaluate_command, load_config_command, classify_command, chat_command,
+    worker_command, coordinators, demo_command, config_group, postcodes, council)
+for _command in COMMANDS:
+    main.add_command(_command)
+main.add_command(serve_command)     # replaces Flask's `run`, checking the settings first
+main.add_command(migrations_group, "db")    # Flask-Migrate's, otherwise only on the app

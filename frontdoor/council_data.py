@@ -1,7 +1,10 @@
 """Loading the council's own data (config/<council>/) into the database.
 
 Files: council.toml, coordinators.toml, wards.csv, postcodes.csv, directory.csv.
-Loading is idempotent: run it again after editing the files."""
+Loading is idempotent: run it again after editing the files. One council per database:
+loading another council's files is refused unless it is asked to replace the one there.
+Each load bumps the council's config version, so running servers and workers pick up the
+new postcodes, wards and directory without a restart (frontdoor/engine.py)."""
 
 from __future__ import annotations
 
@@ -23,8 +26,12 @@ from frontdoor.models import (
     Leave,
     OnCall,
     Postcode,
+    Resident,
+    SignIn,
+    Thread,
     Ward,
     directory_entry_ward,
+    utcnow,
 )
 from frontdoor.triage.data import NEEDS
 from frontdoor.triage.entities import format_postcode
@@ -36,12 +43,28 @@ class CouncilDataError(ValueError):
     """A problem in the council's files, named with file and line."""
 
 
+class AnotherCouncil(CouncilDataError):
+    """The database already holds a different council's data."""
+
+
+@dataclass(frozen=True)
+class Replaced:
+    """What was left of the council that was replaced."""
+
+    name: str
+    coordinators_deactivated: int
+    wards_removed: int
+    wards_kept: int     # still named by residents' or threads' history
+
+
 @dataclass(frozen=True)
 class LoadReport:
     wards: int
     coordinators: int
     postcodes: int
     entries: int
+    council: str = ""
+    replaced: Replaced | None = None
 
 
 def _csv(path: Path) -> list[tuple[int, dict[str, str]]]:
@@ -78,15 +101,76 @@ def _local_moment(value: object, zone: ZoneInfo, where: str) -> datetime:
     return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
 
 
-def load_council_data(folder: Path, timezone: str = "Europe/London") -> LoadReport:
-    """Replace the council's data in the database with the files in `folder`."""
+def _described(name: str, demo: bool) -> str:
+    return f"{name} (demo data)" if demo else name
+
+
+def _same_council(row: Council, name: str, code: str | None, demo: bool) -> bool:
+    if row.is_demo != demo:
+        return False    # demo people and threads never mix with a real council's
+    if row.code and code:
+        return row.code == code
+    return row.name.strip().lower() == name.strip().lower()
+
+
+def retire_council(row: Council, now: datetime) -> Replaced:
+    """Take the council in the database out of service, keeping residents' history.
+
+    Its coordinators are deactivated (signed out, their keys freed for the new council's
+    people); its postcodes and directory are removed; its wards are removed unless a
+    resident or a thread still names them, in which case they are kept for that history
+    but emptied (no coordinator, cover or aliases) and renamed after the old council so
+    that a message naming the place no longer matches them."""
+    people = db.session.scalars(sa.select(Coordinator)).all()
+    for person in people:
+        person.active = False
+        person.key = f"former-{person.id}-{person.key}"[:64]
+    db.session.execute(sa.update(SignIn).where(SignIn.ended_at.is_(None)).values(ended_at=now))
+    db.session.execute(sa.delete(Postcode))
+    db.session.execute(sa.delete(directory_entry_ward))
+    db.session.execute(sa.delete(DirectoryEntry))
+    in_use = set(db.session.scalars(sa.select(Resident.ward_code).where(
+        Resident.ward_code.is_not(None)))) | set(db.session.scalars(
+            sa.select(Thread.ward_code).where(Thread.ward_code.is_not(None))))
+    removed = kept = 0
+    for ward in db.session.scalars(sa.select(Ward)).all():
+        if ward.code in in_use:
+            ward.name = f"{ward.name} ({row.name})"[:80]
+            ward.aliases, ward.coordinator, ward.cover = "", None, None
+            kept += 1
+        else:
+            db.session.delete(ward)
+            removed += 1
+    db.session.flush()
+    return Replaced(_described(row.name, row.is_demo), len(people), removed, kept)
+
+
+def load_council_data(folder: Path, replace_council: bool = False,
+                      timezone: str = "Europe/London") -> LoadReport:
+    """Load the files in `folder` over this council's data in the database.
+
+    A different council's files are refused (AnotherCouncil) unless `replace_council`."""
     folder = Path(folder)
     council = _toml(folder / "council.toml")
     people = _toml(folder / "coordinators.toml").get("coordinator", [])
 
-    row = db.session.get(Council, 1) or Council(id=1)
-    row.name = council["council"]["name"]
-    row.is_demo = bool(council["council"].get("demo", False))
+    name = council["council"]["name"]
+    code = council["council"].get("code")
+    demo = bool(council["council"].get("demo", False))
+    replaced = None
+    row = db.session.get(Council, 1)
+    if row is not None and not _same_council(row, name, code, demo):
+        if not replace_council:
+            raise AnotherCouncil(
+                f"This database holds {_described(row.name, row.is_demo)}, not "
+                f"{_described(name, demo)} ({folder}): use one database per council, or "
+                f"--replace-council to take {row.name}'s coordinators, wards, postcodes and "
+                f"directory out of service")
+        replaced = retire_council(row, utcnow())
+    row = row or Council(id=1, config_version=0)
+    row.name = name
+    row.code = code or row.code
+    row.is_demo = demo
     row.contact_centre_phone = council["contact_centre"]["phone"]
     row.contact_centre_web = council["contact_centre"]["web"]
     row.contact_centre_hours = council["contact_centre"]["hours"]
@@ -196,5 +280,8 @@ def load_council_data(folder: Path, timezone: str = "Europe/London") -> LoadRepo
             hours=entry_row.get("hours", ""), citywide=citywide, wards=entry_wards,
             source="config"))
         entries += 1
+    # Running processes compare this to drop what they cached (engine.py).
+    row.config_version = (row.config_version or 0) + 1
     db.session.commit()
-    return LoadReport(len(wards), len(by_key), len(seen), entries)
+    return LoadReport(len(wards), len(by_key), len(seen), entries,
+                      _described(name, demo), replaced)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
+from typing import cast
 
+import sqlalchemy as sa
 from flask import Flask, current_app
 
 from frontdoor.conversations import FrontDoor
+from frontdoor.extensions import db
+from frontdoor.models import Council
 from frontdoor.rota import Hours
 from frontdoor.triage.classifier import Classifier
 from frontdoor.triage.data import load_need_definitions
@@ -46,11 +51,34 @@ def hours_for(app: Flask) -> Hours:
 
 
 def front_door(app: Flask | None = None) -> FrontDoor:
+    """The conversation engine, built once per process; its places follow `load-config`."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     engine = app.extensions.get("frontdoor.engine")
     if engine is None:
-        engine = FrontDoor(load_triage(app), hours_for(app),
+        from frontdoor.metrics import TimedTriage
+
+        # Every read is timed for /metrics (frontdoor_triage_seconds).
+        engine = FrontDoor(cast(Triage, TimedTriage(load_triage(app))), hours_for(app),
                            clock=lambda: app.extensions["frontdoor.clock"]())
         engine.on_handoff.extend(app.extensions.get("frontdoor.handoff_listeners", []))
         app.extensions["frontdoor.engine"] = engine
+    forget_stale_places(app)
     return engine
+
+
+def forget_stale_places(app: Flask) -> None:
+    """After a `frontdoor load-config` (in any process), drop the cached postcodes and wards.
+
+    Reads the council's config version at most every CONFIG_CHECK_SECONDS: one primary-key
+    lookup, so a server picks up new postcodes within a second without a restart."""
+    seen = app.extensions.setdefault("frontdoor.config_seen", {"version": -1, "at": None})
+    now = time.monotonic()
+    if seen["at"] is not None and now - seen["at"] < app.config["CONFIG_CHECK_SECONDS"]:
+        return
+    seen["at"] = now
+    version = db.session.scalar(sa.select(Council.config_version).where(Council.id == 1))
+    if version != seen["version"]:
+        engine = app.extensions.get("frontdoor.engine")
+        if engine is not None:
+            engine.forget_places()
+        seen["version"] = version

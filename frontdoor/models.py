@@ -74,7 +74,13 @@ class Council(Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    # The local authority's GSS code (E06000015), when council.toml gives it: with the name
+    # and the demo flag, what tells one council's data from another's (one per database).
+    code: so.Mapped[str | None] = so.mapped_column(sa.String(9))
     is_demo: so.Mapped[bool] = so.mapped_column(default=False)
+    # Bumped by every `frontdoor load-config`: running processes compare it to drop their
+    # cached postcodes and wards (frontdoor/config_version.py).
+    config_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     contact_centre_phone: so.Mapped[str] = so.mapped_column(sa.String(40))
     contact_centre_web: so.Mapped[str] = so.mapped_column(sa.String(120))
     contact_centre_hours: so.Mapped[str] = so.mapped_column(sa.String(80))
@@ -365,3 +371,11 @@ class Notification(Model):
     error: so.Mapped[str | None] = so.mapped_column(sa.String(200))
 
     coordinator: so.Mapped[Coordinator] = so.relationship()
+
+
+class WorkerHeartbeat(Model):
+    """The last time each `frontdoor worker` went round its loop: /readyz and /metrics
+    read it to tell that replies and urgent escalations are still being sent."""
+
+    worker: so.Mapped[str] = so.mapped_column(sa.String(120), primary_key=True)  # host:pid
+    beat_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, index=True)

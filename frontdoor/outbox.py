@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from frontdoor import replies, threads
 from frontdoor.channels.senders import SendError, SmsSender
 from frontdoor.extensions import db
+from frontdoor.health import beat as heartbeat
 from frontdoor.models import (
     Author,
     Coordinator,
@@ -253,6 +254,7 @@ def run_worker(sender: SmsSender, alerts: Alerts, interval: float = 2.0, once: b
     failures = 0
     while not stop():
         try:
+            heartbeat()   # /readyz and /metrics tell from this that replies still go out
             sent = send_due(sender, clock)
             alerts.escalate_urgent(clock)
             alerts.move_overdue(clock)

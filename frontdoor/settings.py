@@ -1,122 +1,171 @@
 """Settings, chosen by environment (FRONTDOOR_ENV): production, development or test.
 
-Every value can be set with an environment variable of the same name; see
-config/example.env for the full list with explanations.
+Typed with pydantic-settings: every field below can be set with an environment variable of
+the same name (an empty value counts as unset); config/example.env lists them all with their
+defaults. Production refuses to serve when something it needs is missing or inconsistent,
+with one line naming the setting (`problems`); `frontdoor config check` prints every setting
+as set, default or missing. Commands that serve nobody (classify, chat, train ...) need none.
+
+To add a setting: one typed field on `Config` (a different default for development or tests
+goes on their class), a line in config/example.env, and a rule in `problems` if production
+cannot do without it.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
+from typing import Any, ClassVar, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-
-def _env(name: str, default: str | None = None) -> str | None:
-    value = os.environ.get(name)
-    return value if value not in (None, "") else default
-
-
-def _env_bool(name: str, default: bool) -> bool:
-    value = _env(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+Role = Literal["web", "worker"]
+# Shown as "********" by `frontdoor config check`; passwords inside URLs are hidden too.
+SECRETS = {"SECRET_KEY", "TWILIO_AUTH_TOKEN", "SMTP_PASSWORD", "SENTRY_DSN", "METRICS_TOKEN"}
+URLS_WITH_PASSWORDS = {"DATABASE_URL", "RATELIMIT_STORAGE_URI"}
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
-def _env_int(name: str, default: int) -> int:
-    value = _env(name)
-    return int(value) if value is not None else default
+class SettingsError(RuntimeError):
+    """A setting that is missing or inconsistent, named in one line."""
 
 
-class Config:
-    """Production defaults: secure unless told otherwise."""
+class Config(BaseSettings):
+    """Production: secure unless told otherwise, and refusing to guess."""
 
-    ENV_NAME = "production"
-    SECRET_KEY = _env("SECRET_KEY")
-    # None means "a SQLite file in the instance folder", worked out in create_app.
-    DATABASE_URL = _env("DATABASE_URL")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    model_config = SettingsConfigDict(case_sensitive=True, env_ignore_empty=True,
+                                      extra="ignore", validate_default=True)
+    ENV_NAME: ClassVar[str] = "production"
 
+    SECRET_KEY: str | None = None
+    # Unset means "a SQLite file in the instance folder": fine for commands and the demo;
+    # production servers refuse to start without it.
+    DATABASE_URL: str | None = None
     # The URL Twilio is configured to call, e.g. https://frontdoor.example.gov.uk.
     # Signatures are computed over this, never over whatever Host header arrived.
-    PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    PUBLIC_BASE_URL: str = "http://127.0.0.1:5000"
     # Only when a reverse proxy we control sets X-Forwarded-*: number of proxies to trust.
-    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+    TRUSTED_PROXIES: int = Field(0, ge=0)
 
-    TWILIO_ACCOUNT_SID = _env("TWILIO_ACCOUNT_SID")
-    TWILIO_AUTH_TOKEN = _env("TWILIO_AUTH_TOKEN")
-    TWILIO_FROM_NUMBER = _env("TWILIO_FROM_NUMBER")
-    TWILIO_MESSAGING_SERVICE_SID = _env("TWILIO_MESSAGING_SERVICE_SID")
+    TWILIO_ACCOUNT_SID: str | None = None
+    TWILIO_AUTH_TOKEN: str | None = None
+    TWILIO_FROM_NUMBER: str | None = None
+    TWILIO_MESSAGING_SERVICE_SID: str | None = None
     # Load tests and sandboxes point this at a stub; the default is Twilio's own API.
-    TWILIO_API_BASE_URL = _env("TWILIO_API_BASE_URL", "https://api.twilio.com")
-    # "twilio" needs the credentials above; "console" records and shows messages (the demo).
-    SMS_SENDER = _env("SMS_SENDER")
+    TWILIO_API_BASE_URL: str = "https://api.twilio.com"
+    # "twilio" needs the credentials above; "console" records and shows messages and sends
+    # nothing (the demo); "fake" records for tests. Production needs an explicit choice.
+    SMS_SENDER: Literal["twilio", "console", "fake"] | None = None
 
-    COUNCIL_DATA_DIR = _env("COUNCIL_DATA_DIR", str(PROJECT_ROOT / "config" / "demo"))
-    INTENTS_DIR = _env("INTENTS_DIR", str(PROJECT_ROOT / "intents"))
-    # None means "model/ in the instance folder".
-    MODEL_PATH = _env("MODEL_PATH")
-    DEFAULT_REGION = _env("DEFAULT_REGION", "GB")
-    TIMEZONE = _env("TIMEZONE", "Europe/London")
-    WORKING_HOURS_START = _env_int("WORKING_HOURS_START", 9)
-    WORKING_HOURS_END = _env_int("WORKING_HOURS_END", 17)
-    BANK_HOLIDAYS_SUBDIVISION = _env("BANK_HOLIDAYS_SUBDIVISION", "ENG")
+    COUNCIL_DATA_DIR: str = str(PROJECT_ROOT / "config" / "demo")
+    INTENTS_DIR: str = str(PROJECT_ROOT / "intents")
+    # Unset means "model/ in the instance folder".
+    MODEL_PATH: str | None = None
+    DEFAULT_REGION: str = "GB"
+    TIMEZONE: str = "Europe/London"
+    WORKING_HOURS_START: int = Field(9, ge=0, le=23)
+    WORKING_HOURS_END: int = Field(17, ge=1, le=24)
+    BANK_HOLIDAYS_SUBDIVISION: Literal["ENG", "WLS", "SCT", "NIR"] = "ENG"
 
-    WEBCHAT_MAX_LENGTH = _env_int("WEBCHAT_MAX_LENGTH", 1000)
-    WEBCHAT_POLL_SECONDS = _env_int("WEBCHAT_POLL_SECONDS", 4)
-    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_WEBCHAT = _env("RATELIMIT_WEBCHAT", "20 per minute;200 per day")
-    RATELIMIT_HEADERS_ENABLED = True
+    WEBCHAT_MAX_LENGTH: int = Field(1000, ge=1)
+    WEBCHAT_POLL_SECONDS: int = Field(4, ge=1)
+    RATELIMIT_ENABLED: bool = True
+    RATELIMIT_STORAGE_URI: str = "memory://"
+    RATELIMIT_WEBCHAT: str = "20 per minute;200 per day"
+    RATELIMIT_SIGN_IN: str = "5 per minute;30 per hour"
 
     # Telling coordinators about new threads: "email" (SMTP below), "sms" (to their work
-    # phone) or "console" (the demo).
-    NOTIFY_CHANNEL = _env("NOTIFY_CHANNEL", "email")
-    SMTP_HOST = _env("SMTP_HOST", "localhost")
-    SMTP_PORT = _env_int("SMTP_PORT", 587)
-    SMTP_FROM = _env("SMTP_FROM", "frontdoor@localhost")
-    SMTP_USERNAME = _env("SMTP_USERNAME")
-    SMTP_PASSWORD = _env("SMTP_PASSWORD")
-    SMTP_STARTTLS = _env_bool("SMTP_STARTTLS", True)
+    # phone), "console" (the demo) or "recording" (tests). Production needs an explicit choice.
+    NOTIFY_CHANNEL: Literal["email", "sms", "console", "recording"] = "email"
+    SMTP_HOST: str = "localhost"
+    SMTP_PORT: int = 587
+    SMTP_FROM: str = "frontdoor@localhost"
+    SMTP_USERNAME: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SMTP_STARTTLS: bool = True
     # Coordinators' sessions end after this long without a request.
-    INBOX_IDLE_MINUTES = _env_int("INBOX_IDLE_MINUTES", 30)
-    RATELIMIT_SIGN_IN = _env("RATELIMIT_SIGN_IN", "5 per minute;30 per hour")
+    INBOX_IDLE_MINUTES: int = Field(30, ge=1)
 
-    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
-    SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_SAMESITE = "Lax"
-    WTF_CSRF_TIME_LIMIT = None
-    DEV_TOOLS = False
-    TESTING = False
+    SESSION_COOKIE_SECURE: bool = True
+    # The /dev/sms phone page: plays a resident's phone with properly signed webhooks.
+    DEV_TOOLS: bool = False
+
+    # Logs: JSON lines on stderr (for journald and log shippers) or plain text.
+    LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    LOG_FORMAT: Literal["json", "text"] = "json"
+    # Error tracking, only when set (needs `pip install 'frontdoor[production]'`).
+    SENTRY_DSN: str | None = None
+    # When set, /metrics asks for "Authorization: Bearer <token>".
+    METRICS_TOKEN: str | None = None
+    # How often a running process looks for a newer `frontdoor load-config` (seconds).
+    CONFIG_CHECK_SECONDS: float = Field(1.0, ge=0)
+
+    @field_validator("TIMEZONE")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value
+
+    def flask_config(self) -> dict[str, Any]:
+        """Everything Flask and its extensions read, settings and fixed choices alike."""
+        return {**self.model_dump(), "ENV_NAME": self.ENV_NAME,
+                # Database errors never carry the resident's words or number as parameters.
+                "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+                "RATELIMIT_HEADERS_ENABLED": True, "SESSION_COOKIE_HTTPONLY": True,
+                "SESSION_COOKIE_SAMESITE": "Lax", "WTF_CSRF_TIME_LIMIT": None,
+                "TESTING": False}
 
 
 class DevelopmentConfig(Config):
-    ENV_NAME = "development"
-    SECRET_KEY = _env("SECRET_KEY", "dev-only-not-secret")  # noqa: S105 - development only
-    TWILIO_AUTH_TOKEN = _env("TWILIO_AUTH_TOKEN", "demo-auth-token")  # noqa: S105
-    SMS_SENDER = _env("SMS_SENDER", "console")
-    NOTIFY_CHANNEL = _env("NOTIFY_CHANNEL", "console")
-    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
-    # The /dev/sms phone page: plays a resident's phone with properly signed webhooks.
-    DEV_TOOLS = _env_bool("DEV_TOOLS", True)
+    ENV_NAME: ClassVar[str] = "development"
+    SECRET_KEY: str | None = "dev-only-not-secret"  # noqa: S105 - development only
+    TWILIO_AUTH_TOKEN: str | None = "demo-auth-token"  # noqa: S105 - development only
+    SMS_SENDER: Literal["twilio", "console", "fake"] | None = "console"
+    NOTIFY_CHANNEL: Literal["email", "sms", "console", "recording"] = "console"
+    SESSION_COOKIE_SECURE: bool = False
+    DEV_TOOLS: bool = True
+    LOG_FORMAT: Literal["json", "text"] = "text"
 
 
 class TestConfig(Config):
-    ENV_NAME = "test"
-    TESTING = True
-    SECRET_KEY = "test-secret"  # noqa: S105 - tests only
-    TWILIO_ACCOUNT_SID = "AC00000000000000000000000000000000"
-    TWILIO_AUTH_TOKEN = "test-auth-token"  # noqa: S105 - tests only
-    TWILIO_FROM_NUMBER = "+447700900000"
+    ENV_NAME: ClassVar[str] = "test"
+    SECRET_KEY: str | None = "test-secret"  # noqa: S105 - tests only
+    TWILIO_ACCOUNT_SID: str | None = "AC00000000000000000000000000000000"
+    TWILIO_AUTH_TOKEN: str | None = "test-auth-token"  # noqa: S105 - tests only
+    TWILIO_FROM_NUMBER: str | None = "+447700900000"
     # Twilio's REST API is reached only through `responses` in tests; an unmocked call
     # to this host fails loudly instead of reaching the network.
-    TWILIO_API_BASE_URL = "https://you-forgot-to-mock-twilio.invalid"
-    PUBLIC_BASE_URL = "https://frontdoor.test"
-    SMS_SENDER = "fake"
-    NOTIFY_CHANNEL = "recording"
-    SESSION_COOKIE_SECURE = False
-    RATELIMIT_ENABLED = True
-    DEV_TOOLS = True
+    TWILIO_API_BASE_URL: str = "https://you-forgot-to-mock-twilio.invalid"
+    PUBLIC_BASE_URL: str = "https://frontdoor.test"
+    SMS_SENDER: Literal["twilio", "console", "fake"] | None = "fake"
+    NOTIFY_CHANNEL: Literal["email", "sms", "console", "recording"] = "recording"
+    SESSION_COOKIE_SECURE: bool = False
+    DEV_TOOLS: bool = True
+    LOG_FORMAT: Literal["json", "text"] = "text"
+    CONFIG_CHECK_SECONDS: float = 0.0
+
+    @classmethod
+    def settings_customise_sources(
+            cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Tests see only what they pass: a developer's own SMS_SENDER=twilio or DATABASE_URL
+        # in the shell must never reach a test.
+        return (init_settings,)
+
+    def flask_config(self) -> dict[str, Any]:
+        return {**super().flask_config(), "TESTING": True}
 
 
 CONFIGS: dict[str, type[Config]] = {
@@ -127,4 +176,127 @@ CONFIGS: dict[str, type[Config]] = {
 
 
 def config_for(name: str | None) -> type[Config]:
-    return CONFIGS[name or _env("FRONTDOOR_ENV", "production") or "production"]
+    """The settings class for an environment name (default: FRONTDOOR_ENV, then production)."""
+    name = name or os.environ.get("FRONTDOOR_ENV") or "production"
+    if name not in CONFIGS:
+        raise SettingsError(f"FRONTDOOR_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]
+
+
+def load_settings(env_name: str | None = None, **overrides: Any) -> Config:
+    """Read the settings from the environment (and `overrides`), or say in one line why not."""
+    cls = config_for(env_name)
+    try:
+        return cls(**overrides)
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = ".".join(str(part) for part in first["loc"]) or "settings"
+        raise SettingsError(f"{name} is not valid: {first['msg']}") from None
+
+
+def sender_choice(settings: Config) -> str:
+    """The SMS sender in use: an explicit SMS_SENDER, else Twilio when it has an account."""
+    if settings.SMS_SENDER:
+        return settings.SMS_SENDER
+    return "twilio" if settings.TWILIO_ACCOUNT_SID else "console"
+
+
+def problems(settings: Config, role: Role) -> list[tuple[str, str]]:
+    """What stops `role` serving in production, as (setting, one-line reason) pairs.
+
+    "web" serves requests (gunicorn, `frontdoor run`); "worker" sends replies and
+    notifications (`frontdoor worker`). Development and tests are never refused."""
+    if settings.ENV_NAME != "production":
+        return []
+    found: list[tuple[str, str]] = []
+    given = settings.model_fields_set
+
+    def need(name: str, why: str) -> None:
+        if name not in given:
+            found.append((name, f"{name} is not set: {why}"))
+
+    if role == "web":
+        need("SECRET_KEY", "sessions and forms need a long random secret "
+                           "(python -c 'import secrets; print(secrets.token_hex(32))')")
+        if settings.SECRET_KEY and len(settings.SECRET_KEY) < 32:
+            found.append(("SECRET_KEY", "SECRET_KEY is too short: use at least 32 random "
+                                        "characters"))
+    need("DATABASE_URL", "production keeps residents' messages in the council's PostgreSQL "
+                         "(postgresql+psycopg://user:password@host:5432/frontdoor)")
+    need("PUBLIC_BASE_URL", "the public https:// address Twilio calls and links point to")
+    if "PUBLIC_BASE_URL" in given:
+        url = urlsplit(settings.PUBLIC_BASE_URL)
+        if url.scheme not in {"http", "https"} or not url.hostname:
+            found.append(("PUBLIC_BASE_URL", "PUBLIC_BASE_URL must be an address such as "
+                                             "https://frontdoor.example.gov.uk"))
+        elif url.scheme != "https" and url.hostname not in LOOPBACK:
+            # Twilio signs, and residents type, the https address; plain http is only for a
+            # trial on this machine.
+            found.append(("PUBLIC_BASE_URL", "PUBLIC_BASE_URL must start with https://"))
+
+    sender = settings.SMS_SENDER
+    if sender is None and not settings.TWILIO_ACCOUNT_SID:
+        found.append(("SMS_SENDER", "SMS_SENDER is not set: set SMS_SENDER=twilio with the "
+                                    "TWILIO_* settings, or choose SMS_SENDER=console to send "
+                                    "nothing and only record replies"))
+    elif sender == "fake":
+        found.append(("SMS_SENDER", "SMS_SENDER=fake is for tests: use twilio (or console "
+                                    "to send nothing)"))
+    elif sender_choice(settings) == "twilio":
+        need("TWILIO_ACCOUNT_SID", "SMS_SENDER=twilio needs the account")
+        need("TWILIO_AUTH_TOKEN", "SMS_SENDER=twilio needs it (it also checks every "
+                                  "webhook's signature)")
+        if not (settings.TWILIO_FROM_NUMBER or settings.TWILIO_MESSAGING_SERVICE_SID):
+            found.append(("TWILIO_FROM_NUMBER", "TWILIO_FROM_NUMBER is not set (nor "
+                                                "TWILIO_MESSAGING_SERVICE_SID): Twilio needs "
+                                                "a number or a Messaging Service to send from"))
+
+    channel = settings.NOTIFY_CHANNEL
+    if "NOTIFY_CHANNEL" not in given:
+        found.append(("NOTIFY_CHANNEL", "NOTIFY_CHANNEL is not set: email (with SMTP_HOST "
+                                        "and SMTP_FROM), sms (to work phones) or console"))
+    elif channel == "recording":
+        found.append(("NOTIFY_CHANNEL", "NOTIFY_CHANNEL=recording is for tests"))
+    elif channel == "email":
+        need("SMTP_HOST", "NOTIFY_CHANNEL=email needs the council's mail server")
+        need("SMTP_FROM", "NOTIFY_CHANNEL=email needs the address notifications come from")
+    elif channel == "sms" and sender_choice(settings) != "twilio":
+        found.append(("NOTIFY_CHANNEL", "NOTIFY_CHANNEL=sms needs SMS_SENDER=twilio: "
+                                        "coordinators' work phones are texted through Twilio"))
+
+    if role == "web" and settings.DEV_TOOLS:
+        found.append(("DEV_TOOLS", "DEV_TOOLS must be off in production: /dev/sms shows "
+                                   "any number's conversation"))
+    if settings.RATELIMIT_STORAGE_URI.startswith(("redis://", "rediss://")) \
+            and importlib.util.find_spec("redis") is None:
+        found.append(("RATELIMIT_STORAGE_URI", "RATELIMIT_STORAGE_URI uses Redis but the "
+                                               "Redis client is not installed: pip install "
+                                               "'frontdoor[production]'"))
+    if settings.SENTRY_DSN and importlib.util.find_spec("sentry_sdk") is None:
+        found.append(("SENTRY_DSN", "SENTRY_DSN is set but sentry-sdk is not installed: "
+                                    "pip install 'frontdoor[production]'"))
+    return found
+
+
+def require(settings: Config, role: Role) -> None:
+    """Refuse to serve as `role` with the first problem, in one line naming the setting."""
+    found = problems(settings, role)
+    if found:
+        raise SettingsError(found[0][1])
+
+
+def shown(settings: Config, name: str) -> str:
+    """A setting's value as `frontdoor config check` prints it: secrets hidden."""
+    value = getattr(settings, name)
+    if value is None:
+        return ""
+    if name in SECRETS:
+        return "********"
+    if name in URLS_WITH_PASSWORDS:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+        try:
+            return make_url(str(value)).render_as_string(hide_password=True)
+        except ArgumentError:
+            return str(value)
+    return str(value)

@@ -114,7 +114,7 @@ def app(request, migrated, tmp_path, triage, clock):
             _db.session.commit()
         from frontdoor.council_data import load_council_data
 
-        load_council_data(DEMO_DATA, app.config["TIMEZONE"])
+        load_council_data(DEMO_DATA, timezone=app.config["TIMEZONE"])
         app.extensions["frontdoor.clock"] = clock
         yield app
         _db.session.remove()

@@ -16,6 +16,8 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from frontdoor.metrics import observe_send
+
 log = logging.getLogger(__name__)
 
 # Twilio error codes that retrying will never fix.
@@ -61,9 +63,11 @@ class SmsSender(ABC):
         try:
             sent = self._send(to, body, idempotency_key)
         except SendError as error:
+            observe_send(self.name, "failed", time.perf_counter() - started)
             log.warning("sms send failed via %s in %.0f ms: %s (permanent=%s)", self.name,
                         (time.perf_counter() - started) * 1000, error.reason, error.permanent)
             raise
+        observe_send(self.name, "sent", time.perf_counter() - started)
         log.info("sms sent via %s in %.0f ms: %s", self.name,
                  (time.perf_counter() - started) * 1000, sent.provider_ref)
         return sent
@@ -130,6 +134,15 @@ class TwilioSmsSender(SmsSender):
             if message.body == body and (message.direction or "").startswith("outbound"):
                 return Sent(message.sid or "", message.status or "sent")
         return None
+
+
+class UnconfiguredSmsSender(SmsSender):
+    """Twilio chosen but not set up: every send fails, to be retried once it is."""
+
+    name = "unconfigured"
+
+    def _send(self, to: str, body: str, idempotency_key: str) -> Sent:
+        raise SendError("Twilio is not configured (see `frontdoor config check`)", False)
 
 
 @dataclass

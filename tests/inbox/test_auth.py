@@ -62,7 +62,8 @@ def test_session_cookies_are_httponly_lax_and_secure_outside_development(auth, c
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     from frontdoor.settings import Config, DevelopmentConfig
-    assert Config.SESSION_COOKIE_SECURE is True and DevelopmentConfig.SESSION_COOKIE_SECURE is False
+    assert Config.model_fields["SESSION_COOKIE_SECURE"].default is True
+    assert DevelopmentConfig.model_fields["SESSION_COOKIE_SECURE"].default is False
 
 
 def test_forms_without_a_csrf_token_are_refused(auth, client, phone, db):
