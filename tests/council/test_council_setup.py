@@ -152,7 +152,9 @@ def test_check_on_a_new_council_lists_what_is_missing_and_passes_once_filled_in(
         in fresh.output
     assert "32 wards are in wards.csv but not in the database yet" in fresh.output
 
-    assert runner.invoke(load_config_command, ["--dir", str(folder), "--replace-council"]).exit_code == 0
+    # The database holds the demo council: Swansea takes its place.
+    replacing = ["--dir", str(folder), "--replace-council"]
+    assert runner.invoke(load_config_command, replacing).exit_code == 0
     loaded = runner.invoke(check_council_command, ["--dir", str(folder)])
     assert loaded.exit_code == 1
     assert "No postcodes place residents in any ward: import them with " \
@@ -175,7 +177,9 @@ def swansea(runner, db, tmp_path) -> Path:
     folder = tmp_path / "swansea"
     new_council(runner, folder)
     fill_in(folder)
-    assert runner.invoke(load_config_command, ["--dir", str(folder), "--replace-council"]).exit_code == 0
+    # The database holds the demo council: Swansea takes its place.
+    replacing = ["--dir", str(folder), "--replace-council"]
+    assert runner.invoke(load_config_command, replacing).exit_code == 0
     import_postcodes(one_postcode_per_ward(folder, tmp_path / "onspd.csv"), SWANSEA)
     assert check_council(folder, INTENTS) == []
     return folder
