@@ -22,6 +22,7 @@ from frontdoor.models import (
     Postcode,
     Ward,
     directory_entry_ward,
+    utcnow,
 )
 from frontdoor.triage.data import NEEDS
 from frontdoor.triage.entities import format_postcode
@@ -39,6 +40,10 @@ class LoadReport:
     coordinators: int
     postcodes: int
     entries: int
+    # People no longer in coordinators.toml, deactivated now; people in it who stay
+    # deactivated until reactivated (a lead or the command line deactivated them).
+    deactivated: tuple[str, ...] = ()
+    kept_inactive: tuple[str, ...] = ()
 
 
 def _csv(path: Path) -> list[tuple[int, dict[str, str]]]:
@@ -82,7 +87,9 @@ def load_council_data(folder: Path) -> LoadReport:
         coordinator.work_phone = person.get("work_phone")
         coordinator.working_days = ",".join(days)
         coordinator.role = person.get("role", "coordinator")
-        coordinator.active = True
+        coordinator.source = "config"
+        # A leaver is never brought back by a reload: reactivating is a deliberate step.
+        coordinator.active = coordinator.active if coordinator.id else True
         coordinator.leave = [Leave(starts=date.fromisoformat(str(lv["from"])),
                                    ends=date.fromisoformat(str(lv["to"])))
                              for lv in person.get("leave", [])]
@@ -105,6 +112,7 @@ def load_council_data(folder: Path) -> LoadReport:
         db.session.add(ward)
         wards[code] = ward
     db.session.flush()
+    deactivated = _deactivate_leavers(set(by_key))
     by_name = {w.name.lower(): w for w in wards.values()}
 
     db.session.execute(sa.delete(Postcode))
@@ -144,4 +152,21 @@ def load_council_data(folder: Path) -> LoadReport:
             source="config"))
         entries += 1
     db.session.commit()
-    return LoadReport(len(wards), len(by_key), len(seen), entries)
+    kept = tuple(p.name for p in by_key.values() if not p.active)
+    return LoadReport(len(wards), len(by_key), len(seen), entries, deactivated, kept)
+
+
+def _deactivate_leavers(keys: set[str]) -> tuple[str, ...]:
+    """People loaded from the council's data before and missing from it now have left."""
+    from frontdoor.inbox.people import PeopleError, deactivate
+
+    leavers = db.session.scalars(sa.select(Coordinator).where(
+        Coordinator.source == "config", Coordinator.active,
+        Coordinator.key.not_in(keys))).all()
+    for person in leavers:
+        try:
+            deactivate(person, None, utcnow())
+        except PeopleError as error:
+            raise CouncilDataError(f"coordinators.toml: {person.key} is missing, but {error}") \
+                from error
+    return tuple(f"{p.name} ({p.email or p.key})" for p in leavers)

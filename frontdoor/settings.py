@@ -80,9 +80,28 @@ class Config:
     SMTP_STARTTLS = _env_bool("SMTP_STARTTLS", True)
     # An urgent (crisis) thread not taken in this many minutes is raised with the team lead.
     URGENT_TAKE_MINUTES = _env_int("URGENT_TAKE_MINUTES", 15)
-    # Coordinators' sessions end after this long without a request.
+    # Coordinators' sessions end after this long without a request, and after this many
+    # hours however busy they are.
     INBOX_IDLE_MINUTES = _env_int("INBOX_IDLE_MINUTES", 30)
-    RATELIMIT_SIGN_IN = _env("RATELIMIT_SIGN_IN", "5 per minute;30 per hour")
+    INBOX_SESSION_HOURS = _env_int("INBOX_SESSION_HOURS", 12)
+    # Single sign-on through the council's OpenID Connect provider (Entra ID, Google
+    # Workspace): on when the issuer, client id and secret are all set.
+    OIDC_ISSUER = _env("OIDC_ISSUER")
+    OIDC_CLIENT_ID = _env("OIDC_CLIENT_ID")
+    OIDC_CLIENT_SECRET = _env("OIDC_CLIENT_SECRET")
+    OIDC_PROVIDER_NAME = _env("OIDC_PROVIDER_NAME", "your council account")
+    # Only these email domains may sign in through it (comma separated; empty: any).
+    OIDC_EMAIL_DOMAINS = _env("OIDC_EMAIL_DOMAINS", "")
+    # Passwords (with a second factor) can be switched off once single sign-on is set up.
+    PASSWORD_SIGN_IN = _env_bool("PASSWORD_SIGN_IN", True)
+    INVITATION_HOURS = _env_int("INVITATION_HOURS", 72)
+    # Failed sign-ins are counted here when set (shared by every worker), else in the database.
+    REDIS_URL = _env("REDIS_URL")
+    # Failed sign-ins before an account is locked, and for how long.
+    SIGN_IN_LOCK_AFTER = _env_int("SIGN_IN_LOCK_AFTER", 10)
+    SIGN_IN_LOCK_MINUTES = _env_int("SIGN_IN_LOCK_MINUTES", 60)
+    # Failed sign-ins from one address before it is slowed down (an office shares one).
+    SIGN_IN_ADDRESS_ALLOWANCE = _env_int("SIGN_IN_ADDRESS_ALLOWANCE", 30)
 
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     SESSION_COOKIE_HTTPONLY = True
