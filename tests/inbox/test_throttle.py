@@ -46,7 +46,7 @@ def test_twenty_colleagues_signing_in_from_one_office_address_are_never_refused(
     from frontdoor.inbox.people import add_person
 
     everyone.append(add_person("Robin Ames", "robin.ames@lac.example.org"))
-    for n, person in enumerate(everyone):
+    for person in everyone:
         make_account(person.email, key=pyotp.random_base32())
     db.session.commit()
     assert len(everyone) == 20
@@ -61,7 +61,7 @@ def test_twenty_colleagues_signing_in_from_one_office_address_are_never_refused(
 def test_ten_wrong_passwords_from_ten_addresses_lock_the_account_quietly(
         app, db, auth, client, store):
     for n in range(10):
-        assert attempt(app, "sam", "guess number %d" % n, f"198.51.100.{n + 1}").status_code \
+        assert attempt(app, "sam", f"guess number {n}", f"198.51.100.{n + 1}").status_code \
             == 400
     wrong = attempt(app, "sam", "one more guess", "203.0.113.9")
     right = attempt(app, "sam", PASSWORD, "203.0.113.9")
