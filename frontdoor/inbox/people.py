@@ -78,8 +78,12 @@ def _digest(token: str) -> str:
 def invite(person: Coordinator, by: Coordinator | None, now: datetime,
            action: str = "invite") -> str:
     """A new single-use link for choosing a password; any earlier link stops working."""
+    from frontdoor.inbox import sso
+
     if not person.active:
         raise PeopleError(f"{person.name} is deactivated: reactivate them first.")
+    if not sso.passwords_allowed():
+        raise PeopleError("Passwords are switched off: people sign in with single sign-on.")
     _close_invitations(person, now)
     token = secrets.token_urlsafe(32)
     hours = current_app.config["INVITATION_HOURS"]
@@ -189,14 +193,21 @@ def reset_password(person: Coordinator, by: Coordinator | None, now: datetime) -
     return invite(person, by, now, action="password_reset")
 
 
-def reset_second_factor(person: Coordinator, by: Coordinator | None, now: datetime) -> str:
+def reset_second_factor(person: Coordinator, by: Coordinator | None,
+                        now: datetime) -> str | None:
     """For a lost phone: the second factor, recovery codes, password and single sign-on link
-    are all cleared and every session ends; returns a link to set up sign-in again."""
+    are all cleared and every session ends; returns a link to set up sign-in again (None
+    when passwords are off: the next single sign-on pins the account afresh)."""
+    from frontdoor.inbox import sso
+
     second_factor.remove(person)
     person.password_hash = None
     person.sso_subject = None
     auth.end_sessions(person, now)
-    return invite(person, by, now, action="second_factor_reset")
+    if sso.passwords_allowed():
+        return invite(person, by, now, action="second_factor_reset")
+    auth.audit("second_factor_reset", by, person.key, now)
+    return None
 
 
 @dataclass(frozen=True)

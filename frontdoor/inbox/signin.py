@@ -91,7 +91,9 @@ def sign_in() -> Response | Page:
         auth.waste_time_like_a_password_check(password)
         return _failed(attempt, person, now, "account paused or locked")
     if not auth.check_password(person, password):
-        return _failed(attempt, person, now, "wrong password" if person else "unknown email")
+        reason = ("unknown email" if person is None else
+                  "deactivated account" if not person.active else "wrong password")
+        return _failed(attempt, person, now, reason)
     assert person is not None
     session.clear()
     session["pending"] = {"id": person.id, "at": now.timestamp(), "email": email,
@@ -118,6 +120,8 @@ def _failed(attempt: throttle.Attempt, person: Coordinator | None, now: datetime
 
 
 def _pending(now: datetime) -> tuple[Coordinator, dict[str, Any]] | None:
+    if not sso.passwords_allowed():
+        return None
     pending = session.get("pending")
     if not pending or now.timestamp() - pending["at"] > PENDING_MINUTES * 60:
         return None
@@ -210,7 +214,7 @@ def sign_out() -> Response:
 @bp.route("/welcome/<token>", methods=["GET", "POST"])
 def welcome(token: str) -> Page:
     now = _now()
-    invitation = people.open_invitation(token, now)
+    invitation = people.open_invitation(token, now) if sso.passwords_allowed() else None
     if invitation is None:
         return render_template("inbox/welcome_gone.html"), 404
     person = invitation.coordinator

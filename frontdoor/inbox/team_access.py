@@ -143,7 +143,8 @@ def reset_password(person_id: int) -> Response:
 def reset_second_factor(person_id: int) -> Response:
     def change(person: Coordinator, now: datetime) -> str:
         token = people.reset_second_factor(person, g.me, now)
-        return f"{person.name}'s sign-in is reset; they are signed out." + send_link(person, token)
+        done = f"{person.name}'s sign-in is reset; they are signed out."
+        return done + send_link(person, token) if token else done
     return _change(person_id, change)
 
 

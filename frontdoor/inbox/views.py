@@ -277,18 +277,18 @@ def set_cover() -> Response:
 @bp.post("/team/coordinators")
 @auth.lead_only
 def add_coordinator() -> Response:
-    from frontdoor.inbox import people
+    from frontdoor.inbox import people, sso
 
     try:
         person = people.add_person(request.form.get("name", ""), request.form.get("email", ""),
                                    request.form.get("role", ""), request.form.getlist("days"))
         # Nobody chooses a password for someone else: they get a link to choose their own.
-        token = people.invite(person, g.me, _now())
+        token = people.invite(person, g.me, _now()) if sso.passwords_allowed() else None
     except people.PeopleError as error:
         db.session.rollback()
         return _back_to_team(str(error), "error")
-    return _team_change("add_coordinator", person.key,
-                        f"{person.name} is added." + team_access.send_link(person, token))
+    sent = team_access.send_link(person, token) if token else " They sign in with single sign-on."
+    return _team_change("add_coordinator", person.key, f"{person.name} is added." + sent)
 
 
 @bp.get("/audit")

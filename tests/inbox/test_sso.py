@@ -185,3 +185,19 @@ def _csrf(client) -> str:
 
     html = client.get("/inbox/sign-in").get_data(as_text=True)
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def test_with_passwords_off_a_new_coordinator_is_sent_no_password_link(
+        provider, app, client, auth, db):
+    from frontdoor.models import Invitation
+
+    auth.sign_in("lead")
+    app.config["PASSWORD_SIGN_IN"] = False
+    done = auth.post("/inbox/team/coordinators", name="Alex Reed", email="alex@lac.example.org",
+                     role="coordinator", days=["Mon"])
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Alex Reed is added. They sign in with single sign-on." in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 0
+    provider.person = {**SAM, "sub": "alex", "email": "alex@lac.example.org"}
+    client.post("/inbox/sign-out", data={"csrf_token": _csrf(client)})
+    assert sso_sign_in(client).status_code == 302
