@@ -199,5 +199,5 @@ def test_with_passwords_off_a_new_coordinator_is_sent_no_password_link(
     assert "Alex Reed is added. They sign in with single sign-on." in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 0
     provider.person = {**SAM, "sub": "alex", "email": "alex@lac.example.org"}
-    client.post("/inbox/sign-out", data={"csrf_token": _csrf(client)})
+    auth.sign_out()
     assert sso_sign_in(client).status_code == 302
