@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from frontdoor.extensions import db
-from frontdoor.inbox import auth, people, second_factor, throttle
+from frontdoor.inbox import auth, people, second_factor, sso, throttle
 from frontdoor.inbox.views import bp
 from frontdoor.models import Coordinator, utcnow
 
@@ -40,7 +40,9 @@ def _sign_in_words(person: Coordinator, now: datetime) -> str:
     elif person.password_hash:
         ways.append("password; second factor not set up yet")
     if not ways:
-        return "Invited, not signed in yet" if people.has_open_invitation(person, now) \
+        if people.has_open_invitation(person, now):
+            return "Invited, not signed in yet"
+        return "Single sign-on (not used yet)" if sso.is_configured() \
             else "No way to sign in: send an invitation"
     return ", ".join(ways).capitalize()
 
@@ -97,6 +99,23 @@ def send_link(person: Coordinator, token: str) -> str:
     except Exception as error:  # the link is still valid: say so rather than fail the change
         return f" The link could not be sent ({type(error).__name__}): send it again later."
     return f" A link to set up sign-in was sent to {person.name}."
+
+
+@bp.get("/team/people/<int:person_id>/deactivate")
+@auth.lead_only
+def deactivate_page(person_id: int) -> str:
+    """What deactivating will do, before the lead confirms it."""
+    from frontdoor.models import Thread, ThreadState, Ward
+
+    person = _person(person_id)
+    open_threads = db.session.scalar(sa.select(sa.func.count()).select_from(Thread).where(
+        Thread.coordinator_id == person.id,
+        Thread.state.in_((ThreadState.WAITING, ThreadState.WITH_COORDINATOR)))) or 0
+    wards = db.session.scalars(sa.select(Ward).where(Ward.coordinator_id == person.id)
+                               .order_by(Ward.name)).all()
+    db.session.commit()
+    return render_template("inbox/deactivate.html", person=person, open_threads=open_threads,
+                           wards=wards)
 
 
 @bp.post("/team/people/<int:person_id>/deactivate")

@@ -50,10 +50,16 @@ def test_a_coordinator_replies_and_the_resident_sees_it_in_their_chat(browser, l
     assert resident.get_by_text("Sam, Local Area Coordinator").count() == 1
 
 
-def test_the_team_and_audit_pages_pass_an_axe_scan(browser, live_server, auth):
+def test_the_team_and_audit_pages_pass_an_axe_scan(browser, live_server, auth, db):
+    import sqlalchemy as sa
+
+    from frontdoor.models import Coordinator
+
+    sam = db.session.scalar(sa.select(Coordinator.id).where(Coordinator.key == "sam-patel"))
     page = browser.new_context(bypass_csp=True).new_page()
     sign_in(page, live_server, "lead")
-    for path in ("/inbox", "/inbox/team", "/inbox/audit", "/inbox/account", "/inbox/sign-in"):
+    for path in ("/inbox", "/inbox/team", "/inbox/audit", "/inbox/account",
+                 f"/inbox/team/people/{sam}/deactivate", "/inbox/sign-in"):
         page.goto(f"{live_server}{path}")
         assert axe_violations(page) == [], path
 

@@ -50,6 +50,10 @@ def test_a_lead_deactivates_a_leaver_whose_session_ends_and_threads_move_on(
     sam.sign_in("sam")
     assert sam.client.get("/inbox").status_code == 200
     auth.sign_in("lead")
+    asked = client.get(f"/inbox/team/people/{person(db, 'sam-patel').id}/deactivate")
+    assert "Their 1 open thread goes to the ward" in asked.get_data(as_text=True)
+    assert "Normanton will have no coordinator" in asked.get_data(as_text=True)
+    assert sam.client.get("/inbox").status_code == 200, "asking changes nothing"
     done = auth.post(f"/inbox/team/people/{person(db, 'sam-patel').id}/deactivate")
     page = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "Sam Patel is deactivated and signed out everywhere" in page
