@@ -30,6 +30,9 @@ class SettingsProblem(click.ClickException):
 
     exit_code = 4
 
+if TYPE_CHECKING:
+    from frontdoor.models import Coordinator
+
 
 def _create_app() -> Flask:
     from frontdoor import create_app
@@ -169,6 +172,10 @@ def load_config_command(folder: Path | None, replace_council: bool) -> None:
                    f"for residents' history.")
     audit("load_config", f"{report.council}: {loaded} from {folder.name}")
     click.echo(f"Loaded {loaded}.")
+    for who in report.deactivated:
+        click.echo(f"Deactivated (no longer in the council's data): {who}")
+    for who in report.kept_inactive:
+        click.echo(f"Still deactivated: {who} (`frontdoor coordinators reactivate EMAIL`)")
 
 
 def _ready_engine() -> FrontDoor:
@@ -254,21 +261,38 @@ def coordinators() -> None:
     """Coordinators and team leads."""
 
 
+def _person_or_fail(email: str) -> Coordinator:
+    from frontdoor.inbox.auth import coordinator_by_email
+
+    person = coordinator_by_email(email)
+    if person is None:
+        raise click.UsageError(f"No coordinator has the email {email}.")
+    return person
+
+
+def _print_link(person: Coordinator, token: str) -> None:
+    from flask import current_app
+
+    from frontdoor.inbox.people import invitation_link
+
+    hours = current_app.config["INVITATION_HOURS"]
+    click.echo(f"Give {person.name} this link (works once, for {hours} hours) to choose a "
+               f"password and set up a second factor:\n  {invitation_link(token)}")
+
+
 @coordinators.command("add")
 @click.option("--name", required=True)
 @click.option("--email", required=True)
 @click.option("--role", type=click.Choice(["coordinator", "lead"]), default="coordinator")
 @click.option("--days", default="Mon,Tue,Wed,Thu,Fri", show_default=True)
-@click.password_option()
 @with_appcontext
-def add_coordinator_command(name: str, email: str, role: str, days: str,
-                            password: str) -> None:
-    """Add a coordinator or lead who can sign in (or reset their password)."""
+def add_coordinator_command(name: str, email: str, role: str, days: str) -> None:
+    """Add a coordinator or lead (or update one) and print their sign-in link."""
     import sqlalchemy as sa
 
     from frontdoor.extensions import db
-    from frontdoor.inbox.people import add_person
-    from frontdoor.models import Coordinator
+    from frontdoor.inbox import people, sso
+    from frontdoor.models import Coordinator, utcnow
 
     namesake = db.session.scalar(sa.select(Coordinator).where(
         sa.func.lower(Coordinator.name) == name.strip().lower(), Coordinator.active,
@@ -279,41 +303,122 @@ def add_coordinator_command(name: str, email: str, role: str, days: str,
             f"{namesake.name} already exists with email {namesake.email or '(none)'}: give "
             f"that email to reset their password, or a name that tells the two apart")
     try:
-        person = add_person(name, email, password, role, days.split(","))
-    except ValueError as error:
+        person = people.add_person(name, email, role, days.split(","))
+        token = people.invite(person, None, utcnow()) if sso.passwords_allowed() else None
+    except people.PeopleError as error:
         raise click.UsageError(str(error)) from error
     db.session.commit()
-    audit("add_coordinator", f"{person.key} ({person.role}) can sign in")
-    click.echo(f"{person.name} ({person.role}) can sign in as {person.email}.")
+    audit("add_coordinator", f"{person.key} ({person.role}) added")
+    click.echo(f"{person.name} ({person.role}) is added as {person.email}.")
+    if token:
+        _print_link(person, token)
+    else:
+        click.echo("They sign in with single sign-on, with that email.")
+
+
+@coordinators.command("invite")
+@click.argument("email")
+@with_appcontext
+def invite_command(email: str) -> None:
+    """Print a new sign-in link for someone (earlier links stop working)."""
+    from frontdoor.extensions import db
+    from frontdoor.inbox import people
+    from frontdoor.models import utcnow
+
+    person = _person_or_fail(email)
+    try:
+        token = people.invite(person, None, utcnow())
+    except people.PeopleError as error:
+        raise click.UsageError(str(error)) from error
+    db.session.commit()
+    _print_link(person, token)
+
+
+@coordinators.command("deactivate")
+@click.argument("email")
+@with_appcontext
+def deactivate_command(email: str) -> None:
+    """Lock a leaver out now: end their sessions, hand their open threads on."""
+    from frontdoor.extensions import db
+    from frontdoor.inbox import people
+    from frontdoor.models import utcnow
+
+    person = _person_or_fail(email)
+    if not person.active:
+        click.echo(f"{person.name} is already deactivated.")
+        return
+    try:
+        moved = people.deactivate(person, None, utcnow())
+    except people.PeopleError as error:
+        raise click.UsageError(str(error)) from error
+    db.session.commit()
+    click.echo(f"{person.name} is deactivated and signed out everywhere.")
+    for item in moved:
+        click.echo(f"  thread {item.thread_id} handed to {item.to.name}")
+    uncovered = people.wards_without_coordinator()
+    if uncovered:
+        click.echo("Wards without a coordinator: " + ", ".join(w.name for w in uncovered))
+
+
+@coordinators.command("reactivate")
+@click.argument("email")
+@with_appcontext
+def reactivate_command(email: str) -> None:
+    """Let someone who was deactivated sign in again."""
+    from frontdoor.extensions import db
+    from frontdoor.inbox import people
+    from frontdoor.models import utcnow
+
+    person = _person_or_fail(email)
+    people.reactivate(person, None, utcnow())
+    db.session.commit()
+    click.echo(f"{person.name} is active again.")
 
 
 @click.command("demo")
+@click.option("--code", "code_for", metavar="EMAIL", default=None,
+              help="Print a demo account's current second-factor code, and nothing else.")
 @with_appcontext
-def demo_command() -> None:
-    """Demo council only: sign-ins for a few coordinators and a lead, and a few threads."""
+def demo_command(code_for: str | None) -> None:
+    """Demo council only: sign-ins for a coordinator and a lead, and a few threads.
+
+    Every password account needs a second factor, the demo's too: each sign-in is printed
+    with its authenticator key, and `frontdoor demo --code EMAIL` prints the current code
+    for those who would rather not use an app. Both refuse to run on a real council's data."""
     import secrets
 
+    import pyotp
     import sqlalchemy as sa
 
     from frontdoor.channels import Inbound
-    from frontdoor.demo import DEMO_PASSWORD, DEMO_PEOPLE
+    from frontdoor.demo import DEMO_PASSWORD, DEMO_PEOPLE, demo_second_factor_key
     from frontdoor.engine import front_door
     from frontdoor.extensions import db
-    from frontdoor.inbox.people import add_person
-    from frontdoor.models import Coordinator, Council, Resident
+    from frontdoor.inbox import people, second_factor
+    from frontdoor.models import Coordinator, Council, Resident, utcnow
 
     council = db.session.get(Council, 1)
     if council is None or not council.is_demo:
         raise click.UsageError("`frontdoor demo` only runs on the demo council's data.")
+    if code_for is not None:
+        holder = _person_or_fail(code_for)
+        if not holder.totp_secret:
+            raise click.UsageError(f"{holder.name} has no second factor: run `frontdoor demo`.")
+        click.echo(pyotp.TOTP(holder.totp_secret).now())
+        return
     click.echo("Demo sign-ins (fictional people, the same every time; also on the home page) "
                "at http://127.0.0.1:5000/inbox:")
     for key in DEMO_PEOPLE:
         person = db.session.scalar(sa.select(Coordinator).where(Coordinator.key == key))
         if person is None or not person.email:
             continue
-        add_person(person.name, person.email, DEMO_PASSWORD, person.role, person.day_names)
+        people.set_password(person, DEMO_PASSWORD)
+        secret = demo_second_factor_key(person.key)
+        second_factor.enrol(person, secret, utcnow(), used_step=None)
         click.echo(f"  {person.name:<14} {person.role:<12} {person.email}  "
                    f"password: {DEMO_PASSWORD}")
+        click.echo(f"  {'':<27} second factor key: {secret}  (add it to an authenticator app, "
+                   f"or run: .venv/bin/frontdoor demo --code {person.email})")
     db.session.commit()
     if db.session.query(Resident).count() == 0:
         engine = front_door()

@@ -196,7 +196,7 @@ class FrontDoor:
         if thread.coordinator_id is None:
             thread.ward_code = resident.ward_code
         threads.hand_over(thread, assignee, reason="crisis", now=now, hours=self.hours,
-                          crisis=category)
+                          crisis=category, keep_owner=True)
         for listener in self.on_handoff:
             listener(thread)
         if resident.opted_out:
@@ -344,7 +344,8 @@ class FrontDoor:
             thread.ward_code = resident.ward_code
         threads.hand_over(thread, assignee, reason=reason, now=now, hours=self.hours,
                           reply_due=reply_by(thread.coordinator or assignee, now, self.hours)
-                          if thread.state != ThreadState.WITH_COORDINATOR else None)
+                          if thread.state != ThreadState.WITH_COORDINATOR else None,
+                          keep_owner=True)
         for listener in self.on_handoff:
             listener(thread)
         return self._who(thread.coordinator or assignee, named, resident.ward, now)

@@ -65,6 +65,10 @@ class LoadReport:
     entries: int
     council: str = ""
     replaced: Replaced | None = None
+    # People no longer in coordinators.toml, deactivated now; people in it who stay
+    # deactivated until reactivated (a lead or the command line deactivated them).
+    deactivated: tuple[str, ...] = ()
+    kept_inactive: tuple[str, ...] = ()
 
 
 def _csv(path: Path) -> list[tuple[int, dict[str, str]]]:
@@ -199,7 +203,9 @@ def load_council_data(folder: Path, replace_council: bool = False,
         coordinator.working_days = ",".join(days)
         coordinator.role = person.get("role", "coordinator")
         coordinator.starts_work, coordinator.ends_work = _working_hours(key, person.get("hours"))
-        coordinator.active = True
+        coordinator.source = "config"
+        # A leaver is never brought back by a reload: reactivating is a deliberate step.
+        coordinator.active = coordinator.active if coordinator.id else True
         coordinator.leave = [Leave(starts=date.fromisoformat(str(lv["from"])),
                                    ends=date.fromisoformat(str(lv["to"])))
                              for lv in person.get("leave", [])]
@@ -235,6 +241,7 @@ def load_council_data(folder: Path, replace_council: bool = False,
         db.session.add(ward)
         wards[code] = ward
     db.session.flush()
+    deactivated = _deactivate_leavers(set(by_key))
     by_name = {w.name.lower(): w for w in wards.values()}
 
     # Only the rows this file gave last time: postcodes imported from the ONS directory
@@ -283,5 +290,22 @@ def load_council_data(folder: Path, replace_council: bool = False,
     # Running processes compare this to drop what they cached (engine.py).
     row.config_version = (row.config_version or 0) + 1
     db.session.commit()
+    kept = tuple(p.name for p in by_key.values() if not p.active)
     return LoadReport(len(wards), len(by_key), len(seen), entries,
-                      _described(name, demo), replaced)
+                      _described(name, demo), replaced, deactivated, kept)
+
+
+def _deactivate_leavers(keys: set[str]) -> tuple[str, ...]:
+    """People loaded from the council's data before and missing from it now have left."""
+    from frontdoor.inbox.people import PeopleError, deactivate
+
+    leavers = db.session.scalars(sa.select(Coordinator).where(
+        Coordinator.source == "config", Coordinator.active,
+        Coordinator.key.not_in(keys))).all()
+    for person in leavers:
+        try:
+            deactivate(person, None, utcnow())
+        except PeopleError as error:
+            raise CouncilDataError(f"coordinators.toml: {person.key} is missing, but {error}") \
+                from error
+    return tuple(f"{p.name} ({p.email or p.key})" for p in leavers)

@@ -11,12 +11,12 @@ bp = Blueprint("home", __name__)
 
 @bp.get("/")
 def index() -> str:
-    from frontdoor.demo import DEMO_PASSWORD, demo_sign_ins
+    from frontdoor.demo import DEMO_PASSWORD, demo_second_factor_key, demo_sign_ins
 
     dev_tools = current_app.config["DEV_TOOLS"]
     return render_template("index.html", sms_number=current_app.config.get("TWILIO_FROM_NUMBER"),
                            dev_tools=dev_tools, demo_people=demo_sign_ins() if dev_tools else [],
-                           demo_password=DEMO_PASSWORD)
+                           demo_password=DEMO_PASSWORD, demo_key=demo_second_factor_key)
 
 
 @bp.get("/healthz")

@@ -107,6 +107,18 @@ class Coordinator(Model):
     # Their own working hours; None means the council's (WORKING_HOURS_START/END).
     starts_work: so.Mapped[time | None] = so.mapped_column(sa.Time)
     ends_work: so.Mapped[time | None] = so.mapped_column(sa.Time)
+    # Where the person was added: "config" (coordinators.toml, so load-config deactivates
+    # them when they leave the file) or "inbox" (added by a lead or the command line).
+    source: so.Mapped[str] = so.mapped_column(sa.String(12), default="inbox")
+    deactivated_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # The second factor for password sign-in (TOTP, RFC 6238): the shared secret, when it was
+    # confirmed, and the last time step used, so a code cannot be used twice.
+    totp_secret: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    totp_enrolled_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    totp_last_step: so.Mapped[int | None]
+    # The identity provider's "iss sub" for this person, pinned at the first single sign-on,
+    # so an email address later given to someone else does not open this account.
+    sso_subject: so.Mapped[str | None] = so.mapped_column(sa.String(300))
 
     leave: so.Mapped[list[Leave]] = so.relationship(
         back_populates="coordinator", cascade="all, delete-orphan", order_by="Leave.starts"
@@ -348,10 +360,17 @@ class SignIn(Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
-    coordinator_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coordinator.id"))
+    coordinator_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coordinator.id"),
+                                                      index=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     ended_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # "password" (with a second factor) or "sso"; where from and on what, for "my sessions".
+    method: so.Mapped[str] = so.mapped_column(sa.String(12), default="password")
+    address: so.Mapped[str] = so.mapped_column(sa.String(45), default="")
+    device: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
+    # When the person last proved it was them again (a lead changing another lead's account).
+    confirmed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     coordinator: so.Mapped[Coordinator] = so.relationship()
 
@@ -379,3 +398,35 @@ class WorkerHeartbeat(Model):
 
     worker: so.Mapped[str] = so.mapped_column(sa.String(120), primary_key=True)  # host:pid
     beat_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, index=True)
+class RecoveryCode(Model):
+    """A single-use code for when the authenticator app is lost; only its SHA-256 is kept."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    coordinator_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coordinator.id"),
+                                                      index=True)
+    code_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    used_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+
+class Invitation(Model):
+    """A single-use, expiring link with which a coordinator chooses their own password."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    coordinator_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coordinator.id"),
+                                                      index=True)
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    expires_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    used_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    coordinator: so.Mapped[Coordinator] = so.relationship()
+
+
+class SignInThrottle(Model):
+    """Failed sign-ins counted per account or address, when no Redis is configured: in the
+    database so that every web worker sees the same counts."""
+
+    key: so.Mapped[str] = so.mapped_column(sa.String(80), primary_key=True)
+    failures: so.Mapped[int] = so.mapped_column(default=0)
+    last_failure_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    blocked_until: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)

@@ -78,7 +78,6 @@ class Config(BaseSettings):
     RATELIMIT_ENABLED: bool = True
     RATELIMIT_STORAGE_URI: str = "memory://"
     RATELIMIT_WEBCHAT: str = "20 per minute;200 per day"
-    RATELIMIT_SIGN_IN: str = "5 per minute;30 per hour"
 
     # Telling coordinators about new threads: "email" (SMTP below), "sms" (to their work
     # phone), "console" (the demo) or "recording" (tests). Production needs an explicit choice.
@@ -89,8 +88,28 @@ class Config(BaseSettings):
     SMTP_USERNAME: str | None = None
     SMTP_PASSWORD: str | None = None
     SMTP_STARTTLS: bool = True
-    # Coordinators' sessions end after this long without a request.
+    # Coordinators' sessions end after this long without a request, and after this many
+    # hours however busy they are.
     INBOX_IDLE_MINUTES: int = Field(30, ge=1)
+    INBOX_SESSION_HOURS: int = Field(12, ge=1)
+    # Single sign-on through the council's OpenID Connect provider (Entra ID, Google
+    # Workspace): on when the issuer, client id and secret are all set.
+    OIDC_ISSUER: str | None = None
+    OIDC_CLIENT_ID: str | None = None
+    OIDC_CLIENT_SECRET: str | None = None
+    OIDC_PROVIDER_NAME: str = "your council account"
+    # Only these email domains may sign in through it (comma separated; empty: any).
+    OIDC_EMAIL_DOMAINS: str = ""
+    # Passwords (with a second factor) can be switched off once single sign-on is set up.
+    PASSWORD_SIGN_IN: bool = True
+    INVITATION_HOURS: int = Field(72, ge=1)
+    # Failed sign-ins are counted here when set (shared by every worker), else in the database.
+    REDIS_URL: str | None = None
+    # Failed sign-ins before an account is locked, and for how long.
+    SIGN_IN_LOCK_AFTER: int = Field(10, ge=1)
+    SIGN_IN_LOCK_MINUTES: int = Field(60, ge=1)
+    # Failed sign-ins from one address before it is slowed down (an office shares one).
+    SIGN_IN_ADDRESS_ALLOWANCE: int = Field(30, ge=1)
 
     SESSION_COOKIE_SECURE: bool = True
     # The /dev/sms phone page: plays a resident's phone with properly signed webhooks.

@@ -169,13 +169,15 @@ def people_at(step: str, thread: Thread, now: datetime, hours: Hours) -> list[Co
 
 def hand_over(thread: Thread, to: Coordinator, *, reason: str, now: datetime,
               hours: Hours, by: Coordinator | None = None, crisis: str | None = None,
-              reply_due: datetime | None = None) -> None:
+              reply_due: datetime | None = None, keep_owner: bool = False) -> None:
     """Give the thread to `to` (waiting for them to take it), with a fresh escalation clock.
 
-    `crisis` marks it urgent; only a coordinator lowers that (`clear_urgent`). A thread a
-    coordinator already has open stays theirs when the resident writes again."""
+    `by` is the coordinator handing it over (audited here), None for the front door or the
+    command line. `crisis` marks it urgent; only a coordinator lowers that (`clear_urgent`).
+    With `keep_owner` (the front door, when the resident writes again) a thread a
+    coordinator already has open stays theirs."""
     if thread.state == ThreadState.WITH_COORDINATOR and thread.coordinator is not None \
-            and by is None:
+            and keep_owner:
         to = thread.coordinator
     already_theirs = thread.state in OPEN_STATES and thread.coordinator_id == to.id
     if not (already_theirs and thread.state == ThreadState.WITH_COORDINATOR):
@@ -185,14 +187,15 @@ def hand_over(thread: Thread, to: Coordinator, *, reason: str, now: datetime,
         thread.urgent, thread.crisis, thread.handoff_reason = True, crisis, "crisis"
         # A new crisis needs a person again, even on a thread someone acknowledged before.
         thread.acknowledged_at = thread.acknowledged_by_id = None
-    elif not (thread.handoff_reason == "crisis" and by is None):
+    elif not (thread.handoff_reason == "crisis" and keep_owner):
         thread.handoff_reason = reason
     thread.handed_off_at = thread.handed_off_at or now
     thread.awaiting = None
     thread.reply_due_at = reply_due
-    if by is not None:
+    if not keep_owner:
         thread.resident.coordinator = to
-        _audit(by, "hand_over", thread, f"to {to.key}", now)
+        if by is not None:
+            _audit(by, "hand_over", thread, f"to {to.key}", now)
         if thread.urgent and not already_theirs:
             # The colleague has not seen it yet: the ladder starts again, from them.
             thread.acknowledged_at = thread.acknowledged_by_id = None

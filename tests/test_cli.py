@@ -93,5 +93,10 @@ def test_the_demo_prints_sign_ins_that_show_the_demo_threads(runner, client, app
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
     client.post("/inbox/sign-in", data={"csrf_token": token, "email": email,
                                         "password": password})
+    assert client.get("/inbox").status_code == 302, "a password alone is not enough"
+    code = runner.invoke(demo_command, ["--code", email]).output.strip()
+    html = client.get("/inbox/sign-in/code").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    client.post("/inbox/sign-in/code", data={"csrf_token": token, "code": code})
     inbox = client.get("/inbox").get_data(as_text=True)
     assert inbox.count("ending 20") >= 3 and "Urgent: domestic abuse" in inbox

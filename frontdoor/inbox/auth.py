@@ -1,5 +1,6 @@
 """Signing coordinators in and out. Sessions live on the server (SignIn rows): the cookie
-holds only a random token, so signing out or an idle timeout really ends the session."""
+holds only a random token, so signing out, an idle timeout, the absolute lifetime or a
+lead deactivating someone really ends the session, on its very next request."""
 
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, current_app, g, redirect, request, session, url_for
 
 from frontdoor.extensions import db
-from frontdoor.models import Coordinator, SignIn
+from frontdoor.models import AuditEvent, Coordinator, SignIn, utcnow
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so a wrong email takes as long as a wrong
 # password and does not reveal who has an account.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
+# How recently a lead must have proved it is them before changing another lead's account.
+CONFIRM_MINUTES = 5
 
 
 def hash_password(password: str) -> str:
@@ -37,27 +40,41 @@ def check_password(coordinator: Coordinator | None, password: str) -> bool:
     return coordinator is not None and coordinator.active and bool(coordinator.password_hash)
 
 
+def waste_time_like_a_password_check(password: str) -> None:
+    """An attempt refused before its password is checked still takes as long as a check."""
+    check_password(None, password)
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def sign_in(coordinator: Coordinator, now: datetime) -> None:
+def client_address() -> str:
+    """The address a request came from (behind TRUSTED_PROXIES, the one they saw)."""
+    return (request.remote_addr or "")[:45]
+
+
+def sign_in(coordinator: Coordinator, now: datetime, method: str = "password") -> SignIn:
     """A new session every time: nothing from before sign-in carries over."""
     session.clear()
     token = secrets.token_urlsafe(32)
-    db.session.add(SignIn(token_hash=_digest(token), coordinator_id=coordinator.id,
-                          created_at=now, last_seen_at=now))
+    record = SignIn(token_hash=_digest(token), coordinator_id=coordinator.id, created_at=now,
+                    last_seen_at=now, confirmed_at=now, method=method,
+                    address=client_address(),
+                    device=(request.user_agent.string or "")[:120])
+    db.session.add(record)
     session["signin"] = token
+    return record
 
 
 def sign_out(now: datetime) -> None:
-    current = _current_sign_in()
+    current = current_sign_in()
     if current is not None:
         current.ended_at = now
     session.clear()
 
 
-def _current_sign_in() -> SignIn | None:
+def current_sign_in() -> SignIn | None:
     token = session.get("signin")
     if not token:
         return None
@@ -65,25 +82,67 @@ def _current_sign_in() -> SignIn | None:
                                                      SignIn.ended_at.is_(None)))
 
 
+def session_expired(record: SignIn, now: datetime) -> bool:
+    """Idle too long, or older than the absolute lifetime however busy."""
+    config = current_app.config
+    return (now - record.last_seen_at > timedelta(minutes=config["INBOX_IDLE_MINUTES"])
+            or now - record.created_at > timedelta(hours=config["INBOX_SESSION_HOURS"]))
+
+
 def current_coordinator(now: datetime) -> Coordinator | None:
-    """The signed-in coordinator, or None; an idle session is ended here."""
-    current = _current_sign_in()
+    """The signed-in coordinator, or None; an expired session is ended here."""
+    current = current_sign_in()
     if current is None:
         return None
-    idle = timedelta(minutes=current_app.config["INBOX_IDLE_MINUTES"])
-    if now - current.last_seen_at > idle or not current.coordinator.active:
+    if session_expired(current, now) or not current.coordinator.active:
         current.ended_at = now
         db.session.commit()
         session.clear()
         return None
     current.last_seen_at = now
+    g.sign_in = current
     return current.coordinator
+
+
+def end_sessions(person: Coordinator, now: datetime, keep: SignIn | None = None) -> int:
+    """End every open session of this person (but `keep`); how many were ended."""
+    query = sa.update(SignIn).where(SignIn.coordinator_id == person.id,
+                                    SignIn.ended_at.is_(None))
+    if keep is not None:
+        query = query.where(SignIn.id != keep.id)
+    result = db.session.execute(query.values(ended_at=now).execution_options(
+        synchronize_session=False))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def open_sessions(person: Coordinator, now: datetime) -> list[SignIn]:
+    """This person's sessions that still work, newest first."""
+    rows = db.session.scalars(sa.select(SignIn).where(
+        SignIn.coordinator_id == person.id, SignIn.ended_at.is_(None))
+        .order_by(SignIn.created_at.desc())).all()
+    return [r for r in rows if not session_expired(r, now)]
+
+
+def recently_confirmed(now: datetime) -> bool:
+    """Whether this session proved it was its person in the last few minutes."""
+    record: SignIn | None = g.get("sign_in")
+    return (record is not None and record.confirmed_at is not None
+            and now - record.confirmed_at <= timedelta(minutes=CONFIRM_MINUTES))
+
+
+def audit(action: str, by: Coordinator | None, detail: str = "", now: datetime | None = None,
+          thread_id: int | None = None) -> None:
+    """A sign-in or account event in the lead's audit trail: who did it (None for the
+    system or the command line) and to whom, by key. Never a password, code or token."""
+    db.session.add(AuditEvent(coordinator_id=by.id if by else None, action=action,
+                              thread_id=thread_id, detail=detail[:200],
+                              created_at=now or utcnow()))
 
 
 def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        me = current_coordinator(current_app.extensions["frontdoor.clock"]())
+        me = current_coordinator(clock_now())
         if me is None:
             return redirect(url_for("inbox.sign_in_page", next=request.path))
         g.me = me
@@ -104,3 +163,9 @@ def lead_only(view: Callable[..., Any]) -> Callable[..., Any]:
 def coordinator_by_email(email: str) -> Coordinator | None:
     return db.session.scalar(sa.select(Coordinator).where(
         sa.func.lower(Coordinator.email) == email.strip().lower()))
+
+
+def clock_now() -> datetime:
+    """What time it is for the inbox: the app's one clock (tests set it)."""
+    clock: Callable[[], datetime] = current_app.extensions["frontdoor.clock"]
+    return clock()

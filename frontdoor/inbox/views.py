@@ -3,7 +3,6 @@ record the audit event, commit once."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
@@ -23,7 +22,7 @@ from werkzeug.wrappers import Response
 
 from frontdoor import threads
 from frontdoor.engine import hours_for
-from frontdoor.extensions import db, limiter
+from frontdoor.extensions import db
 from frontdoor.inbox import access, auth
 from frontdoor.models import (
     AuditEvent,
@@ -51,8 +50,7 @@ MAX_REPLY = 1600
 
 
 def _now() -> datetime:
-    clock: Callable[[], datetime] = current_app.extensions["frontdoor.clock"]
-    return clock()
+    return auth.clock_now()
 
 
 def _today() -> date:
@@ -63,35 +61,6 @@ def _audit(action: str, thread: Thread | None = None, detail: str = "") -> None:
     db.session.add(AuditEvent(coordinator_id=g.me.id, action=action,
                               thread_id=thread.id if thread else None, detail=detail,
                               created_at=_now()))
-
-
-# -- signing in and out ---------------------------------------------------------------------
-
-@bp.get("/sign-in")
-def sign_in_page() -> str:
-    return render_template("inbox/sign_in.html", next=request.args.get("next", ""))
-
-
-@bp.post("/sign-in")
-@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"])
-def sign_in() -> Response | tuple[str, int]:
-    coordinator = auth.coordinator_by_email(request.form.get("email", ""))
-    if not auth.check_password(coordinator, request.form.get("password", "")):
-        return render_template("inbox/sign_in.html", error=True,
-                               next=request.form.get("next", "")), 400
-    assert coordinator is not None
-    auth.sign_in(coordinator, _now())
-    db.session.commit()
-    target = request.form.get("next", "")
-    # Only our own inbox paths: never an open redirect.
-    return redirect(target if target.startswith("/inbox/") else url_for("inbox.my_threads"))
-
-
-@bp.post("/sign-out")
-def sign_out() -> Response:
-    auth.sign_out(_now())
-    db.session.commit()
-    return redirect(url_for("inbox.sign_in_page"))
 
 
 # -- threads --------------------------------------------------------------------------------
@@ -367,15 +336,18 @@ def set_cover() -> Response:
 @bp.post("/team/coordinators")
 @auth.lead_only
 def add_coordinator() -> Response:
-    from frontdoor.inbox.people import add_person
+    from frontdoor.inbox import people, sso
 
     try:
-        person = add_person(request.form.get("name", ""), request.form.get("email", ""),
-                            request.form.get("password", ""), request.form.get("role", ""),
-                            request.form.getlist("days"))
-    except ValueError as error:
+        person = people.add_person(request.form.get("name", ""), request.form.get("email", ""),
+                                   request.form.get("role", ""), request.form.getlist("days"))
+        # Nobody chooses a password for someone else: they get a link to choose their own.
+        token = people.invite(person, g.me, _now()) if sso.passwords_allowed() else None
+    except people.PeopleError as error:
+        db.session.rollback()
         return _back_to_team(str(error), "error")
-    return _team_change("add_coordinator", person.key, f"{person.name} can now sign in.")
+    sent = team_access.send_link(person, token) if token else " They sign in with single sign-on."
+    return _team_change("add_coordinator", person.key, f"{person.name} is added." + sent)
 
 
 @bp.get("/audit")
@@ -384,3 +356,7 @@ def audit() -> str:
     events = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id.desc())
                                 .limit(500)).all()
     return render_template("inbox/audit.html", events=events)
+
+
+# Sign-in, account and team sign-in routes live in their own modules, on this blueprint.
+from frontdoor.inbox import signin, team_access  # noqa: E402,F401

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import axe_violations
-from tests.conftest import ACCOUNTS, PASSWORD
+from tests.conftest import ACCOUNTS, PASSWORD, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("app", ["sqlite"], indirect=True)]
 
@@ -16,6 +16,8 @@ def sign_in(page, base: str, who: str = "sam") -> None:
     page.get_by_label("Email").fill(ACCOUNTS[who])
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Code").fill(totp_code(who))
+    page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name="threads").wait_for()
 
 
@@ -48,9 +50,46 @@ def test_a_coordinator_replies_and_the_resident_sees_it_in_their_chat(browser, l
     assert resident.get_by_text("Sam, Local Area Coordinator").count() == 1
 
 
-def test_the_team_and_audit_pages_pass_an_axe_scan(browser, live_server, auth):
+def test_the_team_and_audit_pages_pass_an_axe_scan(browser, live_server, auth, db):
+    import sqlalchemy as sa
+
+    from frontdoor.models import Coordinator
+
+    sam = db.session.scalar(sa.select(Coordinator.id).where(Coordinator.key == "sam-patel"))
     page = browser.new_context(bypass_csp=True).new_page()
     sign_in(page, live_server, "lead")
-    for path in ("/inbox", "/inbox/team", "/inbox/audit", "/inbox/sign-in"):
+    for path in ("/inbox", "/inbox/team", "/inbox/audit", "/inbox/account",
+                 f"/inbox/team/people/{sam}/deactivate", "/inbox/sign-in"):
         page.goto(f"{live_server}{path}")
         assert axe_violations(page) == [], path
+
+
+def test_a_newcomer_sets_up_sign_in_from_an_invitation_and_every_step_passes_axe(
+        browser, live_server, auth, app):
+    import re
+
+    import pyotp
+
+    from frontdoor.extensions import db
+    from frontdoor.inbox import people
+    from frontdoor.models import utcnow
+
+    person = people.add_person("Alex Reed", "alex@lac.example.org")
+    token = people.invite(person, None, utcnow())
+    db.session.commit()
+    page = browser.new_context(bypass_csp=True).new_page()
+    page.goto(f"{live_server}/inbox/welcome/{token}")
+    assert axe_violations(page) == []
+    key = re.sub(r"\s", "", page.locator("code").first.inner_text())
+    page.get_by_label("Your new password").fill("kettle orbit marmalade")
+    page.get_by_label("The same password again").fill("kettle orbit marmalade")
+    page.get_by_label("Code from the app you just set up").fill(pyotp.TOTP(key).now())
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("heading", name="You are set up, Alex").wait_for()
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_label("Email").fill("alex@lac.example.org")
+    page.get_by_label("Password").fill("kettle orbit marmalade")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Code").wait_for()
+    assert axe_violations(page) == []
