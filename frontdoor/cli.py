@@ -21,8 +21,10 @@ main = FlaskGroup(create_app=_create_app, help="frontdoor: the Local Area Coordi
 
 
 def init_app(app: Flask) -> None:
+    from frontdoor.directory.commands import directory
+
     for command in (train_command, evaluate_command, load_config_command, classify_command,
-                    chat_command, worker_command, coordinators, demo_command):
+                    chat_command, worker_command, coordinators, demo_command, directory):
         app.cli.add_command(command)
 
 
@@ -81,11 +83,14 @@ def evaluate_command(data: Path | None, model_dir: Path | None, as_json: bool) -
 def load_config_command(folder: Path | None) -> None:
     """Load the council's wards, coordinators, postcodes and directory into the database."""
     from frontdoor.council_data import load_council_data
+    from frontdoor.directory.commands import print_import_report
 
     report = load_council_data(folder or Path(current_app.config["COUNCIL_DATA_DIR"]))
     current_app.extensions.pop("frontdoor.engine", None)
     click.echo(f"Loaded {report.wards} wards, {report.coordinators} coordinators, "
                f"{report.postcodes} postcodes and {report.entries} directory entries.")
+    if report.directory is not None:
+        print_import_report(report.directory)
 
 
 def _classify_line(text: str) -> dict[str, object]:

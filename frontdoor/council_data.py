@@ -1,6 +1,7 @@
 """Loading the council's own data (config/<council>/) into the database.
 
-Files: council.toml, coordinators.toml, wards.csv, postcodes.csv, directory.csv.
+Files: council.toml, coordinators.toml, wards.csv, postcodes.csv, and the directory in Open
+Referral UK form (directory.json, or a directory/ folder of ORUK CSVs) with needs_map.csv.
 Loading is idempotent: run it again after editing the files."""
 
 from __future__ import annotations
@@ -13,17 +14,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from frontdoor.directory import oruk
 from frontdoor.extensions import db
-from frontdoor.models import (
-    Coordinator,
-    Council,
-    DirectoryEntry,
-    Leave,
-    Postcode,
-    Ward,
-    directory_entry_ward,
-)
-from frontdoor.triage.data import NEEDS
+from frontdoor.models import Coordinator, Council, Leave, Postcode, Ward
 from frontdoor.triage.entities import format_postcode
 
 DAYS = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
@@ -39,6 +32,7 @@ class LoadReport:
     coordinators: int
     postcodes: int
     entries: int
+    directory: oruk.ImportReport | None = None
 
 
 def _csv(path: Path) -> list[tuple[int, dict[str, str]]]:
@@ -67,6 +61,11 @@ def load_council_data(folder: Path) -> LoadReport:
     row.safeguarding_phone = council["safeguarding"]["phone"]
     row.safeguarding_hours = council["safeguarding"].get("hours", "")
     row.safeguarding_out_of_hours_phone = council["safeguarding"].get("out_of_hours_phone", "")
+    freshness = council.get("directory", {}).get("freshness_months", 12)
+    if not isinstance(freshness, int) or isinstance(freshness, bool) or freshness < 1:
+        raise CouncilDataError("council.toml: [directory] freshness_months must be a whole "
+                               "number of months, 1 or more")
+    row.directory_freshness_months = freshness
     db.session.add(row)
 
     by_key: dict[str, Coordinator] = {}
@@ -105,7 +104,6 @@ def load_council_data(folder: Path) -> LoadReport:
         db.session.add(ward)
         wards[code] = ward
     db.session.flush()
-    by_name = {w.name.lower(): w for w in wards.values()}
 
     db.session.execute(sa.delete(Postcode))
     seen: set[str] = set()
@@ -119,29 +117,27 @@ def load_council_data(folder: Path) -> LoadReport:
         seen.add(key)
         db.session.add(Postcode(postcode=key, ward_code=pc_row["ward_code"]))
 
-    db.session.execute(sa.delete(directory_entry_ward))
-    db.session.execute(sa.delete(DirectoryEntry).where(DirectoryEntry.source == "config"))
-    entries = 0
-    for line, entry_row in _csv(folder / "directory.csv"):
-        needs = [n.strip() for n in entry_row["needs"].split(";") if n.strip()]
-        unknown = set(needs) - set(NEEDS)
-        if unknown or not needs:
-            raise CouncilDataError(f"directory.csv:{line}: unknown needs {sorted(unknown)}")
-        if entry_row["kind"] not in {"community", "service"}:
-            raise CouncilDataError(f"directory.csv:{line}: kind is community or service")
-        citywide = entry_row["wards"].strip() == "*"
-        entry_wards = []
-        if not citywide:
-            for name in entry_row["wards"].split(";"):
-                named = wards.get(name.strip()) or by_name.get(name.strip().lower())
-                if named is None:
-                    raise CouncilDataError(f"directory.csv:{line}: unknown ward '{name}'")
-                entry_wards.append(named)
-        db.session.add(DirectoryEntry(
-            name=entry_row["name"], summary=entry_row["summary"].rstrip("."),
-            needs=";".join(needs), kind=entry_row["kind"], contact=entry_row["contact"],
-            hours=entry_row.get("hours", ""), citywide=citywide, wards=entry_wards,
-            source="config"))
-        entries += 1
+    db.session.flush()
+    directory = _load_directory(folder)
     db.session.commit()
-    return LoadReport(len(wards), len(by_key), len(seen), entries)
+    return LoadReport(len(wards), len(by_key), len(seen),
+                      directory.imported if directory else 0, directory)
+
+
+def _load_directory(folder: Path) -> oruk.ImportReport | None:
+    """The council's own directory file, through the same importer as a live ORUK feed."""
+    source = next((p for p in (folder / "directory.json", folder / "directory") if p.exists()),
+                  None)
+    if source is None:
+        return None   # the directory comes from `frontdoor directory import` instead
+    try:
+        needs_map = oruk.load_needs_map(folder / "needs_map.csv")
+    except (OSError, ValueError) as error:
+        raise CouncilDataError(str(error)) from error
+    # Entries loaded from config are "config"'s: re-loading replaces them and leaves entries
+    # imported from a live feed alone.
+    try:
+        return oruk.import_directory(str(source), needs_map, replace=True,
+                                     source_name="config", classify=oruk.need_classifier())
+    except oruk.ImportFailed as error:
+        raise CouncilDataError(str(error)) from error

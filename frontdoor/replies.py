@@ -103,6 +103,15 @@ def answer(need_words: str, place: str, entries: Sequence[EntryLine], who: Who |
     return Reply(tuple(parts), optional)
 
 
+def nothing_fits(place: str, who: Who | None) -> Reply:
+    """Nothing in the directory fits what was asked: say so, and offer the person."""
+    return Reply((
+        f"Sorry, I couldn't find anything {place} that fits what you asked. A person may "
+        "know more.",
+        _person_line(who) if who else "Reply 0 to talk to a person.",
+    ))
+
+
 def ask_area(need_words: str) -> Reply:
     return Reply((
         f"I can help with {need_words}. To find things near you, what is your postcode "
