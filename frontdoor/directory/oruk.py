@@ -36,7 +36,8 @@ COMMUNITY = "community"
 # A taxonomy term with this in its name or code marks a location whose address must never be
 # sent (a refuge): HSDS has no field for it, so councils tag the location (or the service).
 CONFIDENTIAL = "confidential"
-SUMMARY_LENGTH = 160
+# A text has room for about this much of a description beside the name, contact and times.
+SUMMARY_LENGTH = 80
 PAGE_SIZE = 100
 MAX_PAGES = 10_000
 TIMEOUT = 30
@@ -477,12 +478,19 @@ def needs_for(service: Service, needs_map: Mapping[str, set[str]]) -> tuple[list
 
 
 def summary_of(description: str, name: str) -> str:
-    """The description's first sentence, short enough for a text."""
+    """The description's first sentence, cut to what a text has room for: at a clause
+    ("Youth club for ages 11 to 18: sport, music..." -> "Youth club for ages 11 to 18")
+    where one falls late enough, else at a word, with "..." to say there is more."""
     text = description or name
     first = re.split(r"(?<=[.!?])\s+", text, maxsplit=1)[0].rstrip(".")
-    if len(first) > SUMMARY_LENGTH:
-        first = first[:SUMMARY_LENGTH].rsplit(" ", 1)[0].rstrip(",;:") + "..."
-    return first
+    if len(first) <= SUMMARY_LENGTH:
+        return first
+    # A colon, semicolon or dash ends a clause; a comma more often sits inside a list.
+    clauses = [m.start() for m in re.finditer(r"[:;(]\s|\s[-\u2013]\s", first)
+               if SUMMARY_LENGTH // 3 <= m.start() <= SUMMARY_LENGTH]
+    if clauses:
+        return first[:clauses[-1]].rstrip()
+    return first[:SUMMARY_LENGTH - 3].rsplit(" ", 1)[0].rstrip(",;:") + "..."
 
 
 def contact_for(service: Service) -> str:

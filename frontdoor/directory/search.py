@@ -642,9 +642,9 @@ def build_index() -> DirectoryIndex:
     entries = db.session.scalars(sa.select(DirectoryEntry).options(
         sa.orm.selectinload(DirectoryEntry.wards))).all()
     council = db.session.get(Council, 1)
-    wards = db.session.execute(sa.select(Ward.code, Ward.name, Ward.aliases)).tuples().all()
+    wards = db.session.execute(sa.select(Ward.code, Ward.name, Ward.aliases)).all()
     postcodes = dict(db.session.execute(sa.select(Postcode.postcode,
-                                                  Postcode.ward_code)).tuples().all())
+                                                  Postcode.ward_code)).all())
     places = Places.from_wards(wards, postcodes, council.name if council else "")
     return DirectoryIndex([listing_from(e) for e in entries], places,
                           freshness_months=council.directory_freshness_months if council
