@@ -162,7 +162,11 @@ def _records(items: Iterable[Any], where: str) -> list[RawRecord]:
             records.append(RawRecord(f"{where} record {n}", None, None,
                                      "is not a JSON object"))
             continue
+        # ORUK ids are strings (UUIDs); a feed with whole-number ids is read the same way.
         oruk_id = item.get("id")
+        if isinstance(oruk_id, int) and not isinstance(oruk_id, bool):
+            oruk_id = str(oruk_id)
+            item = {**item, "id": oruk_id}
         label = f"service '{oruk_id}'" if isinstance(oruk_id, str) and oruk_id else \
             f"{where} record {n}"
         records.append(RawRecord(label, oruk_id if isinstance(oruk_id, str) else None, item))
@@ -446,7 +450,7 @@ def parse_service(record: RawRecord) -> Service:
                 postcode = _text(address, "postal_code")
                 if postcode:
                     postcodes.append(postcode)
-                line = ", ".join(p for p in (_text(address, "address_1"),) if p)
+                line = _text(address, "address_1")
                 if line and (location.get("location_type") or "physical") != "virtual":
                     addresses.append(line)
         except RecordError as error:
@@ -532,9 +536,12 @@ def need_classifier(min_second: float = 0.3) -> Classify:
     def classify(text: str) -> list[str]:
         from flask import current_app
 
-        from frontdoor.engine import load_triage
+        from frontdoor.engine import ModelMissing, load_triage
 
-        triage = load_triage(current_app._get_current_object())  # type: ignore[attr-defined]
+        try:
+            triage = load_triage(current_app._get_current_object())  # type: ignore[attr-defined]
+        except ModelMissing as error:
+            raise LookupError(f"{error}, then import again") from error
         ranked = [(need, p) for need, p in triage.read(text).ranked if need in triage.answerable]
         if not ranked:
             return []
@@ -557,6 +564,9 @@ def import_directory(source: str, needs_map: Mapping[str, set[str]], *, replace:
     seen: set[str] = set()
     parsed: list[Service] = []
     for record in records:
+        if record.oruk_id in seen:
+            report.problems.append(f"{record.label}: listed twice; the first is kept")
+            continue
         if record.oruk_id:
             # Seen, even if malformed: --replace must not remove an entry the feed still has.
             seen.add(record.oruk_id)
@@ -574,7 +584,7 @@ def import_directory(source: str, needs_map: Mapping[str, set[str]], *, replace:
         raise ImportFailed(f"{source_name}: no services read; with --replace that would empty "
                            "the directory, so nothing was changed")
     try:
-        _write(parsed, seen, report, needs_map, classify, replace)
+        _write(parsed, seen, report, needs_map, classify, replace, progress)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -589,14 +599,15 @@ def _source_name(source: str) -> str:
 
 
 def _write(services: list[Service], seen: set[str], report: ImportReport,
-           needs_map: Mapping[str, set[str]], classify: Classify | None, replace: bool) -> None:
+           needs_map: Mapping[str, set[str]], classify: Classify | None, replace: bool,
+           progress: bool = False) -> None:
     postcode_table = dict(db.session.execute(sa.select(Postcode.postcode,
                                                        Postcode.ward_code)).all())
     wards = {w.code: w for w in db.session.scalars(sa.select(Ward))}
     existing = {e.oruk_id: e for e in db.session.scalars(
         sa.select(DirectoryEntry).where(DirectoryEntry.oruk_id.in_(seen)))} if seen else {}
     now = utcnow()
-    for service in services:
+    for service in tqdm(services, desc="Writing", unit="service", disable=not progress):
         entry = existing.get(service.oruk_id)
         if service.status != "active":
             report.not_active += 1
@@ -608,9 +619,12 @@ def _write(services: list[Service], seen: set[str], report: ImportReport,
         needs_from = "map"
         if not needs:
             needs_from = "classifier"
-            needs = classify(f"{service.name}. {service.description}") if classify else []
-            report.classified.append(
-                f"{service.name} ({service.oruk_id}): {', '.join(needs) or 'no need found'}")
+            try:
+                needs = classify(f"{service.name}. {service.description}") if classify else []
+                found = ", ".join(needs) or "no need found"
+            except LookupError as error:
+                needs, found = [], f"not read ({error})"
+            report.classified.append(f"{service.name} ({service.oruk_id}): {found}")
         ward_codes, unknown = wards_for(service.postcodes, postcode_table)
         if unknown and not ward_codes:
             report.warnings.append(

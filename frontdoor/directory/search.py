@@ -30,6 +30,7 @@ place, community, age)."""
 
 from __future__ import annotations
 
+import calendar
 import importlib.resources
 import logging
 import re
@@ -474,9 +475,10 @@ class DirectoryIndex:
         concepts = self._known_concepts(said)
         words = tuple(dict.fromkeys(m[2] for c in concepts for m in c.members
                                     if m[1] >= SLIP_WEIGHT))
-        if size == 0 or (said and not concepts):
+        if size == 0 or (said and not concepts) or (not concepts and need is None):
             # The resident asked for something in words the directory has none of ("a
-            # solicitor"): say so and offer the coordinator, rather than guess from the need.
+            # solicitor"), or for nothing in particular: say so and offer the coordinator,
+            # rather than guess.
             return Offers((), words, ages)
 
         cutoff = _months_before(today, self.freshness_months).toordinal()
@@ -581,15 +583,9 @@ def _age_words(listing: Listing) -> str:
 
 
 def _months_before(day: date, months: int) -> date:
-    month_index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(month_index, 12)
-    month += 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    return date(year, month, 28)
+    """The same day `months` earlier (the month's last day when it has fewer days)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 @lru_cache(maxsize=1)

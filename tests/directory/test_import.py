@@ -356,3 +356,32 @@ def test_reimport_never_breaks_a_conversation_in_progress(phone, db, runner):
     assert "in Normanton" in answer and "Benefits Buddies" in answer
     thread = db.session.scalar(sa.select(Thread))
     assert thread.need == "money" and thread.awaiting is None
+
+
+def test_without_a_trained_model_a_term_less_service_is_imported_and_the_report_says_why(
+        app, db, tmp_path):
+    record = service("feed-1", terms=())
+    path = tmp_path / "feed.json"
+    path.write_text(json.dumps([record]))
+    app.config["MODEL_PATH"] = str(tmp_path / "no-model")
+    triage = app.extensions.pop("frontdoor.triage")
+    try:
+        from frontdoor.directory.oruk import need_classifier
+
+        report = import_directory(str(path), load_needs_map(NEEDS_MAP),
+                                  classify=need_classifier())
+    finally:
+        app.extensions["frontdoor.triage"] = triage
+    assert report.created == 1 and entry(db, "feed-1").needs == ""
+    assert "no trained model at" in report.classified[0]
+    assert "run `frontdoor train`, then import again" in report.classified[0]
+
+
+def test_a_service_listed_twice_is_imported_once_and_reported(app, db, tmp_path):
+    path = tmp_path / "feed.json"
+    path.write_text(json.dumps([service("feed-1"), service("feed-1", "Again"),
+                                {**service("feed-2", "Numbered"), "id": 42}]))
+    report = import_directory(str(path), load_needs_map(NEEDS_MAP))
+    assert report.problems == ["service 'feed-1': listed twice; the first is kept"]
+    assert entry(db, "feed-1").name == "Riverside Pantry"
+    assert entry(db, "42").name == "Numbered"

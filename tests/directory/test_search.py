@@ -281,3 +281,10 @@ def test_search_prints_entries_in_order_with_why(runner):
 def test_search_says_plainly_what_is_wrong_with_a_place(runner, options, problem):
     result = runner.invoke(directory, ["search", "food bank", *options])
     assert result.exit_code == 2 and problem in result.output
+
+
+def test_a_message_with_neither_words_nor_a_need_gets_nothing():
+    index = DirectoryIndex([listing(1, "Walks", "Gentle walks", community=True)], PLACES)
+    assert index.search("hello there", None, None, TODAY).nothing_fits
+    assert [o.oruk_id for o in index.search("hello there", "health", None,
+                                            TODAY).entries] == ["e1"]
