@@ -87,6 +87,7 @@ lint: .stamp-install-test
 
 bench: .stamp-install-test model
 	$(BIN)/python bench/triage.py
+	$(BIN)/python bench/answers.py
 
 clean:
 	rm -rf $(VENV) .stamp-* instance

@@ -18,6 +18,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, ScriptInfo, run_command, with_appcontext
 from flask_migrate.cli import db as migrations_group
 
+from frontdoor.directory.commands import directory, print_import_report
 from frontdoor.settings import Role, SettingsError
 
 if TYPE_CHECKING:
@@ -172,6 +173,8 @@ def load_config_command(folder: Path | None, replace_council: bool) -> None:
                    f"for residents' history.")
     audit("load_config", f"{report.council}: {loaded} from {folder.name}")
     click.echo(f"Loaded {loaded}.")
+    if report.directory is not None:
+        print_import_report(report.directory)
     for who in report.deactivated:
         click.echo(f"Deactivated (no longer in the council's data): {who}")
     for who in report.kept_inactive:
@@ -538,7 +541,7 @@ def config_check_command(env_name: str | None) -> None:
 # Every command, on the group (so --help lists them whatever the settings) and on the app.
 COMMANDS: tuple[click.Command, ...] = (
     train_command, evaluate_command, load_config_command, classify_command, chat_command,
-    worker_command, coordinators, demo_command, config_group, postcodes, council)
+    worker_command, coordinators, demo_command, config_group, postcodes, council, directory)
 for _command in COMMANDS:
     main.add_command(_command)
 main.add_command(serve_command)     # replaces Flask's `run`, checking the settings first

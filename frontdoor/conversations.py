@@ -16,7 +16,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from frontdoor import replies, threads
 from frontdoor.channels import Inbound
-from frontdoor.directory.lookup import entries_for, ward_named
+from frontdoor.directory.lookup import ward_named
+from frontdoor.directory.search import offers_for
 from frontdoor.extensions import db
 from frontdoor.models import (
     Author,
@@ -247,12 +248,19 @@ class FrontDoor:
                     resident.ward_code = ward_code
                     thread.ward_code = ward_code
                 ward = ward_named(ward_code)
-                entries = entries_for(need, ward_code)
+                # The resident's own words choose the entries: this message, and when it
+                # answers a question we asked, the messages before it that raised the need.
+                asked = [message.body] if thread.awaiting is None else [
+                    m.body for m in thread.messages if m.direction == Direction.IN][-3:]
+                offers = offers_for(" ".join(asked), need, ward_code,
+                                    now.astimezone(self.hours.zone).date(), hours=self.hours)
                 place = f"in {ward.name}" if ward else f"across {_area_name()}"
-                lines = [replies.EntryLine(e.name, e.summary, e.contact, e.hours)
-                         for e in entries]
+                lines = [replies.EntryLine(o.name, o.summary, o.contact, o.hours)
+                         for o in offers.entries]
+                person = self._offer(resident, now)
                 return self._send(thread, message, replies.answer(
-                    needs[need].option, place, lines, self._offer(resident, now)), channel)
+                    needs[need].option, place, lines, person) if lines
+                    else replies.nothing_fits(place, person), channel)
             case decisions.AskArea(need=need):
                 thread.need = need
                 return self._send(thread, message, replies.ask_area(needs[need].option),

@@ -1,6 +1,7 @@
 """Loading the council's own data (config/<council>/) into the database.
 
-Files: council.toml, coordinators.toml, wards.csv, postcodes.csv, directory.csv.
+Files: council.toml, coordinators.toml, wards.csv, postcodes.csv, and the directory in Open
+Referral UK form (directory.json, or a directory/ folder of ORUK CSVs) with needs_map.csv.
 Loading is idempotent: run it again after editing the files. One council per database:
 loading another council's files is refused unless it is asked to replace the one there.
 Each load bumps the council's config version, so running servers and workers pick up the
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from frontdoor import threads
+from frontdoor.directory import oruk
 from frontdoor.extensions import db
 from frontdoor.models import (
     Coordinator,
@@ -33,7 +35,6 @@ from frontdoor.models import (
     directory_entry_ward,
     utcnow,
 )
-from frontdoor.triage.data import NEEDS
 from frontdoor.triage.entities import format_postcode
 
 DAYS = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
@@ -69,6 +70,7 @@ class LoadReport:
     # deactivated until reactivated (a lead or the command line deactivated them).
     deactivated: tuple[str, ...] = ()
     kept_inactive: tuple[str, ...] = ()
+    directory: oruk.ImportReport | None = None
 
 
 def _csv(path: Path) -> list[tuple[int, dict[str, str]]]:
@@ -187,6 +189,11 @@ def load_council_data(folder: Path, replace_council: bool = False,
     except ValueError as error:
         raise CouncilDataError(f"council.toml: [escalation] ladder: {error}") from error
     row.escalation_ladder = ladder
+    freshness = council.get("directory", {}).get("freshness_months", 12)
+    if not isinstance(freshness, int) or isinstance(freshness, bool) or freshness < 1:
+        raise CouncilDataError("council.toml: [directory] freshness_months must be a whole "
+                               "number of months, 1 or more")
+    row.directory_freshness_months = freshness
     db.session.add(row)
 
     by_key: dict[str, Coordinator] = {}
@@ -242,7 +249,6 @@ def load_council_data(folder: Path, replace_council: bool = False,
         wards[code] = ward
     db.session.flush()
     deactivated = _deactivate_leavers(set(by_key))
-    by_name = {w.name.lower(): w for w in wards.values()}
 
     # Only the rows this file gave last time: postcodes imported from the ONS directory
     # (`frontdoor postcodes import`) stay, except where this file names the same postcode.
@@ -263,36 +269,15 @@ def load_council_data(folder: Path, replace_council: bool = False,
     db.session.add_all(Postcode(postcode=key, ward_code=seen[key], source="config")
                        for key in keys)
 
-    db.session.execute(sa.delete(directory_entry_ward))
-    db.session.execute(sa.delete(DirectoryEntry).where(DirectoryEntry.source == "config"))
-    entries = 0
-    for line, entry_row in _csv(folder / "directory.csv"):
-        needs = [n.strip() for n in entry_row["needs"].split(";") if n.strip()]
-        unknown = set(needs) - set(NEEDS)
-        if unknown or not needs:
-            raise CouncilDataError(f"directory.csv:{line}: unknown needs {sorted(unknown)}")
-        if entry_row["kind"] not in {"community", "service"}:
-            raise CouncilDataError(f"directory.csv:{line}: kind is community or service")
-        citywide = entry_row["wards"].strip() == "*"
-        entry_wards = []
-        if not citywide:
-            for name in entry_row["wards"].split(";"):
-                named = wards.get(name.strip()) or by_name.get(name.strip().lower())
-                if named is None:
-                    raise CouncilDataError(f"directory.csv:{line}: unknown ward '{name}'")
-                entry_wards.append(named)
-        db.session.add(DirectoryEntry(
-            name=entry_row["name"], summary=entry_row["summary"].rstrip("."),
-            needs=";".join(needs), kind=entry_row["kind"], contact=entry_row["contact"],
-            hours=entry_row.get("hours", ""), citywide=citywide, wards=entry_wards,
-            source="config"))
-        entries += 1
+    db.session.flush()
+    directory = _load_directory(folder)
     # Running processes compare this to drop what they cached (engine.py).
     row.config_version = (row.config_version or 0) + 1
     db.session.commit()
     kept = tuple(p.name for p in by_key.values() if not p.active)
-    return LoadReport(len(wards), len(by_key), len(seen), entries,
-                      _described(name, demo), replaced, deactivated, kept)
+    return LoadReport(len(wards), len(by_key), len(seen),
+                      directory.imported if directory else 0, _described(name, demo),
+                      replaced, deactivated, kept, directory)
 
 
 def _deactivate_leavers(keys: set[str]) -> tuple[str, ...]:
@@ -309,3 +294,26 @@ def _deactivate_leavers(keys: set[str]) -> tuple[str, ...]:
             raise CouncilDataError(f"coordinators.toml: {person.key} is missing, but {error}") \
                 from error
     return tuple(f"{p.name} ({p.email or p.key})" for p in leavers)
+
+
+def _load_directory(folder: Path) -> oruk.ImportReport | None:
+    """The council's own directory file, through the same importer as a live ORUK feed."""
+    source = next((p for p in (folder / "directory.json", folder / "directory") if p.exists()),
+                  None)
+    if source is None:
+        return None   # the directory comes from `frontdoor directory import` instead
+    try:
+        needs_map = oruk.load_needs_map(folder / "needs_map.csv")
+    except (OSError, ValueError) as error:
+        raise CouncilDataError(str(error)) from error
+    # Entries loaded from config are "config"'s: re-loading replaces them and leaves entries
+    # imported from a live feed alone.
+    if source.suffix == ".json" and source.read_text(encoding="utf-8").strip() == "[]":
+        # Deliberately empty (a new council's starting file): no config entries, no error.
+        db.session.execute(sa.delete(DirectoryEntry).where(DirectoryEntry.source == "config"))
+        return None
+    try:
+        return oruk.import_directory(str(source), needs_map, replace=True,
+                                     source_name="config", classify=oruk.need_classifier())
+    except oruk.ImportFailed as error:
+        raise CouncilDataError(str(error)) from error

@@ -181,8 +181,9 @@ Written by `frontdoor council new --lad {lad}`. To go live:
 2. `wards.csv`: each ward's coordinator and cover (their keys from coordinators.toml), and
    the names residents use for places in the ward (`aliases`, `;`-separated, lower case).
 3. `council.toml`: the contact centre and safeguarding details (every REPLACE value).
-4. The directory: `directory.csv` (name, summary, needs, wards or `*`, community or service,
-   contact, hours), or the council's Open Referral UK feed with `needs_map.csv`.
+4. The directory: the council's Open Referral UK feed (`frontdoor directory import URL`), or
+   `directory.json` here, an array of ORUK service records; `needs_map.csv` turns their
+   taxonomy terms into the front door's needs.
 5. `frontdoor load-config --dir {folder}`, then the postcodes from the ONS Postcode Directory:
    `frontdoor postcodes import ONSPD.zip --lad {lad}`. `postcodes.csv` is only for postcodes
    the ONS file does not have yet (full postcodes or sectors such as `DE23 8`).
@@ -202,7 +203,7 @@ def write_new_council(folder: Path, lad: str, name: str,
     wards = wards_of(lad, ward_list)
     folder = Path(folder)
     files = ("council.toml", "coordinators.toml", "wards.csv", "postcodes.csv",
-             "directory.csv", "needs_map.csv", "README.md")
+             "directory.json", "needs_map.csv", "README.md")
     existing = [f for f in files if (folder / f).exists()]
     if existing:
         raise CouncilSetupError(f"{folder} already has {', '.join(existing)}: "
@@ -217,8 +218,8 @@ def write_new_council(folder: Path, lad: str, name: str,
         writer.writerow(["ward_code", "ward_name", "coordinator", "cover", "aliases"])
         writer.writerows([w.code, w.name, "", "", ""] for w in wards)
     (folder / "postcodes.csv").write_text("postcode,ward_code\n", encoding="utf-8")
-    (folder / "directory.csv").write_text("name,summary,needs,wards,kind,contact,hours\n",
-                                          encoding="utf-8")
+    # An empty Open Referral UK array: services go here, or come from the council's feed.
+    (folder / "directory.json").write_text("[]\n", encoding="utf-8")
     (folder / "needs_map.csv").write_text(NEEDS_MAP_CSV, encoding="utf-8")
     (folder / "README.md").write_text(README.format(**fill), encoding="utf-8")
     return NewCouncil(folder, name, lad, len(wards))
@@ -417,8 +418,9 @@ def _check_database(wards: dict[str, str], lad: str, folder: Path, intents_dir: 
     entries = db.session.scalars(
         sa.select(DirectoryEntry).options(so.selectinload(DirectoryEntry.wards))).all()
     if not entries:
-        problems.append("The directory is empty: add entries to directory.csv or import the "
-                        "council's Open Referral UK feed, so residents get local answers.")
+        problems.append("The directory is empty: import the council's Open Referral UK feed "
+                        "(frontdoor directory import) or add services to directory.json, so "
+                        "residents get local answers.")
         return
     for need in load_need_definitions(intents_dir).values():
         if need.answer != ANSWERABLE:

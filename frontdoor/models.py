@@ -91,6 +91,8 @@ class Council(Model):
     # pairs: "named:15,cover:15,on_call:15,lead:15" (see frontdoor/threads.py).
     escalation_ladder: so.Mapped[str] = so.mapped_column(
         sa.String(200), default="named:15,cover:15,on_call:15,lead:15")
+    # Directory entries not assured or modified for longer than this are not offered.
+    directory_freshness_months: so.Mapped[int] = so.mapped_column(default=12, server_default="12")
 
 
 class Coordinator(Model):
@@ -187,19 +189,43 @@ directory_entry_ward = sa.Table(
 
 
 class DirectoryEntry(Model):
-    """Local information: a community group or a service, shaped after Open Referral UK."""
+    """Local information: a community group or a service, imported from Open Referral UK."""
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    # The service's id in the council's ORUK feed: re-imports update in place by it.
+    oruk_id: so.Mapped[str | None] = so.mapped_column(sa.String(255), unique=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(255))
+    # The first sentence of the description: what a reply shows.
     summary: so.Mapped[str] = so.mapped_column(sa.String(200))
+    description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    organisation: so.Mapped[str] = so.mapped_column(sa.String(255), default="")
     # "community" (groups, neighbours, volunteers) or "service" (formal services).
     kind: so.Mapped[str] = so.mapped_column(sa.String(12))
-    contact: so.Mapped[str] = so.mapped_column(sa.String(120))
-    hours: so.Mapped[str] = so.mapped_column(sa.String(80), default="")
+    # How to reach it, as a reply says it ("Call 01632 960101"), and the parts it came from.
+    contact: so.Mapped[str] = so.mapped_column(sa.String(200))
+    phones: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), default="")
+    url: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    # Where to go, when it may be sent: never set for a confidential location (a refuge).
+    address: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    confidential: so.Mapped[bool] = so.mapped_column(default=False)
+    # "Tue and Thu 10am-1pm"; `schedules` keeps the RFC 5545 parts for bank-holiday notes.
+    hours: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
+    schedules: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
+    min_age: so.Mapped[int | None]
+    max_age: so.Mapped[int | None]
     citywide: so.Mapped[bool] = so.mapped_column(default=False)
     # Needs met, ";"-separated labels; kept small and denormalised: read far more than written.
     needs: so.Mapped[str] = so.mapped_column(sa.String(200))
-    source: so.Mapped[str] = so.mapped_column(sa.String(40), default="config")
+    # "map" (the council's needs map) or "classifier" (no taxonomy term was mapped).
+    needs_from: so.Mapped[str] = so.mapped_column(sa.String(12), default="map")
+    # Taxonomy term names, ";"-separated: searched with the name and description.
+    terms: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    assured_date: so.Mapped[date | None]
+    last_modified: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # "config" (load-config) or the SOURCE given to `directory import`.
+    source: so.Mapped[str] = so.mapped_column(sa.String(500), default="config")
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
 
     wards: so.Mapped[list[Ward]] = so.relationship(secondary=directory_entry_ward)
 

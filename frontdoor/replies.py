@@ -134,11 +134,21 @@ def answer(need_words: str, place: str, entries: Sequence[EntryLine], who: Who |
     parts = [f"Here are some options for {need_words} {place}:"]
     for entry in entries:
         when = f", {entry.hours}" if entry.hours else ""
-        parts.append(f"- {entry.name}: {entry.summary}. {entry.contact}{when}")
+        stop = "" if entry.summary.endswith(("...", "\u2026", "!", "?")) else "."
+        parts.append(f"- {entry.name}: {entry.summary}{stop} {entry.contact}{when}")
     parts.append(_person_line(who) if who else "Reply 0 to talk to a person.")
     # The third entry goes first when space is short; the way to a person never does.
     optional = frozenset(range(2, len(entries) + 1)) if len(entries) > 1 else frozenset()
     return Reply(tuple(parts), optional)
+
+
+def nothing_fits(place: str, who: Who | None) -> Reply:
+    """Nothing in the directory fits what was asked: say so, and offer the person."""
+    return Reply((
+        f"Sorry, I couldn't find anything {place} that fits what you asked. A person may "
+        "know more.",
+        _person_line(who) if who else "Reply 0 to talk to a person.",
+    ))
 
 
 def ask_area(need_words: str) -> Reply:

@@ -3,6 +3,7 @@ picked up by running servers, and command-line changes in the audit."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -42,9 +43,14 @@ def york(tmp_path):
     (folder / "wards.csv").write_text("ward_code,ward_name,coordinator,cover,aliases\n"
                                       "E05014601,Acomb,lead,,\n")
     (folder / "postcodes.csv").write_text("postcode,ward_code\nYO24 3,E05014601\n")
-    (folder / "directory.csv").write_text(
-        "name,summary,needs,wards,kind,contact,hours\n"
-        "Acomb Pantry,Low-cost food,food,Acomb,community,Call 01904 000000,Fri 10-12\n")
+    (folder / "needs_map.csv").write_text("term,need\nPantry,food\nPantry,community\n")
+    (folder / "directory.json").write_text(json.dumps([{
+        "id": "york-acomb-pantry", "name": "Acomb Pantry", "description": "Low-cost food.",
+        "status": "active", "assured_date": "2026-11-01",
+        "contacts": [{"phones": [{"number": "01904 000000"}]}],
+        "attributes": [{"taxonomy_term": {"name": "Pantry"}}],
+        "service_at_locations": [{"location": {"addresses": [
+            {"address_1": "Acomb hall", "postal_code": "YO24 3AA"}]}}]}]))
     return folder
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -76,11 +77,33 @@ def fill_in(folder: Path, team: str = TEAM) -> None:
                                ("REPLACE: e.g. Mon-Fri 9am-5pm", "Mon-Fri 9am-5pm")]:
         council = council.replace(placeholder, value)
     (folder / "council.toml").write_text(council, encoding="utf-8")
-    with (folder / "directory.csv").open("a", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        for need in DIRECTORY_NEEDS:
-            writer.writerow([f"Swansea {need} group", "Help near you", need, "*", "community",
-                             "Call 01792 000004", "Mon-Fri"])
+    write_directory(folder)
+    with (folder / "needs_map.csv").open("a", encoding="utf-8") as f:
+        f.writelines(f"{need},{need}\n" for need in DIRECTORY_NEEDS)
+
+
+def write_directory(folder: Path, food_only_in: dict[str, str] | None = None) -> None:
+    """One community group per need, in Open Referral UK form: city-wide, or for food only
+    at the given postcodes (ward name -> postcode)."""
+    services = []
+    for need in DIRECTORY_NEEDS:
+        service: dict = {
+            "id": f"swansea-{need}", "name": f"Swansea {need} group",
+            "description": "Help near you.", "status": "active", "assured_date": "2026-11-01",
+            "contacts": [{"phones": [{"number": "01792 000004"}]}],
+            "attributes": [{"taxonomy_term": {"name": need}}]}
+        if need == "food" and food_only_in:
+            service["service_at_locations"] = [
+                {"location": {"addresses": [{"address_1": f"{ward} hall", "postal_code": pc}]}}
+                for ward, pc in food_only_in.items()]
+        services.append(service)
+    (folder / "directory.json").write_text(json.dumps(services), encoding="utf-8")
+
+
+def postcode_of(folder: Path, ward_name: str) -> str:
+    """The postcode `one_postcode_per_ward` gives a ward."""
+    n = next(i for i, row in enumerate(wards_csv(folder)) if row["ward_name"] == ward_name)
+    return f"SA1 {n // 10}{chr(65 + n % 10)}Z"
 
 
 def one_postcode_per_ward(folder: Path, path: Path) -> Path:
@@ -154,7 +177,8 @@ def test_check_on_a_new_council_lists_what_is_missing_and_passes_once_filled_in(
 
     # The database holds the demo council: Swansea takes its place.
     replacing = ["--dir", str(folder), "--replace-council"]
-    assert runner.invoke(load_config_command, replacing).exit_code == 0
+    loaded = runner.invoke(load_config_command, replacing)
+    assert loaded.exit_code == 0, loaded.output
     loaded = runner.invoke(check_council_command, ["--dir", str(folder)])
     assert loaded.exit_code == 1
     assert "No postcodes place residents in any ward: import them with " \
@@ -179,7 +203,8 @@ def swansea(runner, db, tmp_path) -> Path:
     fill_in(folder)
     # The database holds the demo council: Swansea takes its place.
     replacing = ["--dir", str(folder), "--replace-council"]
-    assert runner.invoke(load_config_command, replacing).exit_code == 0
+    loaded = runner.invoke(load_config_command, replacing)
+    assert loaded.exit_code == 0, loaded.output
     import_postcodes(one_postcode_per_ward(folder, tmp_path / "onspd.csv"), SWANSEA)
     assert check_council(folder, INTENTS) == []
     return folder
@@ -210,9 +235,7 @@ def test_check_finds_a_cover_on_leave_at_the_same_time_as_the_coordinator(swanse
 
 
 def test_check_finds_a_need_with_no_directory_entry_in_some_wards(swansea, runner):
-    rows = (swansea / "directory.csv").read_text(encoding="utf-8").splitlines()
-    rows = [r.replace("food,*,", "food,Mumbles;Sketty,") for r in rows]
-    (swansea / "directory.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    write_directory(swansea, {ward: postcode_of(swansea, ward) for ward in ("Mumbles", "Sketty")})
     assert runner.invoke(load_config_command, ["--dir", str(swansea)]).exit_code == 0
 
     problems = check_council(swansea, INTENTS)
@@ -236,7 +259,8 @@ def test_check_finds_wards_without_postcodes_unreachable_people_and_unknown_need
     assert problems == [
         "coordinators.toml: Owen Price has no email or work phone, so would not hear of new "
         "threads.",
-        "needs_map.csv line 13: 'lonely' is not a need (the needs are food, money, housing, "
+        f"needs_map.csv line {13 + len(DIRECTORY_NEEDS)}: 'lonely' is not a need "
+        "(the needs are food, money, housing, "
         "loneliness, caring, health, daily_living, digital, work_learning, volunteering, "
         "family).",
         "No postcodes place residents in 1 ward: Castle."]
