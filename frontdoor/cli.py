@@ -21,8 +21,11 @@ main = FlaskGroup(create_app=_create_app, help="frontdoor: the Local Area Coordi
 
 
 def init_app(app: Flask) -> None:
+    from frontdoor.review_commands import corrections_group, review_group
+
     for command in (train_command, evaluate_command, load_config_command, classify_command,
-                    chat_command, worker_command, coordinators, demo_command):
+                    chat_command, worker_command, coordinators, demo_command, review_group,
+                    corrections_group):
         app.cli.add_command(command)
 
 

@@ -80,6 +80,9 @@ class Config:
     SMTP_STARTTLS = _env_bool("SMTP_STARTTLS", True)
     # An urgent (crisis) thread not taken in this many minutes is raised with the team lead.
     URGENT_TAKE_MINUTES = _env_int("URGENT_TAKE_MINUTES", 15)
+    # Every conversation the front door answered alone is seen by a person within this many
+    # of the council's working days (the review list; the worker reminds, then moves it on).
+    REVIEW_PROMISE_WORKING_DAYS = _env_int("REVIEW_PROMISE_WORKING_DAYS", 1)
     # Coordinators' sessions end after this long without a request.
     INBOX_IDLE_MINUTES = _env_int("INBOX_IDLE_MINUTES", 30)
     RATELIMIT_SIGN_IN = _env("RATELIMIT_SIGN_IN", "5 per minute;30 per hour")
