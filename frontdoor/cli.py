@@ -208,7 +208,11 @@ def demo_command() -> None:
                              ("+447700900201", "0"),
                              ("+447700900202", "my partner hits me and im scared, DE23 8AB"),
                              ("+447700900203", "im new to derby and lonely, live in normanton"),
-                             ("+447700900203", "can someone call me")]:
+                             ("+447700900203", "can someone call me"),
+                             # Answered by the front door alone: the review list (review.py).
+                             ("+447700900204", "is there a lunch club in normanton"),
+                             ("+447700900205", "my dad keeps falling over and tonight he "
+                                               "doesnt know who i am, we live in normanton")]:
             engine.receive(Inbound("sms", number, text,
                                    provider_id="SMdemo" + secrets.token_hex(13)))
         click.echo("  Demo threads created for Normanton.")

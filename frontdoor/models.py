@@ -371,7 +371,7 @@ class MessageReading(Model):
 
     message_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("message.id"), primary_key=True)
     need: so.Mapped[str | None] = so.mapped_column(sa.String(32))
-    confidence: so.Mapped[float] = so.mapped_column(default=0.0)
+    confidence: so.Mapped[float] = so.mapped_column(sa.Float, default=0.0)
     unsure: so.Mapped[bool] = so.mapped_column(default=False)
     # Needs named together (";"-separated), when more than one.
     several_needs: so.Mapped[str | None] = so.mapped_column(sa.String(200))
@@ -382,7 +382,7 @@ class MessageReading(Model):
     crisis_source: so.Mapped[str | None] = so.mapped_column(sa.String(16))
     # The crisis model's own highest score and its category, below the threshold too: what
     # orders the review list.
-    crisis_score: so.Mapped[float] = so.mapped_column(default=0.0)
+    crisis_score: so.Mapped[float] = so.mapped_column(sa.Float, default=0.0)
     crisis_top: so.Mapped[str | None] = so.mapped_column(sa.String(32))
 
 

@@ -64,6 +64,8 @@ NIGHT_FROM, NIGHT_TO = time(22, 0), time(6, 0)
 # Needs the front door answers from the directory, for "several needs at once".
 EVERYDAY_NEEDS = {"food", "money", "housing", "loneliness", "caring", "health", "daily_living",
                   "digital", "work_learning", "volunteering", "family"}
+# A need the model read with at least this confidence counts for "several needs".
+NEED_CONFIDENCE = 0.5
 # How long after a reminder the worker moves an unseen entry on (and reminds again, at the
 # top), in office hours only.
 MOVE_AFTER = timedelta(hours=4)
@@ -80,7 +82,7 @@ MOVE_AFTER = timedelta(hours=4)
 CRISIS_FLOOR, CRISIS_CEILING = 0.003, 0.2
 CRISIS_POINTS = 45.0
 POSSIBLE_CONCERN_POINTS = 40.0
-DISTRESS_POINTS, DISTRESS_MOST = 10.0, 3          # per kind of distress, up to 3 kinds
+DISTRESS_POINTS, DISTRESS_MOST = 15.0, 3          # per kind of distress, up to 3 kinds
 CONTACT_POINTS, CONTACTS_MOST = 4.0, 3            # per contact this week beyond the first
 SEVERAL_NEEDS_POINTS = 6.0
 NIGHT_POINTS = 5.0
@@ -118,7 +120,8 @@ DISTRESS = (
              "he put his hands round my neck"),
     Distress("danger", r"\b(unsafe|not\s+safe|danger\w*|threat\w*|police|locked\s+(in|out)|"
              r"trapped|refuge|follow(ed|ing)\s+me|won'?t\s+let\s+me|control\w*|"
-             r"leaking|fire|smoke|flood\w*|weapon|knife)\b",
+             r"leaking|on\s+fire|fire\s+in|smell\w*\s+(of\s+)?(gas|smoke|burning)|"
+             r"smoke\s+(coming|everywhere|in\s+the)|flood\w*|weapon|knife)\b",
              "i need a refuge for me and the kids"),
     Distress("finality", r"\b(goodbye|good\s*bye|for\s*ever|without\s+me|last\s+time|"
              r"sorry\s+for\s+everything|won'?t\s+need|wont\s+need|not\s+be\s+(here|around)|"
@@ -494,6 +497,16 @@ def _entries(reviews: Sequence[Review], hours: Hours) -> list[Entry]:
     return entries
 
 
+def _needs_named(reading: MessageReading) -> list[str]:
+    """The everyday needs a message named: its keywords', and the model's top need when it
+    was more likely right than not ("hi i live in normanton" names none)."""
+    named = [n for n in (reading.several_needs or "").split(";") if n in EVERYDAY_NEEDS]
+    if reading.confidence >= NEED_CONFIDENCE and reading.need in EVERYDAY_NEEDS \
+            and reading.need not in named:
+        named.insert(0, reading.need)
+    return named
+
+
 def _signals(review: Review, thread: Thread, stretch: list[Message], words: tuple[Message, ...],
              readings: dict[int, MessageReading], times: list[datetime],
              month: list[tuple[datetime, MessageReading]], hours: Hours) -> Signals:
@@ -506,13 +519,13 @@ def _signals(review: Review, thread: Thread, stretch: list[Message], words: tupl
         distress += [k for k in distress_in(message.body) if k not in distress]
     needs: list[str] = []
     for reading in read:
-        for need in [reading.need, *(reading.several_needs or "").split(";")]:
-            if need in EVERYDAY_NEEDS and need not in needs:
+        for need in _needs_named(reading):
+            if need not in needs:
                 needs.append(need)
     last = words[-1].created_at if words else review.created_at
     since = last - timedelta(days=30)
-    needs_month = tuple(sorted({r.need for at, r in month if at >= since
-                                and r.need in EVERYDAY_NEEDS}))
+    needs_month = tuple(sorted({need for at, r in month if at >= since
+                                for need in _needs_named(r)}))
     night = next((_local(m.created_at, hours) for m in words if _is_night(m.created_at, hours)),
                  None)
     # Left unanswered: the resident went quiet after the front door asked them something, or

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from frontdoor import outbox, review
 from frontdoor.channels.senders import RecordingSmsSender
+from frontdoor.inbox.people import add_person
 from frontdoor.models import (
     AuditEvent,
     Correction,
@@ -20,13 +21,13 @@ from frontdoor.models import (
     Message,
     MessageReading,
     Notification,
+    Resident,
     Review,
     Thread,
     ThreadState,
 )
 from frontdoor.rota import Hours
 from frontdoor.triage.data import load_crisis_examples, load_examples
-from frontdoor.inbox.people import add_person
 from tests.conftest import PASSWORD, TUESDAY_10AM, make_phone
 
 NORMANTON, ABBEY = "E05015521", "E05015507"
@@ -41,7 +42,7 @@ EVERYDAY = ["is there a lunch club in normanton", "help with my gas bill please,
 
 def thread_of(db, number: str) -> Thread:
     return db.session.scalar(sa.select(Thread).join(Thread.resident).where(
-        Thread.resident.property.mapper.class_.address == number).order_by(Thread.id.desc()))
+        Resident.address == number).order_by(Thread.id.desc()))
 
 
 def open_reviews(db) -> list[Review]:
@@ -178,8 +179,8 @@ def test_following_up_never_texts_a_resident_who_opted_out(phone, db, auth, clie
 
 # -- "read wrongly" (one correction for issue 20 and issue 11) -------------------------------
 
-def test_a_crisis_correction_makes_the_thread_urgent_at_once_and_starts_the_ladder(
-        phone, db, auth, client, app):
+def test_a_crisis_correction_makes_the_thread_urgent_at_once_and_is_exported(
+        phone, db, auth, client, app, runner, tmp_path):
     phone.text("hi i live in normanton")
     phone.text(QUIETLY_WORRYING)
     phone_thread = thread_of(db, phone.number)
@@ -200,6 +201,10 @@ def test_a_crisis_correction_makes_the_thread_urgent_at_once_and_starts_the_ladd
     assert (correction.crisis, correction.crisis_read) == ("medical", None)
     audit = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "correction"))
     assert "falling" not in audit.detail and "medical" in audit.detail, "labels, never words"
+    result = runner.invoke(args=["corrections", "export", "--out", str(tmp_path)])
+    assert "0 need, 1 crisis and 0 not-crisis corrections" in result.output
+    assert [(e.label, e.text) for e in load_crisis_examples(tmp_path, "train")] == [
+        ("medical", QUIETLY_WORRYING)]
 
 
 def test_a_correction_on_the_thread_page_is_recorded_and_exported_scrubbed(
@@ -276,6 +281,24 @@ def test_the_score_weighs_each_signal_and_says_why_in_a_few_words():
     assert review.score(review.Signals(unanswered=True)).reasons == ("question left unanswered",)
 
 
+def test_a_possible_concern_from_the_crisis_check_tops_the_list_and_suggests_early_help(
+        app, client, db, runner, clock):
+    for i, text in enumerate(EVERYDAY):
+        make_phone(client, app, f"+4477009006{i:02d}").text(text)
+    make_phone(client, app, "+447700900699").text("need a food bank, DE23 8AB")
+    message = db.session.scalar(sa.select(Message).where(Message.direction == Direction.IN)
+                                .order_by(Message.id.desc()))
+    # What a crisis check with a "possible concern" tier records, on a thread it left with
+    # the front door (the tier itself belongs to the triage module).
+    reading = db.session.get(MessageReading, message.id)
+    reading.crisis, reading.crisis_level = "suicide_self_harm", "possible"
+    db.session.commit()
+    top = review_list(runner, "--ward", NORMANTON)[0]
+    assert top["thread"] == message.thread_id
+    assert top["reasons"][0] == "possible concern: suicide or self-harm"
+    assert "a possible concern" in top["early_help"]
+
+
 @pytest.mark.parametrize("distress", review.DISTRESS, ids=lambda d: d.kind)
 def test_each_kind_of_distress_finds_its_example(distress):
     assert distress.kind in review.distress_in(distress.example)
@@ -288,8 +311,8 @@ def test_everyday_words_show_no_distress():
 def test_repeated_contacts_count_conversations_not_messages(phone, db, runner, clock):
     phone.text("need a food bank, i live in normanton")
     phone.text("thanks")                          # the same conversation
-    auth_free = review_list(runner, "--ward", NORMANTON)
-    assert not any("contact" in r for r in auth_free[0]["reasons"])
+    (first,) = review_list(runner, "--ward", NORMANTON)
+    assert not any("contact" in reason for reason in first["reasons"])
     entry = open_reviews(db)[0]
     review.resolve(entry, None, clock.now, "fine")
     db.session.commit()
