@@ -565,10 +565,6 @@ def ward_summary(now: datetime) -> list[WardCount]:
     wards = {w.code: w for w in db.session.scalars(sa.select(Ward))}
     counts = [WardCount(wards.get(code) if code else None, unseen, oldest, past)
               for code, unseen, oldest, past in rows]
-    # The database hands back naive UTC from an aggregate on SQLite: make it aware.
-    counts = [c if c.oldest.tzinfo else WardCount(c.ward, c.unseen,
-                                                   c.oldest.replace(tzinfo=now.tzinfo),
-                                                   c.past_promise) for c in counts]
     return sorted(counts, key=lambda c: c.oldest)
 
 
@@ -591,7 +587,7 @@ def mark_seen(review: Review, by: Coordinator, now: datetime) -> None:
 def follow_up(review: Review, by: Coordinator, now: datetime, hours: Hours) -> Message:
     """"I'll follow up": the thread is theirs, and the resident is told who will be in touch
     and by when, on their own channel (never a text they said not to send)."""
-    from frontdoor.outbox import queue_reply
+    from frontdoor.outbox import queue_reply  # here: the outbox's worker imports this module
 
     thread = review.thread
     due = reply_by(by, now, hours)
