@@ -35,6 +35,8 @@ FOOD = "need a food bank, i live in normanton"
 # Written for this test: the crisis model scores it below its reply threshold (0.18 against
 # 0.2) and no rule matches, so the front door answers it as an everyday need.
 QUIETLY_WORRYING = "my dad keeps falling over and tonight he doesnt know who i am"
+# Also written for these tests: below the threshold (0.09), no rule, no word of distress.
+SUB_THRESHOLD = "i havent left the flat in a month"
 EVERYDAY = ["is there a lunch club in normanton", "help with my gas bill please, normanton",
             "any free wifi near me, normanton", "looking for volunteering in normanton",
             "need a food bank, DE23 8AB"]
@@ -249,17 +251,27 @@ def test_a_correction_needs_a_need_or_a_crisis_and_only_a_known_one(phone, db, a
 
 def test_the_list_puts_a_sub_threshold_crisis_score_above_everyday_messages(
         app, client, db, runner, clock):
+    worried = make_phone(client, app, "+447700900599")
+    today = clock.now
+    clock.now = today - timedelta(days=35)
+    worried.text("hi i live in normanton")       # weeks ago, and seen since
+    for entry in open_reviews(db):
+        review.resolve(entry, None, clock.now, "fine")
+    db.session.commit()
+    clock.now = today
     for i, text in enumerate(EVERYDAY):
         make_phone(client, app, f"+4477009005{i:02d}").text(text)
         clock.now += timedelta(minutes=7)
-    worried = make_phone(client, app, "+447700900599")
-    worried.text("hi i live in normanton")
-    worried.text(QUIETLY_WORRYING)
+    worried.text(SUB_THRESHOLD)
+    message = db.session.scalar(sa.select(Message).where(Message.body == SUB_THRESHOLD))
+    reading = db.session.get(MessageReading, message.id)
+    assert reading.crisis is None and 0.05 < reading.crisis_score < 0.2, \
+        "the example must stay below the crisis check's threshold: pick another if not"
     rows = review_list(runner, "--ward", NORMANTON)
     assert len(rows) == len(EVERYDAY) + 1
     top = rows[0]
-    assert top["thread"] == thread_of(db, worried.number).id
-    assert any(reason.startswith("crisis score 0.1") for reason in top["reasons"])
+    assert top["thread"] == message.thread_id, "sent last, but first in the list"
+    assert top["reasons"] == [f"crisis score {reading.crisis_score:.2f}"], "nothing else"
     assert [row["risk"] for row in rows] == sorted((row["risk"] for row in rows), reverse=True)
 
 
