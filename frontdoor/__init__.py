@@ -63,9 +63,11 @@ def create_app(config: dict[str, Any] | None = None, role: Role | None = "web") 
     app.register_blueprint(webchat.bp)
     app.register_blueprint(dev.bp)
 
+    from frontdoor.inbox import review as review_pages
     from frontdoor.inbox import views as inbox
 
     app.register_blueprint(inbox.bp)
+    app.register_blueprint(review_pages.bp)
 
     from frontdoor import cli
     cli.init_app(app)

@@ -19,6 +19,7 @@ from flask.cli import FlaskGroup, ScriptInfo, run_command, with_appcontext
 from flask_migrate.cli import db as migrations_group
 
 from frontdoor.directory.commands import directory, print_import_report
+from frontdoor.review_commands import corrections_group, review_group
 from frontdoor.settings import Role, SettingsError
 
 if TYPE_CHECKING:
@@ -429,7 +430,11 @@ def demo_command(code_for: str | None) -> None:
                              ("+447700900201", "0"),
                              ("+447700900202", "my partner hits me and im scared, DE23 8AB"),
                              ("+447700900203", "im new to derby and lonely, live in normanton"),
-                             ("+447700900203", "can someone call me")]:
+                             ("+447700900203", "can someone call me"),
+                             # Answered by the front door alone: the review list (review.py).
+                             ("+447700900204", "is there a lunch club in normanton"),
+                             ("+447700900205", "my dad keeps falling over and tonight he "
+                                               "doesnt know who i am, we live in normanton")]:
             engine.receive(Inbound("sms", number, text,
                                    provider_id="SMdemo" + secrets.token_hex(13)))
         click.echo("  Demo threads created for Normanton.")
@@ -541,7 +546,8 @@ def config_check_command(env_name: str | None) -> None:
 # Every command, on the group (so --help lists them whatever the settings) and on the app.
 COMMANDS: tuple[click.Command, ...] = (
     train_command, evaluate_command, load_config_command, classify_command, chat_command,
-    worker_command, coordinators, demo_command, config_group, postcodes, council, directory)
+    worker_command, coordinators, demo_command, config_group, postcodes, council, directory,
+    review_group, corrections_group)
 for _command in COMMANDS:
     main.add_command(_command)
 main.add_command(serve_command)     # replaces Flask's `run`, checking the settings first

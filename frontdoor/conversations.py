@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from frontdoor import replies, threads
+from frontdoor import replies, review, threads
 from frontdoor.channels import Inbound
 from frontdoor.directory.lookup import ward_named
 from frontdoor.directory.search import offers_for
@@ -115,6 +115,9 @@ class FrontDoor:
             db.session.commit()
             return _replay(message)
         texts = self._answer(message, resident, inbound, reading)
+        # The safety net (frontdoor/review.py): how this message was read, and a person to
+        # see every conversation the front door answered alone.
+        review.note(message, reading, self.triage, self.clock(), self.hours)
         db.session.commit()
         return Receipt(message.id, message.thread_id, texts, duplicate=stored.duplicate)
 

@@ -456,3 +456,72 @@ class SignInThrottle(Model):
     failures: so.Mapped[int] = so.mapped_column(default=0)
     last_failure_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
     blocked_until: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+
+# -- the safety net: how each message was read, a person sees every conversation the front
+# door answered alone, and corrections for retraining (frontdoor/review.py) ------------------
+
+class MessageReading(Model):
+    """How the front door read one inbound message. Scores and labels, never text."""
+
+    message_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("message.id"), primary_key=True)
+    need: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    confidence: so.Mapped[float] = so.mapped_column(sa.Float, default=0.0)
+    unsure: so.Mapped[bool] = so.mapped_column(default=False)
+    # Needs named together (";"-separated), when more than one.
+    several_needs: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    # What the crisis check decided: a category (None for no crisis), its level ("clear" or
+    # "possible") and whether a rule or the model said so.
+    crisis: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    crisis_level: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+    crisis_source: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+    # The crisis model's own highest score and its category, below the threshold too: what
+    # orders the review list.
+    crisis_score: so.Mapped[float] = so.mapped_column(sa.Float, default=0.0)
+    crisis_top: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+
+
+class Review(Model):
+    """A stretch of a conversation the front door answered by itself, from its first unseen
+    message, waiting until a person has seen it."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    thread_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("thread.id"), index=True)
+    first_message_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("message.id"))
+    last_message_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("message.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # The promise: seen by a person by then (REVIEW_PROMISE_WORKING_DAYS); the worker reminds
+    # whoever should see it, then moves it to the cover or a lead.
+    due_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, index=True)
+    reminded_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    moved_to_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("coordinator.id"),
+                                                          index=True)
+    moved_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # "fine", "follow_up", "corrected", "crisis", or "with_a_person" (handed over before
+    # anyone looked: the person who has the thread reads it there).
+    resolved_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, index=True)
+    resolved_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("coordinator.id"))
+    outcome: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+
+    thread: so.Mapped[Thread] = so.relationship()
+    moved_to: so.Mapped[Coordinator | None] = so.relationship(foreign_keys=[moved_to_id])
+    resolved_by: so.Mapped[Coordinator | None] = so.relationship(foreign_keys=[resolved_by_id])
+
+
+class Correction(Model):
+    """A person's correction of how a resident's message was read: exported, scrubbed, for
+    review and retraining (`frontdoor corrections export`)."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    message_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("message.id"), index=True)
+    coordinator_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coordinator.id"))
+    # What it was read as, and what the person says it is (None: that part was right).
+    need_read: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    need: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    crisis_read: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    # A crisis category, or "no_crisis" for a message that was not one.
+    crisis: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    message: so.Mapped[Message] = so.relationship()
+    coordinator: so.Mapped[Coordinator] = so.relationship()

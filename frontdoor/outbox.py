@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from frontdoor import replies, threads
+from frontdoor import replies, review, threads
 from frontdoor.channels.senders import SendError, SmsSender
 from frontdoor.extensions import db
 from frontdoor.health import beat as heartbeat
@@ -183,6 +183,8 @@ def record_status(provider_ref: str, status: str, error_code: str | None) -> boo
 NOTIFICATION_SUBJECTS = {
     "handoff": "New thread for you",
     "overdue": "A resident's promised reply time has passed",
+    "review": "Conversations the front door answered are waiting for you to see them",
+    "review_moved": "Conversations the front door answered were passed to you to see",
 }
 
 
@@ -258,6 +260,8 @@ def run_worker(sender: SmsSender, alerts: Alerts, interval: float = 2.0, once: b
             sent = send_due(sender, clock)
             alerts.escalate_urgent(clock)
             alerts.move_overdue(clock)
+            # Conversations the front door answered alone, seen within the promise (review.py).
+            review.keep_promises(clock(), alerts.hours)
             alerts.notify_pending(clock)
         except Exception as error:  # the worker must outlive any one bad round
             failures += 1

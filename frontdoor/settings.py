@@ -88,6 +88,9 @@ class Config(BaseSettings):
     SMTP_USERNAME: str | None = None
     SMTP_PASSWORD: str | None = None
     SMTP_STARTTLS: bool = True
+    # Every conversation the front door answered alone is seen by a person within this many
+    # of the council's working days (the review list; the worker reminds, then moves it on).
+    REVIEW_PROMISE_WORKING_DAYS: int = Field(1, ge=1)
     # Coordinators' sessions end after this long without a request, and after this many
     # hours however busy they are.
     INBOX_IDLE_MINUTES: int = Field(30, ge=1)

@@ -11,7 +11,7 @@ import sqlalchemy.orm as so
 from flask import abort
 
 from frontdoor.extensions import db
-from frontdoor.models import Coordinator, Notification, Thread, ThreadState, Ward
+from frontdoor.models import Coordinator, Notification, Review, Thread, ThreadState, Ward
 
 
 def ward_codes_for(me: Coordinator, today: date) -> list[str]:
@@ -29,8 +29,10 @@ def visible(me: Coordinator, today: date) -> sa.ColumnElement[bool]:
     # reached open that thread, and nothing else.
     alerted = sa.select(Notification.thread_id).where(
         Notification.coordinator_id == me.id, Notification.kind == "urgent")
+    # So does a conversation the review list's promise moved to them (frontdoor/review.py).
+    moved = sa.select(Review.thread_id).where(Review.moved_to_id == me.id)
     return sa.or_(Thread.coordinator_id == me.id, Thread.ward_code.in_(ward_codes_for(me, today)),
-                  Thread.id.in_(alerted))
+                  Thread.id.in_(alerted), Thread.id.in_(moved))
 
 
 def thread_for(me: Coordinator, thread_id: int, today: date) -> Thread:
