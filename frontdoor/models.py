@@ -86,6 +86,8 @@ class Council(Model):
     paused_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     pause_reason: so.Mapped[str | None] = so.mapped_column(sa.String(200))
     paused_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("coordinator.id"))
+
+    paused_by: so.Mapped[Coordinator | None] = so.relationship()
     # The escalation ladder for urgent threads nobody has acknowledged, as "step:minutes"
     # pairs: "named:15,cover:15,on_call:15,lead:15" (see frontdoor/threads.py).
     escalation_ladder: so.Mapped[str] = so.mapped_column(

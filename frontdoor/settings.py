@@ -82,6 +82,8 @@ class Config:
     URGENT_TAKE_MINUTES = _env_int("URGENT_TAKE_MINUTES", 15)
     # Coordinators' sessions end after this long without a request.
     INBOX_IDLE_MINUTES = _env_int("INBOX_IDLE_MINUTES", 30)
+    # How often an open inbox page asks for new messages (it works without JavaScript too).
+    INBOX_POLL_SECONDS = _env_int("INBOX_POLL_SECONDS", 10)
     RATELIMIT_SIGN_IN = _env("RATELIMIT_SIGN_IN", "5 per minute;30 per hour")
 
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
