@@ -79,8 +79,9 @@ def thread_messages_json(thread_id: int) -> Response:
     messages = db.session.scalars(sa.select(Message).where(
         Message.resident_id == thread.resident_id, Message.id > after)
         .options(so.selectinload(Message.coordinator)).order_by(Message.id).limit(200)).all()
-    if messages:
-        # Shown on the open page: seen.
+    if messages and request.args.get("seen") != "0":
+        # Shown on the open page, in a tab in front: seen. (A tab in the background says
+        # seen=0, and the messages stay new in the list.)
         unread.mark_read(g.me, thread, _now())
         db.session.commit()
     return jsonify({"messages": [_message_json(m, thread) for m in messages]})

@@ -147,7 +147,8 @@
       messages.appendChild(item);
     };
     every(parseInt(messages.getAttribute("data-poll-seconds"), 10) || 10, function () {
-      return getJson(messages.getAttribute("data-poll") + "?after=" + after).then(function (data) {
+      var url = messages.getAttribute("data-poll") + "?after=" + after + (document.hidden ? "&seen=0" : "");
+      return getJson(url).then(function (data) {
         data.messages.forEach(addMessage);
       });
     });

@@ -118,3 +118,14 @@ def test_the_bot_does_not_say_the_coordinator_is_not_working_minutes_after_they_
     clock.now += timedelta(hours=1)
     (said,) = phone.text("actually can you ring at 10?")
     assert "not working right now" in said
+
+
+def test_a_poll_from_a_tab_in_the_background_leaves_the_messages_new(sams_thread, phone,
+                                                                    client, clock):
+    clock.now += timedelta(minutes=5)
+    phone.text("are you there?")
+    path = f"/inbox/threads/{sams_thread.id}/messages.json"
+    assert client.get(path + "?after=0&seen=0").get_json()["messages"]
+    assert row_of(client, sams_thread)["unread"] == 1
+    client.get(path + "?after=0")
+    assert row_of(client, sams_thread)["unread"] == 0
