@@ -96,7 +96,9 @@ def _message_json(message: Message, thread: Thread) -> dict[str, Any]:
         who = message.coordinator.name if message.coordinator else "Coordinator"
     meta = (f"{who} · {message.created_at:%d %b %H:%M} · "
             f"{'SMS' if message.channel == 'sms' else 'web chat'}")
-    if message.thread_id != thread.id:
+    if message.thread_id is None:
+        meta += " · not in a thread"
+    elif message.thread_id != thread.id:
         meta += " · earlier thread"
     status = None
     if message.direction.value == "out" and message.status:
