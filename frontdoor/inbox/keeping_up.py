@@ -17,11 +17,11 @@ from frontdoor.extensions import db
 from frontdoor.inbox import access, auth, unread
 from frontdoor.inbox.rows import list_rows
 from frontdoor.inbox.views import _now, _today, bp
-from frontdoor.models import Author, Council, Message, SignIn, Thread
+from frontdoor.models import Author, Coordinator, Council, Message, SignIn, Thread
 from frontdoor.threads import OPEN_STATES
 
 
-def unread_total(me: Any) -> int:
+def unread_total(me: Coordinator) -> int:
     """New messages from residents on the open threads `me` may see."""
     ids = db.session.scalars(sa.select(Thread.id).where(
         Thread.state.in_(OPEN_STATES), access.visible(me, _today()))).all()
@@ -46,6 +46,9 @@ def polled(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         me = auth.current_coordinator(_now())
+        # Put back the "last seen" that signing in just moved: whatever auth.py checks (a
+        # second factor, a leaver), it checks it here too, and only the activity clock is
+        # left where the coordinator's last real request put it.
         for item in list(db.session.dirty):
             if isinstance(item, SignIn):
                 before = so.attributes.get_history(item, "last_seen_at").deleted
