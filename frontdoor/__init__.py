@@ -57,12 +57,15 @@ def create_app(config: dict[str, Any] | None = None, role: Role | None = "web") 
 
     from frontdoor import home
     from frontdoor.channels import dev, sms, webchat
+    from frontdoor.channels import webchat_phone as _phone  # noqa: F401  (routes on webchat.bp)
 
     app.register_blueprint(home.bp)
     app.register_blueprint(sms.bp)
     app.register_blueprint(webchat.bp)
     app.register_blueprint(dev.bp)
 
+    # The coordinator's workspace: its routes join the inbox blueprint from their own modules.
+    from frontdoor.inbox import keeping_up, pause, residents, saved_replies, search  # noqa: F401
     from frontdoor.inbox import review as review_pages
     from frontdoor.inbox import views as inbox
 

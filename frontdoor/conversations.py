@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -55,6 +55,8 @@ HELP = {"HELP", "INFO"}
 LONG_MESSAGE = 1600
 STORED_LIMIT = 10_000
 OPEN_STATES = threads.OPEN_STATES
+# A coordinator who replied this recently is at their desk, whatever their hours say.
+RECENT_REPLY = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,13 @@ class FrontDoor:
             return self._crisis_reminder(thread, message, channel, now)
         if thread.state in OPEN_STATES:
             # The bot never talks over a coordinator; it only says when they will answer.
+            threads.resident_wrote(thread, now)
             return self._out_of_hours_ack(thread, message, channel, now)
+        if _council().paused_at is not None:
+            # A lead paused the front door: a person reads every message, and the resident
+            # is told so (crisis replies above still go out first).
+            who = self._hand_over(thread, resident, "paused", now)
+            return [self._send(thread, message, replies.paused(who), channel)]
 
         if not text.strip():
             return [self._send(thread, message, replies.no_words(self._offer(resident, now)),
@@ -309,6 +317,8 @@ class FrontDoor:
         if coordinator is None or is_working_now(coordinator, now, self.hours):
             return []
         last_out = threads.last_coordinator_message_at(thread)
+        if last_out is not None and now - last_out < RECENT_REPLY:
+            return []   # they replied minutes ago: "not working right now" would be untrue
         if thread.out_of_hours_ack_at and (last_out is None
                                            or thread.out_of_hours_ack_at > last_out):
             return []   # one acknowledgement per wait is enough

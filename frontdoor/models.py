@@ -87,6 +87,13 @@ class Council(Model):
     safeguarding_phone: so.Mapped[str] = so.mapped_column(sa.String(40))
     safeguarding_hours: so.Mapped[str] = so.mapped_column(sa.String(80))
     safeguarding_out_of_hours_phone: so.Mapped[str] = so.mapped_column(sa.String(40))
+    # A lead's switch: while paused, every message goes straight to a person (crisis replies
+    # still go out first). Who paused it and why is also in the audit.
+    paused_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    pause_reason: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    paused_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("coordinator.id"))
+
+    paused_by: so.Mapped[Coordinator | None] = so.relationship()
     # The escalation ladder for urgent threads nobody has acknowledged, as "step:minutes"
     # pairs: "named:15,cover:15,on_call:15,lead:15" (see frontdoor/threads.py).
     escalation_ladder: so.Mapped[str] = so.mapped_column(
@@ -256,9 +263,29 @@ class Resident(Model):
     # Written first when a message is answered: the row lock that keeps one resident's
     # messages answered one at a time, in every database (see conversations.receive).
     last_contact_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # One person's records on both channels, once linked (by a code texted to the phone, or
+    # by a coordinator by hand): every later record points at the person's first record,
+    # which holds what coordinators keep about them (below).
+    linked_to_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("resident.id"),
+                                                           index=True)
+    # What coordinators keep about the person, entered by a coordinator (never read out of
+    # the resident's messages): the name they gave or prefer, their language, when they
+    # like to be contacted, and what would make a good life for them, in their words.
+    name: so.Mapped[str | None] = so.mapped_column(sa.String(120))
+    language: so.Mapped[str | None] = so.mapped_column(sa.String(60))
+    contact_times: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    good_life: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    strengths: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    people_around: so.Mapped[str | None] = so.mapped_column(sa.Text)
 
     ward: so.Mapped[Ward | None] = so.relationship()
     coordinator: so.Mapped[Coordinator | None] = so.relationship()
+    linked_to: so.Mapped[Resident | None] = so.relationship(remote_side=[id])
+
+    @property
+    def person(self) -> Resident:
+        """The person's first record: where their name and good-life plan are kept."""
+        return self.linked_to or self
 
 
 class Thread(Model):
@@ -375,6 +402,9 @@ class AuditEvent(Model):
     coordinator_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("coordinator.id"))
     action: so.Mapped[str] = so.mapped_column(sa.String(32))
     thread_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("thread.id"), index=True)
+    # A resident's page viewed (their full number is on it), or their records linked.
+    resident_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("resident.id"),
+                                                          index=True)
     detail: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
 
@@ -424,6 +454,8 @@ class WorkerHeartbeat(Model):
 
     worker: so.Mapped[str] = so.mapped_column(sa.String(120), primary_key=True)  # host:pid
     beat_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, index=True)
+
+
 class RecoveryCode(Model):
     """A single-use code for when the authenticator app is lost; only its SHA-256 is kept."""
 
@@ -525,3 +557,94 @@ class Correction(Model):
 
     message: so.Mapped[Message] = so.relationship()
     coordinator: so.Mapped[Coordinator] = so.relationship()
+
+
+# -- the coordinator's workspace: the person, their plan, keeping up ------------------------
+
+class NextStep(Model):
+    """A next step towards a good life, with the date it is meant for."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    resident_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("resident.id"), index=True)
+    text: so.Mapped[str] = so.mapped_column(sa.String(300))
+    due: so.Mapped[date | None]
+    done_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    created_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coordinator.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    created_by: so.Mapped[Coordinator] = so.relationship()
+
+
+class Connection(Model):
+    """The resident was introduced to a directory entry, or to a person, community or service;
+    and whether it stuck."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    resident_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("resident.id"), index=True)
+    # Loading the council's directory again replaces its entries: the name is kept here.
+    directory_entry_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("directory_entry.id", ondelete="SET NULL"))
+    name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    # "person", "community" or "service".
+    kind: so.Mapped[str] = so.mapped_column(sa.String(12))
+    introduced_on: so.Mapped[date | None]
+    # "not_yet" (not known yet), "yes" (it stuck) or "no".
+    stuck: so.Mapped[str] = so.mapped_column(sa.String(8), default="not_yet")
+    created_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coordinator.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    updated_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    directory_entry: so.Mapped[DirectoryEntry | None] = so.relationship()
+    created_by: so.Mapped[Coordinator] = so.relationship()
+
+
+class Contribution(Model):
+    """Something the resident gives: they started helping others."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    resident_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("resident.id"), index=True)
+    text: so.Mapped[str] = so.mapped_column(sa.String(300))
+    since: so.Mapped[date | None]
+    created_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coordinator.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    created_by: so.Mapped[Coordinator] = so.relationship()
+
+
+class SavedReply(Model):
+    """A reply the team keeps for reuse ("canned replies")."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(80))
+    body: so.Mapped[str] = so.mapped_column(sa.Text)
+    created_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coordinator.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    updated_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    created_by: so.Mapped[Coordinator] = so.relationship()
+
+
+class ThreadRead(Model):
+    """How far each coordinator has read each thread: the resident's later messages are new."""
+
+    coordinator_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coordinator.id"),
+                                                      primary_key=True)
+    thread_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("thread.id"), primary_key=True)
+    last_message_id: so.Mapped[int] = so.mapped_column(default=0)
+    read_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+
+class PhoneCode(Model):
+    """A 6-digit code texted to a phone at a web-chat resident's request: typed back into
+    the chat, it proves the phone is theirs and links the two records."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    webchat_resident_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("resident.id"),
+                                                           index=True)
+    phone: so.Mapped[str] = so.mapped_column(sa.String(20), index=True)   # E.164
+    # An HMAC of the code (keyed with SECRET_KEY), never the code itself.
+    code_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    expires_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    used_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)

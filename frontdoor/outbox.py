@@ -80,7 +80,16 @@ def queue_reply(thread: Thread, author: Coordinator | None, body: str,
                 now: datetime) -> Message:
     """Record a message to the resident (a coordinator's, or the front door's own when
     `author` is None), on the resident's own channel."""
-    resident = thread.resident
+    return _queue(thread.resident, thread, author, body, now)
+
+
+def queue_text(resident: Resident, body: str, now: datetime) -> Message:
+    """A text from the front door outside any thread (a code proving a phone is theirs)."""
+    return _queue(resident, None, None, body, now)
+
+
+def _queue(resident: Resident, thread: Thread | None, author: Coordinator | None, body: str,
+           now: datetime) -> Message:
     message = Message(thread=thread, resident=resident, direction=Direction.OUT,
                       author=Author.COORDINATOR if author else Author.BOT,
                       coordinator_id=author.id if author else None,
@@ -185,6 +194,7 @@ NOTIFICATION_SUBJECTS = {
     "overdue": "A resident's promised reply time has passed",
     "review": "Conversations the front door answered are waiting for you to see them",
     "review_moved": "Conversations the front door answered were passed to you to see",
+    "resident_wrote": "A resident wrote on your thread",
 }
 
 
@@ -211,7 +221,10 @@ class Alerts:
             link = f"{self.base_url.rstrip('/')}/inbox/threads/{item.thread_id}"
             subject = notification_subject(item, thread)
             text = (f"Thread {item.thread_id} needs a person now. Open it to acknowledge: {link}"
-                    if item.kind == "urgent" else f"Thread {item.thread_id} is waiting: {link}")
+                    if item.kind == "urgent" else
+                    f"Thread {item.thread_id} has a new message: {link}"
+                    if item.kind == "resident_wrote" else
+                    f"Thread {item.thread_id} is waiting: {link}")
             try:
                 self.notifier.notify(item.coordinator, subject, text)
                 item.sent_at = clock()

@@ -227,6 +227,23 @@ def long_message_handed_over(who: Who) -> Reply:
                   "person will read it.", handed_over(who)))
 
 
+def paused(who: Who) -> Reply:
+    """While a lead has paused the front door: honest that a person, not the bot, answers."""
+    return Reply((
+        "Thanks for your message. Our automatic answers are switched off for now, so a "
+        "person will read it.",
+        handed_over(who),
+        "In an emergency call 999.",
+    ))
+
+
+def phone_code(code: str, minutes: int) -> Reply:
+    """The code that proves a phone is the web-chat resident's; says nothing about why."""
+    return Reply((f"Your Local Area Coordination code is {code}. Type it into the web chat "
+                  f"to link this phone. It works for {minutes} minutes. If you did not ask "
+                  "for it, you can ignore this text.",))
+
+
 def out_of_hours(who: Who) -> Reply:
     return Reply((
         f"Thanks, {who.first_name} has your message. {who.first_name} is not working right "

@@ -95,6 +95,8 @@ class Config(BaseSettings):
     # hours however busy they are.
     INBOX_IDLE_MINUTES: int = Field(30, ge=1)
     INBOX_SESSION_HOURS: int = Field(12, ge=1)
+    # How often an open inbox page asks for new messages (it works without JavaScript too).
+    INBOX_POLL_SECONDS: int = Field(10, ge=1)
     # Single sign-on through the council's OpenID Connect provider (Entra ID, Google
     # Workspace): on when the issuer, client id and secret are all set.
     OIDC_ISSUER: str | None = None

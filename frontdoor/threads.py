@@ -37,6 +37,7 @@ from frontdoor.models import (
     OnCall,
     Resident,
     Thread,
+    ThreadRead,
     ThreadState,
     Ward,
 )
@@ -234,6 +235,24 @@ def replied(thread: Thread, by: Coordinator, now: datetime) -> None:
         take(thread, by, now)
     _acknowledge(thread, by, now)
     thread.reply_due_at = None
+
+
+def resident_wrote(thread: Thread, now: datetime) -> None:
+    """The resident wrote on a thread a coordinator holds: tell the owner (never what was
+    written), once until they open the thread. An urgent thread nobody has acknowledged is
+    on the escalation ladder already."""
+    owner = thread.coordinator
+    if owner is None or thread.state not in OPEN_STATES or (
+            thread.urgent and thread.acknowledged_at is None):
+        return
+    read_at = db.session.scalar(sa.select(ThreadRead.read_at).where(
+        ThreadRead.coordinator_id == owner.id, ThreadRead.thread_id == thread.id))
+    told = sa.select(Notification.id).where(Notification.thread_id == thread.id,
+                                            Notification.coordinator_id == owner.id)
+    if read_at is not None:
+        told = told.where(Notification.created_at > read_at)
+    if db.session.scalar(told.limit(1)) is None:
+        _notify(owner, thread, "resident_wrote", now)
 
 
 def clear_urgent(thread: Thread, by: Coordinator, now: datetime) -> None:

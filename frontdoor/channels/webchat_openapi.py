@@ -10,6 +10,9 @@ def document(max_length: int) -> dict[str, Any]:
     message_list = {"type": "object", "required": ["messages"], "properties": {
         "messages": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}}}}
 
+    said = {"type": "object", "required": ["status", "message"], "properties": {
+        "status": {"type": "string"}, "message": {"type": "string"}}}
+
     def errors(*codes: int) -> dict[str, Any]:
         return {str(c): {"description": "Error", "content": {"application/json": {
             "schema": error}}} for c in codes}
@@ -17,8 +20,9 @@ def document(max_length: int) -> dict[str, Any]:
     return {
         "openapi": "3.0.3",
         "info": {"title": "frontdoor web chat", "version": "1.0.0",
-                 "description": "Start a conversation, post messages, fetch new ones. "
-                                "Authenticate with the conversation token as a bearer token."},
+                 "description": "Start a conversation, post messages, fetch new ones, "
+                                "link a mobile phone with a texted code. Authenticate with the "
+                                "conversation token as a bearer token."},
         "paths": {
             "/chat/api/conversations": {"post": {
                 "summary": "Start a conversation", "operationId": "startConversation",
@@ -51,6 +55,26 @@ def document(max_length: int) -> dict[str, Any]:
                         "application/json": {"schema": message_list}}},
                         **errors(400, 401, 429)}},
             },
+            "/chat/api/phone": {"post": {
+                "summary": "Text a 6-digit code to the resident's mobile, to link it",
+                "operationId": "requestPhoneCode",
+                "description": "The same answer whether or not that number can be texted.",
+                "security": [{"conversationToken": []}],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"type": "object", "required": ["phone"], "properties": {
+                        "phone": {"type": "string", "maxLength": 40}}}}}},
+                "responses": {"202": {"description": "A code is on its way", "content": {
+                    "application/json": {"schema": said}}}, **errors(400, 401, 429)}}},
+            "/chat/api/phone/code": {"post": {
+                "summary": "Type the code back: links the phone and the chat",
+                "operationId": "checkPhoneCode",
+                "security": [{"conversationToken": []}],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"type": "object", "required": ["code"], "properties": {
+                        "code": {"type": "string", "maxLength": 20}}}}}},
+                "responses": {"200": {"description": "Linked", "content": {
+                    "application/json": {"schema": said}}},
+                    **errors(400, 401, 429)}}},
         },
         "components": {
             "securitySchemes": {"conversationToken": {"type": "http", "scheme": "bearer"}},

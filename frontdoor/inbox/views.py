@@ -20,10 +20,10 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from frontdoor import threads
+from frontdoor import linking, threads
 from frontdoor.engine import hours_for
 from frontdoor.extensions import db
-from frontdoor.inbox import access, auth
+from frontdoor.inbox import access, auth, rows, slips, unread
 from frontdoor.models import (
     AuditEvent,
     Coordinator,
@@ -75,7 +75,7 @@ def my_threads() -> str:
     threads = access.open_threads_for(g.me, _today(), ward, coordinator_id)
     db.session.commit()
     return render_template(
-        "inbox/threads.html", threads=threads, now=_now(),
+        "inbox/threads.html", threads=threads, rows=rows.list_rows(threads, _now()), now=_now(),
         wards=db.session.scalars(sa.select(Ward).order_by(Ward.name)).all(),
         coordinators=_coordinators(), ward=ward, coordinator_id=coordinator_id)
 
@@ -85,17 +85,25 @@ def my_threads() -> str:
 def thread_page(thread_id: int) -> str:
     thread = access.thread_for(g.me, thread_id, _today())
     _audit("view", thread)
+    unread.mark_read(g.me, thread, _now())
     db.session.commit()
+    return _thread_page(thread)
+
+
+def _thread_page(thread: Thread, draft: str = "", **extra: object) -> str:
     history = db.session.scalars(sa.select(Message).where(
         Message.resident_id == thread.resident_id).options(
         so.selectinload(Message.coordinator)).order_by(Message.id)).all()
     notes = db.session.scalars(sa.select(Note).where(Note.thread_id == thread.id)
                                .order_by(Note.id)).all()
+    coordinators = _coordinators()
     return render_template("inbox/thread.html", thread=thread, history=history, notes=notes,
-                           outcomes=OUTCOMES, coordinators=_coordinators(), now=_now(),
+                           outcomes=OUTCOMES, coordinators=coordinators, now=_now(),
                            max_reply=MAX_REPLY, escalation=threads.escalation_so_far(thread),
                            contact_choices=CONTACT_CHOICES,
-                           ask_before_texting=_ask_before_texting(thread))
+                           ask_before_texting=_ask_before_texting(thread),
+                           **slips.thread_aids(thread, _today(), hours_for(current_app),
+                                               request.args, coordinators, draft), **extra)
 
 
 def _ask_before_texting(thread: Thread) -> bool:
@@ -153,7 +161,7 @@ def contact_by(thread_id: int) -> Response:
     if choice not in CONTACT_CHOICES:
         flash("Choose how the resident said they may be contacted.", "error")
         return _back(thread, "#contact")
-    thread.resident.contact_by = choice
+    linking.set_contact_by(thread.resident, choice)
     _audit("contact_by", thread, choice)
     db.session.commit()
     flash(f"Saved: {CONTACT_CHOICES[choice]}.", "success")
@@ -175,12 +183,17 @@ def move_ward(thread_id: int) -> Response:
 
 @bp.post("/threads/<int:thread_id>/reply")
 @auth.signed_in
-def reply(thread_id: int) -> Response:
+def reply(thread_id: int) -> Response | str:
     thread = _thread_action(thread_id)
-    body = request.form.get("body", "").strip()
+    # Browsers send a textarea's line breaks as CRLF: one break is one character in a text.
+    body = request.form.get("body", "").replace("\r\n", "\n").strip()
     if not body or len(body) > MAX_REPLY:
         flash(f"Write a reply of up to {MAX_REPLY} characters.", "error")
         return _back(thread, "#reply")
+    if thread.resident.channel == "sms" and slips.count_sms(body).too_many \
+            and request.form.get("long_ok") != "yes":
+        # Nothing is sent: the page comes back with the reply as written, to shorten or confirm.
+        return _thread_page(thread, draft=body, long_reply=True)
     threads.replied(thread, g.me, _now())
     message = queue_reply(thread, g.me, body, _now())
     _audit("reply", thread)
@@ -207,13 +220,21 @@ def note(thread_id: int) -> Response:
 @auth.signed_in
 def hand_over(thread_id: int) -> Response:
     thread = _thread_action(thread_id)
+    if not request.form.get("to"):
+        flash("Choose who to hand this thread to.", "error")
+        return _back(thread, "#hand-over")
     to = db.session.get(Coordinator, request.form.get("to", type=int) or 0)
     if to is None or not to.active or to.id == thread.coordinator_id:
         abort(400)
+    hours = hours_for(current_app)
+    away = slips.away(to, _today(), hours, thread)
+    if away is not None and request.form.get("on_leave_ok") != "yes":
+        # Say who is away and offer their cover before anything changes.
+        return redirect(url_for("inbox.thread_page", thread_id=thread.id, hand_to=to.id)
+                        + "#hand-over")
     threads.hand_over(thread, to, reason=thread.handoff_reason or "hand_over", now=_now(),
-                      hours=hours_for(current_app), by=g.me)
-    queue_reply(thread, g.me, f"Your conversation is now with {to.name}, a Local Area "
-                f"Coordinator. {to.first_name} will be in touch.", _now())
+                      hours=hours, by=g.me)
+    queue_reply(thread, g.me, slips.handed_over_words(to, away), _now())
     db.session.commit()
     return redirect(url_for("inbox.my_threads"))
 
@@ -223,6 +244,9 @@ def hand_over(thread_id: int) -> Response:
 def close(thread_id: int) -> Response:
     thread = _thread_action(thread_id)
     outcome = request.form.get("outcome", "")
+    if not outcome:
+        flash("Choose an outcome before closing the thread.", "error")
+        return _back(thread, "#close")
     if outcome not in OUTCOMES:
         abort(400)
     threads.close(thread, g.me, _now(), outcome)

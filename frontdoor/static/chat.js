@@ -116,6 +116,32 @@
     }).then(function () { sending = false; input.focus(); });
   });
 
+  // Linking a mobile phone: the same two forms, through the API with this chat's token.
+  var phoneForm = document.getElementById("phone-form");
+  var codeForm = document.getElementById("code-form");
+  var phoneSaid = document.getElementById("phone-said");
+  function linkStep(form, path, field, done) {
+    if (!form) { return; }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (!token) { phoneSaid.textContent = "Send us a message first, then you can link your phone."; return; }
+      var body = {};
+      body[field] = form.elements[field].value;
+      api("POST", path, body).then(function (data) {
+        phoneSaid.textContent = data.message;
+        done();
+      }).catch(function (err) { phoneSaid.textContent = err.message; });
+    });
+  }
+  linkStep(phoneForm, "/api/phone", "phone", function () {
+    codeForm.hidden = false;
+    codeForm.elements.code.focus();
+  });
+  linkStep(codeForm, "/api/phone/code", "code", function () {
+    codeForm.hidden = true;
+    codeForm.elements.code.value = "";
+  });
+
   resume();
   window.setInterval(poll, pollSeconds * 1000);
 }());

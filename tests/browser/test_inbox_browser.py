@@ -3,6 +3,8 @@ reply arrives on the resident's chat page. Every inbox page passes an axe-core s
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser.conftest import axe_violations
@@ -37,7 +39,8 @@ def test_a_coordinator_replies_and_the_resident_sees_it_in_their_chat(browser, l
     coordinator.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     sign_in(coordinator, live_server)
     assert axe_violations(coordinator) == []
-    coordinator.get_by_role("link", name="Web chat resident", exact=False).click()
+    # The thread's own link (each row also links to the resident's page).
+    coordinator.get_by_role("link", name=re.compile(r"^Web chat resident \d+$")).click()
     coordinator.get_by_text(payload, exact=False).wait_for()
     assert axe_violations(coordinator) == []
     coordinator.get_by_label("Reply to the resident", exact=False).fill(

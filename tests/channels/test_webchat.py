@@ -123,11 +123,12 @@ def test_resident_text_is_rendered_as_text_never_html(client):
     assert "script-src 'self'" in client.get("/chat").headers["Content-Security-Policy"]
 
 
-def test_the_openapi_document_describes_the_three_operations(client):
+def test_the_openapi_document_describes_every_operation(client):
     spec = client.get("/chat/api/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
     operations = {op["operationId"] for path in spec["paths"].values() for op in path.values()}
-    assert operations == {"startConversation", "postMessage", "getMessages"}
+    assert operations == {"startConversation", "postMessage", "getMessages",
+                          "requestPhoneCode", "checkPhoneCode"}
 
 
 def test_the_widget_script_opens_the_chat_in_a_dialog(client):

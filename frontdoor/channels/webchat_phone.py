@@ -1,0 +1,139 @@
+"""Web chat: a resident links their mobile phone to the chat, with proof. They ask for a
+6-digit code to be texted to the number and type it back; only then are the two records one
+person (frontdoor/linking.py). On the page (works without JavaScript) and in the JSON API.
+
+What the chat is told never depends on the number's owner: "a code is on its way if that
+number can get our texts" whether or not it has opted out or asked not to be texted, so
+nobody learns from the chat who else is in touch with the team."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import Response, current_app, jsonify, redirect, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from frontdoor import linking, replies
+from frontdoor.channels.webchat import COOKIE, _authorised, _rate_key, _resident, bp
+from frontdoor.errors import ApiError
+from frontdoor.extensions import csrf, db, limiter
+from frontdoor.models import PhoneCode, Resident
+from frontdoor.outbox import queue_text
+
+# A chat asks for few codes; the daily cap per chat and per number is in linking.py.
+CODE_LIMIT = "10 per hour"
+TRY_LIMIT = "20 per hour"
+SAID = {
+    "sent": "If that number can get our texts, a 6-digit code is on its way. Type it below. "
+            f"It works for {linking.CODE_MINUTES} minutes.",
+    "linked": "Thank you. Your phone is linked: your coordinator sees your texts and this "
+              "chat together.",
+    "wrong": "That code is not right. Check the text and try again.",
+    "expired": "That code has run out. Ask for a new one.",
+    "too_many_tries": "That code was tried too many times. Ask for a new one.",
+    "no_code": "Ask for a code first.",
+    "no_conversation": "Send us a message first, then you can link your phone.",
+    "bad_number": "That does not look like a mobile number. Try again, like 07700 900123.",
+    "too_many_codes": "Enough codes have been sent today. Please try again tomorrow, or ask "
+                      "your coordinator.",
+}
+# Errors from linking, carried through the page's redirect by a short key.
+_ERRORS: dict[type[Exception], str] = {linking.PhoneNumberError: "bad_number",
+                                       linking.TooManyCodes: "too_many_codes"}
+
+
+def _now() -> datetime:
+    clock: Callable[[], datetime] = current_app.extensions["frontdoor.clock"]
+    return clock()
+
+
+def _send_code(chat: Resident, number: str) -> None:
+    """Raises linking.PhoneNumberError or linking.TooManyCodes with words for the resident."""
+    now = _now()
+    phone = linking.mobile_number(number, current_app.config["DEFAULT_REGION"])
+    code = linking.request_code(chat, phone, now, current_app.config["SECRET_KEY"])
+    # Through the outbox like every text: retried, sent once, and never to a number that
+    # opted out or asked not to be texted.
+    queue_text(code.phone_record, replies.phone_code(code.code, linking.CODE_MINUTES)
+               .render("sms"), now)
+    db.session.commit()
+
+
+def _check_code(chat: Resident, typed: str) -> str:
+    result = linking.verify_code(chat, typed, _now(), current_app.config["SECRET_KEY"])
+    db.session.commit()
+    return result
+
+
+@bp.context_processor
+def phone_link() -> dict[str, object]:
+    """The chat page's phone section: what was just said, and whether a code is waiting."""
+    chat = _resident(request.cookies.get(COOKIE))
+    waiting = chat is not None and db.session.scalar(sa.select(PhoneCode.id).where(
+        PhoneCode.webchat_resident_id == chat.id, PhoneCode.used_at.is_(None),
+        PhoneCode.expires_at > _now()).limit(1)) is not None
+    said = request.args.get("phone", "")
+    return {"phone_said": SAID.get(said, ""), "phone_code_waiting": waiting}
+
+
+def _back(said: str) -> BaseResponse:
+    return redirect(url_for("webchat.page", phone=said) + "#phone")
+
+
+# -- the page (no JavaScript) --------------------------------------------------------------
+
+@bp.post("/phone")
+@limiter.limit(CODE_LIMIT, key_func=_rate_key)
+def phone_code_page() -> BaseResponse:
+    chat = _resident(request.cookies.get(COOKIE))
+    if chat is None:
+        return _back("no_conversation")
+    try:
+        _send_code(chat, request.form.get("phone", "")[:40])
+    except (linking.PhoneNumberError, linking.TooManyCodes) as error:
+        return _back(_ERRORS[type(error)])
+    return _back("sent")
+
+
+@bp.post("/phone/code")
+@limiter.limit(TRY_LIMIT, key_func=_rate_key)
+def phone_check_page() -> BaseResponse:
+    chat = _resident(request.cookies.get(COOKIE))
+    if chat is None:
+        return _back("no_conversation")
+    return _back(_check_code(chat, request.form.get("code", "")[:20]))
+
+
+# -- the JSON API (the widget) -------------------------------------------------------------
+
+@bp.post("/api/phone")
+@csrf.exempt  # bearer-token API
+@limiter.limit(CODE_LIMIT, key_func=_rate_key)
+def phone_code_api() -> tuple[Response, int]:
+    chat, _ = _authorised()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("phone"), str):
+        raise ApiError(400, "invalid_json", 'Send JSON like {"phone": "07700 900123"}.')
+    try:
+        _send_code(chat, body["phone"][:40])
+    except linking.PhoneNumberError as error:
+        raise ApiError(400, "bad_number", SAID["bad_number"]) from error
+    except linking.TooManyCodes as error:
+        raise ApiError(429, "too_many_codes", SAID["too_many_codes"]) from error
+    return jsonify({"status": "sent", "message": SAID["sent"]}), 202
+
+
+@bp.post("/api/phone/code")
+@csrf.exempt
+@limiter.limit(TRY_LIMIT, key_func=_rate_key)
+def phone_check_api() -> tuple[Response, int]:
+    chat, _ = _authorised()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("code"), str):
+        raise ApiError(400, "invalid_json", 'Send JSON like {"code": "123456"}.')
+    result = _check_code(chat, body["code"][:20])
+    if result != "linked":
+        raise ApiError(400, result, SAID[result])
+    return jsonify({"status": "linked", "message": SAID["linked"]}), 200

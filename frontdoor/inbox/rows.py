@@ -1,0 +1,66 @@
+"""The thread list's rows, as the page shows them and the JSON poll sends them: one source,
+so the list looks the same before and after static/inbox.js updates it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import g, url_for
+
+from frontdoor.inbox import unread
+from frontdoor.models import Resident, Thread, ThreadState
+
+STATE_WORDS = {ThreadState.BOT: "With the front door", ThreadState.WAITING: "Waiting",
+               ThreadState.WITH_COORDINATOR: "Open", ThreadState.CLOSED: "Closed"}
+
+
+def resident_label(resident: Resident) -> str:
+    """How the inbox names a resident: the name a coordinator recorded, and the channel.
+    templates/inbox/_macros.html writes the same."""
+    channel = (f"SMS ending {resident.address[-3:]}" if resident.channel == "sms"
+               else f"Web chat resident {resident.id}")
+    name = resident.person.name
+    return f"{name} ({channel})" if name else channel
+
+
+def waited(since: datetime | None, now: datetime) -> str:
+    if since is None:
+        return "–"
+    minutes = int((now - since).total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 1440:
+        return f"{minutes // 60} h {minutes % 60} min"
+    return f"{minutes // 1440} days"
+
+
+def list_rows(threads: list[Thread], now: datetime) -> list[dict[str, Any]]:
+    """The thread list as the page shows it and the JSON poll sends it: the same rows."""
+    counts = unread.unread_counts(g.me, (t.id for t in threads))
+    rows = []
+    for thread in threads:
+        tags = []
+        if thread.urgent:
+            crisis = f": {thread.crisis.replace('_', ' ')}" if thread.crisis else ""
+            tags.append({"text": f"Urgent{crisis}", "urgent": True})
+            if not thread.acknowledged_at:
+                tags.append({"text": "Not acknowledged", "urgent": False})
+        if thread.overdue_at:
+            tags.append({"text": "Promised reply time passed", "urgent": False})
+        tags.append({"text": STATE_WORDS[thread.state], "urgent": False})
+        rows.append({
+            "id": thread.id, "label": resident_label(thread.resident),
+            "url": url_for("inbox.thread_page", thread_id=thread.id),
+            "resident_url": url_for("inbox.resident_page",
+                                    resident_id=thread.resident.person.id),
+            "unread": counts.get(thread.id, 0), "tags": tags,
+            "waited": waited(thread.handed_off_at, now),
+            "need": (thread.need or "–").replace("_", " "),
+            "channel": "SMS" if thread.resident.channel == "sms" else "Web chat",
+            "ward": thread.ward.name if thread.ward else "Not known",
+            "with": thread.coordinator.name if thread.coordinator else "–",
+        })
+    return rows
+
+

@@ -1,0 +1,75 @@
+"""Finding people and threads again, open and closed: by the name a coordinator recorded, the
+last digits of a phone number, a ward or a need. Only within what the coordinator may see
+(frontdoor/inbox/access.py)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import g, render_template, request
+
+from frontdoor.extensions import db
+from frontdoor.inbox import access, auth
+from frontdoor.inbox.rows import STATE_WORDS, resident_label
+from frontdoor.inbox.views import OUTCOMES, _today, bp
+from frontdoor.models import Coordinator, Resident, Thread, ThreadState, Ward
+
+STATES = {"all": "Open and closed", "open": "Open only", "closed": "Closed only"}
+RESULTS = 100
+
+
+def _like(words: str) -> str:
+    escaped = words.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def find_threads(me: Coordinator, words: str, state: str, today: date) -> list[Thread]:
+    """Threads `me` may see whose person, number, ward or need matches `words`, newest
+    first; every thread in `state` when `words` is empty."""
+    person = sa.func.coalesce(Resident.linked_to_id, Resident.id)
+    query = sa.select(Thread).join(Resident, Thread.resident_id == Resident.id).where(
+        access.visible(me, today))
+    if words:
+        like = _like(words)
+        matches = [
+            person.in_(sa.select(Resident.id).where(
+                sa.func.lower(Resident.name).like(like, escape="\\"))),
+            Thread.ward_code.in_(sa.select(Ward.code).where(
+                sa.func.lower(Ward.name).like(like, escape="\\"))),
+        ]
+        digits = re.sub(r"\D", "", words)
+        if len(digits) >= 3 and not re.sub(r"[\d\s()+-]", "", words):
+            # "204", "07700 900204" or "+44 7700 900204": numbers are stored as +44...
+            ending = digits.removeprefix("44") if words.strip().startswith("+") else digits
+            ending = ending.lstrip("0")
+            matches.append(person.in_(sa.select(sa.func.coalesce(
+                Resident.linked_to_id, Resident.id)).where(
+                Resident.channel == "sms", Resident.address.like(f"%{ending}"))))
+        needs = [n for n in db.session.scalars(sa.select(Thread.need).distinct())
+                 if n and len(words) >= 3 and words.lower() in n.replace("_", " ")]
+        if needs:
+            matches.append(Thread.need.in_(needs))
+        query = query.where(sa.or_(*matches))
+    if state == "open":
+        query = query.where(Thread.state != ThreadState.CLOSED)
+    elif state == "closed":
+        query = query.where(Thread.state == ThreadState.CLOSED)
+    query = query.options(so.selectinload(Thread.resident), so.selectinload(Thread.ward),
+                          so.selectinload(Thread.coordinator))
+    return list(db.session.scalars(query.order_by(Thread.id.desc()).limit(RESULTS)))
+
+
+@bp.get("/search")
+@auth.signed_in
+def search() -> str:
+    words = request.args.get("q", "").strip()[:100]
+    state = request.args.get("state", "all")
+    if state not in STATES:
+        state = "all"
+    found = find_threads(g.me, words, state, _today())
+    return render_template("inbox/search.html", words=words, state=state, states=STATES,
+                           found=found, labels={t.id: resident_label(t.resident) for t in found},
+                           state_words=STATE_WORDS, outcomes=OUTCOMES, limit=RESULTS)

@@ -1,0 +1,194 @@
+"""Web chat and SMS are linked for one person only with proof: a 6-digit code texted to the
+phone, typed back into the chat. A typed number alone, a wrong code or an expired one links
+nothing."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from frontdoor import linking, outbox
+from frontdoor.models import AuditEvent, Message, PhoneCode, Resident, Thread
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def chat(client) -> str:
+    """A web-chat resident in Normanton waiting for Sam; returns their token."""
+    token = client.post("/chat/api/conversations").get_json()["token"]
+    client.post("/chat/api/messages", json={"text": "can i talk to someone, im in normanton"},
+                headers=bearer(token))
+    return token
+
+
+@pytest.fixture
+def texted(phone):
+    """The same person has texted before, from their phone."""
+    phone.text("can i talk to someone about money, normanton")
+    return phone
+
+
+def texts_to(app, clock, number: str) -> list[str]:
+    """Run the worker once; what the phone received."""
+    sender = app.extensions["frontdoor.sms_sender"]
+    outbox.send_due(sender, clock)
+    return [body for to, body in sender.sent if to == number]
+
+
+def code_in(texts: list[str]) -> str:
+    return re.search(r"\b(\d{6})\b", texts[-1]).group(1)
+
+
+def records(db) -> tuple[Resident, Resident]:
+    db.session.expire_all()
+    chat = db.session.scalar(sa.select(Resident).where(Resident.channel == "webchat"))
+    sms = db.session.scalar(sa.select(Resident).where(Resident.channel == "sms"))
+    return chat, sms
+
+
+def test_a_code_texted_and_typed_back_links_the_chat_and_the_phone(
+        client, app, db, clock, chat, texted, auth):
+    response = client.post("/chat/api/phone", json={"phone": "07700 900123"},
+                           headers=bearer(chat))
+    assert response.status_code == 202
+    received = texts_to(app, clock, "+447700900123")
+    assert len(received) == 1 and "Type it into the web chat" in received[0]
+    chat_record, sms_record = records(db)
+    assert chat_record.person.id == chat_record.id, "asking for a code links nothing"
+
+    response = client.post("/chat/api/phone/code", json={"code": code_in(received)},
+                           headers=bearer(chat))
+    assert response.status_code == 200 and response.get_json()["status"] == "linked"
+    chat_record, sms_record = records(db)
+    person = chat_record.person
+    assert person.id == sms_record.person.id and {chat_record.id, sms_record.id} == {
+        r.id for r in linking.records_of(person)}
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "link_verified"))
+    assert event.resident_id == person.id and "7700" not in event.detail
+
+    # Two threads, one on each channel, on the one page.
+    auth.sign_in("sam")
+    page = client.get(f"/inbox/residents/{person.id}").get_data(as_text=True)
+    chat_thread, sms_thread = (db.session.scalar(sa.select(Thread.id).where(
+        Thread.resident_id == r.id)) for r in (chat_record, sms_record))
+    assert f"/inbox/threads/{chat_thread}" in page and f"/inbox/threads/{sms_thread}" in page
+    assert "can i talk to someone, im in normanton" in page
+    assert "can i talk to someone about money, normanton" in page
+    assert '<a href="tel:+447700900123">07700 900123</a>' in page
+
+
+@pytest.mark.parametrize("typed", ["000000", "12345", "not a code", ""])
+def test_a_wrong_code_does_not_link(client, app, db, clock, chat, texted, typed):
+    client.post("/chat/api/phone", json={"phone": "07700 900123"}, headers=bearer(chat))
+    right = code_in(texts_to(app, clock, "+447700900123"))
+    if typed == right:
+        typed = str((int(right) + 1) % 10 ** 6).zfill(6)
+    response = client.post("/chat/api/phone/code", json={"code": typed}, headers=bearer(chat))
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "wrong"
+    chat_record, sms_record = records(db)
+    assert chat_record.linked_to_id is None and sms_record.linked_to_id is None
+
+
+def test_an_expired_code_does_not_link_even_when_it_is_right(client, app, db, clock, chat,
+                                                             texted):
+    client.post("/chat/api/phone", json={"phone": "07700 900123"}, headers=bearer(chat))
+    code = code_in(texts_to(app, clock, "+447700900123"))
+    clock.now += timedelta(minutes=linking.CODE_MINUTES, seconds=1)
+    response = client.post("/chat/api/phone/code", json={"code": code}, headers=bearer(chat))
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "expired"
+    chat_record, sms_record = records(db)
+    assert chat_record.linked_to_id is None and sms_record.linked_to_id is None
+
+
+def test_a_code_stops_working_after_five_wrong_tries(client, app, db, clock, chat, texted):
+    client.post("/chat/api/phone", json={"phone": "07700 900123"}, headers=bearer(chat))
+    code = code_in(texts_to(app, clock, "+447700900123"))
+    wrong = str((int(code) + 1) % 10 ** 6).zfill(6)
+    for _ in range(linking.MAX_TRIES):
+        client.post("/chat/api/phone/code", json={"code": wrong}, headers=bearer(chat))
+    response = client.post("/chat/api/phone/code", json={"code": code}, headers=bearer(chat))
+    assert response.get_json()["error"]["code"] == "too_many_tries"
+    assert records(db)[0].linked_to_id is None
+
+
+def test_a_new_code_replaces_the_last_one(client, app, db, clock, chat, texted):
+    client.post("/chat/api/phone", json={"phone": "07700 900123"}, headers=bearer(chat))
+    first = code_in(texts_to(app, clock, "+447700900123"))
+    client.post("/chat/api/phone", json={"phone": "07700 900123"}, headers=bearer(chat))
+    second = code_in(texts_to(app, clock, "+447700900123"))
+    if first != second:
+        response = client.post("/chat/api/phone/code", json={"code": first},
+                               headers=bearer(chat))
+        assert response.status_code == 400
+    assert client.post("/chat/api/phone/code", json={"code": second},
+                       headers=bearer(chat)).status_code == 200
+
+
+def test_the_code_is_stored_only_as_a_keyed_hash(client, app, db, clock, chat, texted):
+    client.post("/chat/api/phone", json={"phone": "07700 900123"}, headers=bearer(chat))
+    code = code_in(texts_to(app, clock, "+447700900123"))
+    stored = db.session.scalar(sa.select(PhoneCode))
+    assert code not in stored.code_hash and len(stored.code_hash) == 64
+
+
+def test_a_number_that_asked_not_to_be_texted_gets_no_code_and_the_chat_learns_nothing(
+        client, app, db, clock, chat, texted):
+    sms_record = db.session.scalar(sa.select(Resident).where(Resident.channel == "sms"))
+    sms_record.contact_by = "call_only"
+    db.session.commit()
+    response = client.post("/chat/api/phone", json={"phone": "07700 900123"},
+                           headers=bearer(chat))
+    # The same words as for any number: the chat cannot tell who is in touch with the team.
+    assert response.status_code == 202
+    assert "If that number can get our texts" in response.get_json()["message"]
+    assert texts_to(app, clock, "+447700900123") == []
+    assert db.session.scalar(sa.select(Message.status).where(
+        Message.thread_id.is_(None), Message.direction == "out")) == "not_sent"
+
+
+def test_a_landline_or_nonsense_gets_a_clear_answer_and_no_text(client, app, clock, chat):
+    for number in ("01332 717777", "call me"):
+        response = client.post("/chat/api/phone", json={"phone": number}, headers=bearer(chat))
+        assert response.status_code == 400
+        assert response.get_json()["error"]["code"] == "bad_number"
+    assert app.extensions["frontdoor.sms_sender"].sent == []
+
+
+def test_no_more_than_five_codes_a_day_go_to_one_number(client, app, clock, chat, db):
+    for _ in range(linking.MAX_CODES_PER_DAY):
+        assert client.post("/chat/api/phone", json={"phone": "07700 900777"},
+                           headers=bearer(chat)).status_code == 202
+    response = client.post("/chat/api/phone", json={"phone": "07700 900777"},
+                           headers=bearer(chat))
+    assert response.status_code == 429
+    assert response.get_json()["error"]["code"] == "too_many_codes"
+    assert len(texts_to(app, clock, "+447700900777")) == linking.MAX_CODES_PER_DAY
+
+
+def test_without_javascript_the_page_asks_for_a_code_and_links_with_it(
+        client, app, db, clock, texted):
+    html = client.get("/chat").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    client.post("/chat", data={"csrf_token": csrf, "text": "hello, i live in normanton"})
+    response = client.post("/chat/phone", data={"csrf_token": csrf, "phone": "07700900123"},
+                           follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "a 6-digit code is on its way" in page
+    assert re.search(r'<form id="code-form"[^>]*>', page).group(0).find("hidden") == -1
+    code = code_in(texts_to(app, clock, "+447700900123"))
+    wrong = str((int(code) + 1) % 10 ** 6).zfill(6)
+    page = client.post("/chat/phone/code", data={"csrf_token": csrf, "code": wrong},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "That code is not right" in page and records(db)[0].linked_to_id is None
+    page = client.post("/chat/phone/code", data={"csrf_token": csrf, "code": code},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Your phone is linked" in page
+    chat_record, sms_record = records(db)
+    assert chat_record.person.id == sms_record.person.id
