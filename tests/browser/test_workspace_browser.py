@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from frontdoor.inbox.slips import count_sms
 from frontdoor.models import Connection, Contribution, NextStep, Resident, SavedReply, Thread
 from tests.browser.conftest import axe_violations
-from tests.conftest import ACCOUNTS, PASSWORD, make_phone
+from tests.conftest import ACCOUNTS, PASSWORD, make_phone, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("app", ["sqlite"], indirect=True)]
 
@@ -20,6 +20,8 @@ def sign_in(page, base: str, who: str = "sam") -> None:
     page.get_by_label("Email").fill(ACCOUNTS[who])
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Code").fill(totp_code(who))
+    page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name="threads").wait_for()
 
 
