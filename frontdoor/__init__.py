@@ -53,6 +53,8 @@ def create_app(config: dict[str, Any] | type[Config] | None = None) -> Flask:
     app.register_blueprint(webchat.bp)
     app.register_blueprint(dev.bp)
 
+    # More pages on the inbox blueprint, in their own modules: imported before it is used.
+    from frontdoor.inbox import outcomes, reports, rights  # noqa: F401
     from frontdoor.inbox import views as inbox
 
     app.register_blueprint(inbox.bp)
@@ -62,13 +64,14 @@ def create_app(config: dict[str, Any] | type[Config] | None = None) -> Flask:
     _choose_adapters(app)
 
     @app.context_processor
-    def council_name() -> dict[str, str]:
+    def council_details() -> dict[str, str]:
         from frontdoor.models import Council
         try:
             council = db.session.get(Council, 1)
         except sa.exc.SQLAlchemyError:
             council = None
-        return {"council_name": council.name if council else "Your council"}
+        return {"council_name": council.name if council else "Your council",
+                "privacy_notice_url": council.privacy_notice_url if council else ""}
 
     @app.after_request
     def security_headers(response: Response) -> Response:

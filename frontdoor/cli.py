@@ -21,9 +21,11 @@ main = FlaskGroup(create_app=_create_app, help="frontdoor: the Local Area Coordi
 
 
 def init_app(app: Flask) -> None:
+    from frontdoor.rights_commands import residents, retention
+
     for command in (train_command, evaluate_command, load_config_command, classify_command,
                     chat_command, worker_command, coordinators, demo_command, postcodes,
-                    council):
+                    council, residents, retention):
         app.cli.add_command(command)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from frontdoor import replies, threads
+from frontdoor import followups, replies, threads
 from frontdoor.channels import Inbound
 from frontdoor.directory.lookup import entries_for, ward_named
 from frontdoor.extensions import db
@@ -138,6 +138,12 @@ class FrontDoor:
             # Twilio stops delivery and confirms to the resident itself; we say nothing.
             resident.opted_out = True
             return []
+        # An answer to "did it help?" (1, 2, 3 or 0): before opt-in, so "yes" is an answer.
+        heard = followups.hear(resident, text, now)
+        if heard is not None:
+            who = self._hand_over(thread, resident, "follow_up", now) \
+                if heard.wants_person else self._offer(resident, now)
+            return [self._send(thread, message, heard.reply(who), channel)]
         if channel == "sms" and keyword in OPT_IN:
             resident.opted_out = False
             return [self._send(thread, message, replies.opted_in(self._offer(resident, now)),
@@ -248,6 +254,7 @@ class FrontDoor:
                     thread.ward_code = ward_code
                 ward = ward_named(ward_code)
                 entries = entries_for(need, ward_code)
+                followups.pointed(resident, thread, entries, need, None, now)
                 place = f"in {ward.name}" if ward else f"across {_area_name()}"
                 lines = [replies.EntryLine(e.name, e.summary, e.contact, e.hours)
                          for e in entries]
@@ -283,6 +290,8 @@ class FrontDoor:
               awaiting: str | None = None, pending: str | None = None,
               options: tuple[str, ...] = ()) -> str:
         """Record the bot's reply; the channel delivers it (TwiML, or the web-chat poll)."""
+        if channel == "sms" and _first_reply_to(thread.resident):
+            reply = replies.with_privacy_notice(reply, _council().privacy_notice_url)
         text = reply.render(channel)
         thread.awaiting, thread.pending_need = awaiting, pending
         thread.options = ";".join(options) or None
@@ -358,6 +367,11 @@ def _council() -> Council:
     if council is None:
         raise LookupError("no council configured: run `frontdoor load-config`")
     return council
+
+
+def _first_reply_to(resident: Resident) -> bool:
+    return db.session.scalar(sa.select(Message.id).where(
+        Message.resident_id == resident.id, Message.direction == Direction.OUT).limit(1)) is None
 
 
 def _area_name() -> str:

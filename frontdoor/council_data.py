@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from frontdoor import threads
+from frontdoor import outcomes, threads
 from frontdoor.extensions import db
 from frontdoor.models import (
     Coordinator,
@@ -99,6 +99,12 @@ def load_council_data(folder: Path, timezone: str = "Europe/London") -> LoadRepo
     except ValueError as error:
         raise CouncilDataError(f"council.toml: [escalation] ladder: {error}") from error
     row.escalation_ladder = ladder
+    try:
+        # Privacy notice, retention and accessibility settings; the outcome domains.
+        outcomes.load_council_policy(row, council)
+        outcomes.load_domains(folder / "outcomes.toml")
+    except outcomes.OutcomesError as error:
+        raise CouncilDataError(str(error)) from error
     db.session.add(row)
 
     by_key: dict[str, Coordinator] = {}

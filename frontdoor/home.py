@@ -14,6 +14,19 @@ def index() -> str:
                            dev_tools=current_app.config["DEV_TOOLS"])
 
 
+@bp.get("/accessibility")
+def accessibility() -> str:
+    """The accessibility statement, in the GOV.UK model wording."""
+    from frontdoor.extensions import db
+    from frontdoor.models import Council
+
+    council = db.session.get(Council, 1)
+    return render_template("accessibility.html",
+                           site=current_app.config["PUBLIC_BASE_URL"],
+                           contact=council.accessibility_contact if council else "",
+                           reviewed=council.accessibility_reviewed if council else None)
+
+
 @bp.get("/healthz")
 def health() -> Response:
     return jsonify({"status": "ok"})

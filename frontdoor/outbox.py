@@ -244,7 +244,8 @@ class Alerts:
 def run_worker(sender: SmsSender, alerts: Alerts, interval: float = 2.0, once: bool = False,
                clock: Callable[[], datetime] = utcnow,
                stop: Callable[[], bool] = lambda: False) -> None:
-    """The worker loop: send due replies, escalate, move overdue waits, notify; then sleep.
+    """The worker loop: send due replies, escalate, move overdue waits, notify, queue
+    follow-ups, apply retention once a day; then sleep.
 
     It keeps going through database blips and network errors: a failed round is rolled
     back, logged (the error's type only, never data) and retried with a growing pause, and
@@ -257,6 +258,7 @@ def run_worker(sender: SmsSender, alerts: Alerts, interval: float = 2.0, once: b
             alerts.escalate_urgent(clock)
             alerts.move_overdue(clock)
             alerts.notify_pending(clock)
+            _follow_ups_and_retention(clock, alerts.hours)
         except Exception as error:  # the worker must outlive any one bad round
             failures += 1
             pause = min(60.0, interval * 2 ** min(failures, 5))
@@ -272,6 +274,15 @@ def run_worker(sender: SmsSender, alerts: Alerts, interval: float = 2.0, once: b
             return
         if not sent:
             time.sleep(interval)
+
+
+def _follow_ups_and_retention(clock: Callable[[], datetime], hours: Hours) -> None:
+    """'Did it help?' texts that are due (frontdoor/followups.py), and, once a day, the
+    council's retention policy (frontdoor/retention.py)."""
+    from frontdoor import followups, retention
+
+    followups.queue_due(clock(), hours)
+    retention.apply_if_due(clock())
 
 
 def _reset_session() -> None:

@@ -253,8 +253,10 @@ def hand_over(thread_id: int) -> Response:
 @auth.signed_in
 def close(thread_id: int) -> Response:
     thread = _thread_action(thread_id)
-    outcome = request.form.get("outcome", "")
-    if outcome not in OUTCOMES:
+    # How it ended is optional: what changed for the resident is recorded in their
+    # outcome domains (/inbox/residents/<id>/outcomes), not forced into one code here.
+    outcome = request.form.get("outcome") or None
+    if outcome is not None and outcome not in OUTCOMES:
         abort(400)
     threads.close(thread, g.me, _now(), outcome)
     db.session.commit()

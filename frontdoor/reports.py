@@ -1,0 +1,410 @@
+"""The figures team leads report on: contacts, needs, who answered, how fast a person
+replied, crises, connections and contributions, 'did it help?', outcomes in LAC's domains,
+demand avoided, and how fast urgent threads were acknowledged. Filterable by ward,
+coordinator, need and period. Each figure is a `Table`: the page, its chart and its CSV are
+all made from the same rows, so they cannot disagree.
+
+Conversation figures count threads started in the period (filtered on the thread's ward,
+coordinator and need); figures about people (new people, connections, contributions,
+follow-ups, outcomes, demand avoided) count by when they were recorded, filtered on the
+resident's ward and named coordinator, and on whether they asked for the need."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from frontdoor import followups, outcomes
+from frontdoor.extensions import db
+from frontdoor.models import (
+    Author,
+    Connection,
+    Contribution,
+    DemandAvoided,
+    Direction,
+    FollowUp,
+    Message,
+    Notification,
+    OutcomeReview,
+    OutcomeScore,
+    Resident,
+    Thread,
+)
+from frontdoor.rota import Hours, is_council_open
+from frontdoor.threads import CRISIS_WORDS
+
+DEFAULT_WEEKS = 12
+MAX_DAYS = 3 * 366
+
+
+@dataclass(frozen=True)
+class Filters:
+    starts: date            # first day, local, inclusive
+    ends: date              # last day, local, inclusive
+    ward: str | None = None
+    coordinator_id: int | None = None
+    need: str | None = None
+
+    def window(self, hours: Hours) -> tuple[datetime, datetime]:
+        """The period as UTC moments: local midnight to local midnight."""
+        return (datetime.combine(self.starts, time(0), hours.zone).astimezone(UTC),
+                datetime.combine(self.ends + timedelta(days=1), time(0), hours.zone)
+                .astimezone(UTC))
+
+    def as_args(self) -> dict[str, str]:
+        args = {"from": self.starts.isoformat(), "to": self.ends.isoformat()}
+        if self.ward:
+            args["ward"] = self.ward
+        if self.coordinator_id:
+            args["coordinator"] = str(self.coordinator_id)
+        if self.need:
+            args["need"] = self.need
+        return args
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """The last 12 whole and current weeks, Monday to today."""
+    monday = today - timedelta(days=today.weekday())
+    return monday - timedelta(weeks=DEFAULT_WEEKS - 1), today
+
+
+def parse_filters(args: dict[str, str], today: date, needs: Sequence[str]) -> Filters:
+    """Filters from a query string; ValueError says which field is wrong, in plain words."""
+    starts, ends = default_period(today)
+    try:
+        if args.get("from"):
+            starts = date.fromisoformat(args["from"])
+        if args.get("to"):
+            ends = date.fromisoformat(args["to"])
+    except ValueError as error:
+        raise ValueError("Give the period as dates, like 2026-09-01.") from error
+    if ends < starts:
+        raise ValueError("The period must end on or after the day it starts.")
+    if (ends - starts).days > MAX_DAYS:
+        raise ValueError("Choose a period of at most three years.")
+    need = args.get("need") or None
+    if need is not None and need not in needs:
+        raise ValueError("Choose a need from the list.")
+    coordinator = args.get("coordinator") or None
+    if coordinator is not None and not coordinator.isdigit():
+        raise ValueError("Choose a coordinator from the list.")
+    ward = (args.get("ward") or None)
+    if ward is not None and len(ward) > 9:
+        raise ValueError("Choose a ward from the list.")
+    return Filters(starts, ends, ward, int(coordinator) if coordinator else None, need)
+
+
+@dataclass
+class Table:
+    """One figure: a titled table (and, when `chart` is set, a chart of one column)."""
+
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    # "bar" (vertical), "hbar" (horizontal) or None; which columns the chart draws.
+    chart: str | None = None
+    chart_columns: tuple[int, ...] = (1,)
+    note: str = ""
+    values: list[list[float]] = field(default_factory=list)   # the numbers charted
+
+    def add(self, label: str, *cells: float | str | None) -> None:
+        self.rows.append([label, *(_cell(c) for c in cells)])
+        self.values.append([c if isinstance(c, int | float) and c is not None else 0.0
+                            for c in cells])
+
+
+def _cell(value: float | str | None) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return value
+
+
+def percentile(values: Sequence[float], fraction: float) -> float | None:
+    """Linear interpolation between the closest ranks (as spreadsheets' PERCENTILE.INC)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * fraction
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+# -- which rows ------------------------------------------------------------------------------
+
+def _threads(filters: Filters, hours: Hours) -> list[sa.ColumnElement[bool]]:
+    start, end = filters.window(hours)
+    where = [Thread.created_at >= start, Thread.created_at < end]
+    if filters.ward:
+        where.append(Thread.ward_code == filters.ward)
+    if filters.coordinator_id:
+        where.append(Thread.coordinator_id == filters.coordinator_id)
+    if filters.need:
+        where.append(Thread.need == filters.need)
+    return where
+
+
+def _residents(filters: Filters) -> list[sa.ColumnElement[bool]]:
+    """Conditions on Resident for figures about people."""
+    where: list[sa.ColumnElement[bool]] = []
+    if filters.ward:
+        where.append(Resident.ward_code == filters.ward)
+    if filters.coordinator_id:
+        where.append(Resident.coordinator_id == filters.coordinator_id)
+    if filters.need:
+        where.append(sa.exists().where(Thread.resident_id == Resident.id,
+                                       Thread.need == filters.need))
+    return where
+
+
+def _about_people(model: Any, when: sa.orm.InstrumentedAttribute, filters: Filters,
+                  hours: Hours) -> sa.Select:
+    start, end = filters.window(hours)
+    query: sa.Select = sa.select(model).where(when >= start, when < end)
+    conditions = _residents(filters)
+    if conditions:
+        query = query.join(Resident, Resident.id == model.resident_id).where(*conditions)
+    return query
+
+
+# -- the figures -----------------------------------------------------------------------------
+
+def contacts_by_week(filters: Filters, hours: Hours) -> Table:
+    table = Table("contacts", "Contacts and new people by week",
+                  ["Week beginning", "Conversations started", "New people"],
+                  chart="bar", chart_columns=(1, 2),
+                  note="A conversation is one thread with the front door; new people are "
+                       "residents who got in touch for the first time.")
+    start, end = filters.window(hours)
+    hour = _hour(Thread.created_at)
+    started = db.session.execute(sa.select(hour, sa.func.count()).where(
+        *_threads(filters, hours)).group_by(hour)).all()
+    new_hour = _hour(Resident.created_at)
+    newcomers = db.session.execute(sa.select(new_hour, sa.func.count()).where(
+        Resident.created_at >= start, Resident.created_at < end,
+        *_residents(filters)).group_by(new_hour)).all()
+    weeks: dict[date, list[int]] = {}
+    monday = filters.starts - timedelta(days=filters.starts.weekday())
+    while monday <= filters.ends:
+        weeks[monday] = [0, 0]
+        monday += timedelta(weeks=1)
+    for column, rows in ((0, started), (1, newcomers)):
+        for moment, count in rows:
+            local = _from_hour(moment).astimezone(hours.zone).date()
+            weeks[local - timedelta(days=local.weekday())][column] += count
+    for monday, (conversations, people) in weeks.items():
+        table.add(monday.strftime("%d %b %Y"), conversations, people)
+    return table
+
+
+def _hour(column: sa.orm.InstrumentedAttribute) -> sa.ColumnElement[str]:
+    """The UTC hour of a timestamp, as text: counted in SQL, turned into a local week here
+    (exact across the clock change, unlike a UTC day)."""
+    if db.engine.dialect.name == "postgresql":
+        return sa.func.to_char(column, "YYYY-MM-DD HH24")
+    return sa.func.strftime("%Y-%m-%d %H", column)
+
+
+def _from_hour(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%d %H").replace(tzinfo=UTC)
+
+
+def needs_asked(filters: Filters, hours: Hours, need_words: dict[str, str]) -> Table:
+    table = Table("needs", "Needs asked for", ["Need", "Conversations"], chart="hbar")
+    counts = db.session.execute(sa.select(Thread.need, sa.func.count()).where(
+        *_threads(filters, hours)).group_by(Thread.need)).all()
+    for need, count in sorted(counts, key=lambda row: (-row[1], row[0] or "")):
+        table.add(need_words.get(need or "", need or "Not known yet"), count)
+    return table
+
+
+def answered_or_handed(filters: Filters, hours: Hours) -> Table:
+    table = Table("handled", "Answered by the front door or handed to a person",
+                  ["Who answered", "Conversations", "Share (%)"], chart="hbar")
+    handed = Thread.handed_off_at.is_not(None)
+    counts = dict(db.session.execute(sa.select(handed, sa.func.count()).where(
+        *_threads(filters, hours)).group_by(handed)).all())
+    total = sum(counts.values())
+    for key, label in ((False, "The front door"), (True, "Handed to a person")):
+        count = counts.get(key, 0)
+        table.add(label, count, 100.0 * count / total if total else None)
+    return table
+
+
+def first_reply(filters: Filters, hours: Hours) -> Table:
+    table = Table("first_reply", "Time to a coordinator's first reply",
+                  ["Figure", "Value"],
+                  note="From the moment a conversation was handed to a person to the first "
+                       "message a coordinator sent.")
+    first = (sa.select(Message.thread_id, sa.func.min(Message.created_at).label("at"))
+             .where(Message.author == Author.COORDINATOR, Message.direction == Direction.OUT)
+             .group_by(Message.thread_id).subquery())
+    rows = db.session.execute(sa.select(Thread.handed_off_at, first.c.at)
+                              .outerjoin(first, first.c.thread_id == Thread.id)
+                              .where(Thread.handed_off_at.is_not(None),
+                                     *_threads(filters, hours))).all()
+    waits = [(_aware(at) - _aware(handed)).total_seconds() / 3600 for handed, at in rows
+             if at is not None and _aware(at) >= _aware(handed)]
+    table.add("Conversations handed to a person", len(rows))
+    table.add("Replied to by a coordinator", len(waits))
+    table.add("Median (hours)", percentile(waits, 0.5))
+    table.add("90th percentile (hours)", percentile(waits, 0.9))
+    return table
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def crisis_contacts(filters: Filters, hours: Hours) -> Table:
+    table = Table("crisis", "Crisis contacts", ["Category", "Conversations"], chart="hbar")
+    counts = dict(db.session.execute(sa.select(Thread.crisis, sa.func.count()).where(
+        Thread.crisis.is_not(None), *_threads(filters, hours)).group_by(Thread.crisis)).all())
+    for key, words in CRISIS_WORDS.items():
+        table.add(words[0].upper() + words[1:], counts.get(key, 0))
+    table.add("All crisis contacts", sum(counts.values()))
+    return table
+
+
+def connections_and_contributions(filters: Filters, hours: Hours) -> Table:
+    table = Table("connections", "Connections made and contributions", ["What", "Count"],
+                  chart="hbar")
+    kinds = Counter(c.kind for c in db.session.scalars(
+        _about_people(Connection, Connection.made_at, filters, hours)))
+    contributions = len(db.session.scalars(
+        _about_people(Contribution, Contribution.made_at, filters, hours)).all())
+    table.add("Connections to community groups", kinds.get("community", 0))
+    table.add("Connections to services", kinds.get("service", 0))
+    table.add("Contributions", contributions)
+    return table
+
+
+def did_it_help(filters: Filters, hours: Hours) -> tuple[Table, Table]:
+    """The follow-up answers (the connection rate), and the entries that keep failing."""
+    rate = Table("follow_ups", "Did it help? Answers to the follow-up text",
+                 ["Pointed to", "Asked", "Answered", "Yes", "Not yet", "It didn't fit",
+                  "Asked for a person", "Connection rate (%)"],
+                 note="Asked seven days after the front door or a coordinator pointed someone "
+                      "to a group or service. The connection rate is the share of answers "
+                      "that were yes (a US 211 helpline study found 36% got help).")
+    sent = list(db.session.scalars(
+        _about_people(FollowUp, FollowUp.sent_at, filters, hours)
+        .options(sa.orm.selectinload(FollowUp.referrals))))
+    by_kind: dict[str, list[FollowUp]] = defaultdict(list)
+    for follow_up in sent:
+        for kind in {r.entry_kind for r in follow_up.referrals}:
+            by_kind[kind].append(follow_up)
+    for label, group in (("Community groups", by_kind.get("community", [])),
+                         ("Services", by_kind.get("service", [])), ("All", sent)):
+        answers = Counter(f.answer for f in group if f.answer)
+        answered = sum(answers.values())
+        rate.add(label, len(group), answered, answers["yes"], answers["not_yet"],
+                 answers["did_not_fit"], answers["person"],
+                 100.0 * answers["yes"] / answered if answered else None)
+
+    failing = Table("failing", "Entries that keep failing",
+                    ["Directory entry", "Answers", "Yes", "Not yet", "It didn't fit",
+                     "Flagged"],
+                    note=f"Flagged when at least {followups.FLAG_MIN_ANSWERS} answers came "
+                         "back and at most half were yes: check the entry is still right.")
+    per_entry: dict[str, Counter[str]] = defaultdict(Counter)
+    for follow_up in sent:
+        if follow_up.answer and follow_up.answer != "person":
+            for name in {r.entry_name for r in follow_up.referrals}:
+                per_entry[name][follow_up.answer] += 1
+    ranked = sorted(per_entry.items(), key=lambda item: (
+        item[1]["yes"] / max(sum(item[1].values()), 1), -sum(item[1].values()), item[0]))
+    for name, answers in ranked:
+        total = sum(answers.values())
+        flagged = total >= followups.FLAG_MIN_ANSWERS and answers["yes"] * 2 <= total
+        failing.add(name, total, answers["yes"], answers["not_yet"], answers["did_not_fit"],
+                    "Keeps failing" if flagged else "No")
+    return rate, failing
+
+
+def outcome_change(filters: Filters, hours: Hours) -> Table:
+    table = Table("outcomes", "Change in each outcome domain, first to latest",
+                  ["Domain", "People", "Average first", "Average latest", "Average change",
+                   "Better", "Same", "Worse"], chart="hbar", chart_columns=(4,),
+                  note="People whose latest review fell in the period and who have at least "
+                       "two scores in the domain (1 not at all, 5 very much).")
+    start, end = filters.window(hours)
+    reviewed = _about_people(OutcomeReview, OutcomeReview.recorded_at, filters, hours) \
+        .with_only_columns(OutcomeReview.resident_id).distinct()
+    rows = db.session.execute(
+        sa.select(OutcomeReview.resident_id, OutcomeScore.domain, OutcomeScore.score)
+        .join(OutcomeScore, OutcomeScore.review_id == OutcomeReview.id)
+        .where(OutcomeReview.resident_id.in_(reviewed), OutcomeReview.recorded_at < end)
+        .order_by(OutcomeReview.recorded_at, OutcomeReview.id)).all()
+    first: dict[tuple[int, str], int] = {}
+    latest: dict[tuple[int, str], int] = {}
+    scored: Counter[tuple[int, str]] = Counter()
+    for resident_id, key, score in rows:
+        first.setdefault((resident_id, key), score)
+        latest[(resident_id, key)] = score
+        scored[(resident_id, key)] += 1
+    for domain in outcomes.domains():
+        pairs = [(first[k], latest[k]) for k in first if k[1] == domain.key and scored[k] > 1]
+        n = len(pairs)
+        table.add(domain.label, n,
+                  sum(a for a, _ in pairs) / n if n else None,
+                  sum(b for _, b in pairs) / n if n else None,
+                  sum(b - a for a, b in pairs) / n if n else None,
+                  sum(1 for a, b in pairs if b > a), sum(1 for a, b in pairs if b == a),
+                  sum(1 for a, b in pairs if b < a))
+    return table
+
+
+def demand_avoided(filters: Filters, hours: Hours) -> Table:
+    table = Table("demand", "Demand avoided", ["What was avoided", "Times"], chart="hbar",
+                  note="Uses of crisis and specialist services the coordinator believes were "
+                       "avoided.")
+    counts = Counter(d.event for d in db.session.scalars(
+        _about_people(DemandAvoided, DemandAvoided.recorded_at, filters, hours)))
+    for demand in outcomes.domains("demand"):
+        table.add(demand.label, counts.get(demand.key, 0))
+    return table
+
+
+def urgent_acknowledged(filters: Filters, hours: Hours) -> Table:
+    table = Table("urgent", "Urgent threads: time from the flag to a person acknowledging it",
+                  ["When flagged", "Urgent threads", "Acknowledged", "Median (minutes)",
+                   "90th percentile (minutes)"],
+                  note="From the first urgent alert to the first person acknowledging it in "
+                       "the inbox. In hours: the council's office hours.")
+    flagged = (sa.select(Notification.thread_id, sa.func.min(Notification.created_at)
+                         .label("at")).where(Notification.kind == "urgent")
+               .group_by(Notification.thread_id).subquery())
+    rows = db.session.execute(sa.select(flagged.c.at, Thread.acknowledged_at).join(
+        flagged, flagged.c.thread_id == Thread.id).where(*_threads(filters, hours))).all()
+    groups: dict[str, list[float | None]] = {"In hours": [], "Out of hours": []}
+    for at, acknowledged in rows:
+        at = _aware(at)
+        key = "In hours" if is_council_open(at, hours) else "Out of hours"
+        groups[key].append((_aware(acknowledged) - at).total_seconds() / 60
+                           if acknowledged and _aware(acknowledged) >= at else None)
+    groups["All"] = groups["In hours"] + groups["Out of hours"]
+    for label, waits in groups.items():
+        done = [w for w in waits if w is not None]
+        table.add(label, len(waits), len(done), percentile(done, 0.5), percentile(done, 0.9))
+    return table
+
+
+def all_tables(filters: Filters, hours: Hours, need_words: dict[str, str]) -> list[Table]:
+    """Every figure on the reports page, in page order."""
+    rate, failing = did_it_help(filters, hours)
+    return [contacts_by_week(filters, hours), needs_asked(filters, hours, need_words),
+            answered_or_handed(filters, hours), first_reply(filters, hours),
+            crisis_contacts(filters, hours), connections_and_contributions(filters, hours),
+            rate, failing, outcome_change(filters, hours), demand_avoided(filters, hours),
+            urgent_acknowledged(filters, hours)]
