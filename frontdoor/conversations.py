@@ -254,12 +254,15 @@ class FrontDoor:
                     thread.ward_code = ward_code
                 ward = ward_named(ward_code)
                 entries = entries_for(need, ward_code)
-                followups.pointed(resident, thread, entries, need, None, now)
                 place = f"in {ward.name}" if ward else f"across {_area_name()}"
                 lines = [replies.EntryLine(e.name, e.summary, e.contact, e.hours)
                          for e in entries]
-                return self._send(thread, message, replies.answer(
+                text = self._send(thread, message, replies.answer(
                     needs[need].option, place, lines, self._offer(resident, now)), channel)
+                # What the resident was pointed to (and will be asked about: followups.py).
+                followups.pointed(resident, thread, [e for e in entries if e.name in text],
+                                  need, None, now)
+                return text
             case decisions.AskArea(need=need):
                 thread.need = need
                 return self._send(thread, message, replies.ask_area(needs[need].option),

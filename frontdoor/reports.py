@@ -293,7 +293,8 @@ def did_it_help(filters: Filters, hours: Hours) -> tuple[Table, Table]:
     """The follow-up answers (the connection rate), and the entries that keep failing."""
     rate = Table("follow_ups", "Did it help? Answers to the follow-up text",
                  ["Pointed to", "Asked", "Answered", "Yes", "Not yet", "It didn't fit",
-                  "Asked for a person", "Connection rate (%)"],
+                  "Asked for a person", "Connection rate (%)"], chart="bar",
+                 chart_columns=(3, 4, 5, 6),
                  note="Asked seven days after the front door or a coordinator pointed someone "
                       "to a group or service. The connection rate is the share of answers "
                       "that were yes (a US 211 helpline study found 36% got help).")
@@ -379,7 +380,7 @@ def demand_avoided(filters: Filters, hours: Hours) -> Table:
 def urgent_acknowledged(filters: Filters, hours: Hours) -> Table:
     table = Table("urgent", "Urgent threads: time from the flag to a person acknowledging it",
                   ["When flagged", "Urgent threads", "Acknowledged", "Median (minutes)",
-                   "90th percentile (minutes)"],
+                   "90th percentile (minutes)"], chart="hbar", chart_columns=(3, 4),
                   note="From the first urgent alert to the first person acknowledging it in "
                        "the inbox. In hours: the council's office hours.")
     flagged = (sa.select(Notification.thread_id, sa.func.min(Notification.created_at)
