@@ -12,6 +12,7 @@ import base64
 from collections.abc import Sequence
 
 import pygal
+from pygal.etree import etree
 from pygal.style import Style
 
 # High-contrast colours (each at least 3:1 against white, WCAG 1.4.11) and large text.
@@ -37,7 +38,13 @@ def svg(kind: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[f
     chart.x_labels = list(labels)
     for name, values in series:
         chart.add(name, list(values))
-    return chart.render(is_unicode=True)
+    tree = chart.render_tree()
+    # pygal writes its tooltip configuration as a <script>; an image never runs it, and
+    # a chart has no business carrying one.
+    for parent in list(tree.iter()):
+        for child in [c for c in parent if str(c.tag).endswith("script")]:
+            parent.remove(child)
+    return str(etree.tostring(tree, encoding="unicode"))
 
 
 def data_url(svg_text: str) -> str:
