@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -401,11 +401,24 @@ def urgent_acknowledged(filters: Filters, hours: Hours) -> Table:
     return table
 
 
+# Every figure, in page order: each can be made alone (for its chart or its CSV).
+TABLES: dict[str, Callable[[Filters, Hours, dict[str, str]], Table]] = {
+    "contacts": lambda f, h, _: contacts_by_week(f, h),
+    "needs": needs_asked,
+    "handled": lambda f, h, _: answered_or_handed(f, h),
+    "first_reply": lambda f, h, _: first_reply(f, h),
+    "crisis": lambda f, h, _: crisis_contacts(f, h),
+    "connections": lambda f, h, _: connections_and_contributions(f, h),
+    "follow_ups": lambda f, h, _: did_it_help(f, h)[0],
+    "failing": lambda f, h, _: did_it_help(f, h)[1],
+    "outcomes": lambda f, h, _: outcome_change(f, h),
+    "demand": lambda f, h, _: demand_avoided(f, h),
+    "urgent": lambda f, h, _: urgent_acknowledged(f, h),
+}
+
+
 def all_tables(filters: Filters, hours: Hours, need_words: dict[str, str]) -> list[Table]:
     """Every figure on the reports page, in page order."""
     rate, failing = did_it_help(filters, hours)
-    return [contacts_by_week(filters, hours), needs_asked(filters, hours, need_words),
-            answered_or_handed(filters, hours), first_reply(filters, hours),
-            crisis_contacts(filters, hours), connections_and_contributions(filters, hours),
-            rate, failing, outcome_change(filters, hours), demand_avoided(filters, hours),
-            urgent_acknowledged(filters, hours)]
+    made = {"follow_ups": rate, "failing": failing}
+    return [made.get(key) or make(filters, hours, need_words) for key, make in TABLES.items()]

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from frontdoor import retention
-from frontdoor.models import AuditEvent, Message, Note, Resident, Thread
+from frontdoor.models import AuditEvent, Message, Resident, Thread
 from tests.conftest import make_phone
 from tests.factories import make_message, make_resident, make_thread
 
