@@ -103,8 +103,10 @@ def my_threads() -> str:
     coordinator_id = request.args.get("coordinator", type=int)
     if g.me.role != "lead":
         ward, coordinator_id = None, None
-    threads = access.open_threads_for(g.me, _today(), ward, coordinator_id)
+    # Saved first (the session's last-seen time): a commit after the query would expire
+    # the threads and load each one again while the page is drawn.
     db.session.commit()
+    threads = access.open_threads_for(g.me, _today(), ward, coordinator_id)
     return render_template(
         "inbox/threads.html", threads=threads, now=_now(),
         wards=db.session.scalars(sa.select(Ward).order_by(Ward.name)).all(),
