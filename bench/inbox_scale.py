@@ -43,9 +43,9 @@ DOMAINS = ["family_friends", "cope_family_life", "confident_future", "contributi
            "less_crisis", "health"]
 ADDED_INDEXES = ["ix_thread_created_at", "ix_message_thread_author_created",
                  "ix_resident_created_at", "ix_resident_last_contact_at"]
-WORDS = (
-    "need help with food bank money rent bills lonely carer my mum bus pass job course "
-    "phone wifi thanks please today tomorrow can someone call me").split(" ")
+WORDS = ["need", "help", "with", "food", "bank", "money", "rent", "bills", "lonely", "carer",
+         "my", "mum", "bus", "pass", "job", "course", "phone", "wifi", "thanks", "please",
+         "today", "tomorrow", "can", "someone", "call", "me"]
 
 
 def schema_url(url: str) -> str:
