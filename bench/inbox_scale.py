@@ -126,13 +126,15 @@ def fill(engine: sa.Engine, residents: int, messages: int, now: datetime,
     # A long conversation runs to a few hundred messages, never tens of thousands.
     weights = [min(rng.paretovariate(1.6), 60.0) for _ in threads]
     scale = (messages - 2 * len(threads)) / sum(weights)
+    sizes = [2 + int(weight * scale) for weight in weights]
+    for i in rng.choices(range(len(sizes)), k=max(0, messages - sum(sizes))):
+        sizes[i] += 1   # what rounding down left over, so the total is exact
     message_id = 0
 
     def message_rows():
         nonlocal message_id
-        for weight, (tid, rid, _, _, _, _, _, coordinator, handed, started, *_rest) in zip(
-                weights, threads, strict=True):
-            n = 2 + int(weight * scale)
+        for n, (tid, rid, _, _, _, _, _, coordinator, handed, started, *_rest) in zip(
+                sizes, threads, strict=True):
             for j in range(n):
                 if message_id >= messages:
                     return
@@ -207,6 +209,12 @@ def fill(engine: sa.Engine, residents: int, messages: int, now: datetime,
          ((r[1], rng.choice(("community", "service")), "A group", r[4]) for r in reviews))
     copy("contribution", "resident_id, what, made_at",
          ((r[1], "volunteers", r[4]) for r in reviews[::3]))
+    # What the inbox records as a coordinator replies (threads.replied), as the migration
+    # fills it for older threads.
+    from importlib import import_module
+    migration = import_module("frontdoor.migrations.versions."
+                              "e9a1c0de0013_outcomes_follow_ups_rights")
+    cursor.execute(migration.FIRST_REPLY_BACKFILL)
     for table in ("resident", "thread", "message", "outcome_review", "follow_up"):
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                        f"(SELECT max(id) FROM {table}))")

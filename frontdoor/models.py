@@ -265,6 +265,9 @@ class Thread(Model):
     outcome: so.Mapped[str | None] = so.mapped_column(sa.String(40))
     out_of_hours_ack_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     taken_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # A coordinator's first message to the resident on this thread (reports: time to a
+    # person's first reply), kept here so reports never scan every message.
+    first_reply_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     # A ward the resident named while a coordinator owns the thread: shown to them as a
     # suggested hand-over. Resident text never moves a thread (or who may see it).
     suggested_ward_code: so.Mapped[str | None] = so.mapped_column(sa.ForeignKey("ward.code"))

@@ -23,16 +23,14 @@ import sqlalchemy as sa
 from frontdoor import followups, outcomes
 from frontdoor.extensions import db
 from frontdoor.models import (
-    Author,
     Connection,
     Contribution,
     DemandAvoided,
-    Direction,
     FollowUp,
-    Message,
     Notification,
     OutcomeReview,
     OutcomeScore,
+    Referral,
     Resident,
     Thread,
 )
@@ -168,9 +166,11 @@ def _residents(filters: Filters) -> list[sa.ColumnElement[bool]]:
 
 
 def _about_people(model: Any, when: sa.orm.InstrumentedAttribute, filters: Filters,
-                  hours: Hours) -> sa.Select:
+                  hours: Hours, *columns: Any) -> sa.Select:
+    """Rows of `model` recorded in the period, about residents the filters choose."""
     start, end = filters.window(hours)
-    query: sa.Select = sa.select(model).where(when >= start, when < end)
+    query: sa.Select = sa.select(*(columns or (model,))).select_from(model).where(
+        when >= start, when < end)
     conditions = _residents(filters)
     if conditions:
         query = query.join(Resident, Resident.id == model.resident_id).where(*conditions)
@@ -207,16 +207,18 @@ def contacts_by_week(filters: Filters, hours: Hours) -> Table:
     return table
 
 
-def _hour(column: sa.orm.InstrumentedAttribute) -> sa.ColumnElement[str]:
-    """The UTC hour of a timestamp, as text: counted in SQL, turned into a local week here
-    (exact across the clock change, unlike a UTC day)."""
+def _hour(column: sa.orm.InstrumentedAttribute) -> sa.ColumnElement[Any]:
+    """The UTC hour of a timestamp: counted in SQL, turned into a local week here (exact
+    across the clock change, unlike a UTC day)."""
     if db.engine.dialect.name == "postgresql":
-        return sa.func.to_char(column, "YYYY-MM-DD HH24")
+        return sa.func.date_trunc("hour", column)
     return sa.func.strftime("%Y-%m-%d %H", column)
 
 
-def _from_hour(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%d %H").replace(tzinfo=UTC)
+def _from_hour(value: str | datetime) -> datetime:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+    return datetime.strptime(value, "%Y-%m-%d %H").replace(tzinfo=UTC)
 
 
 def needs_asked(filters: Filters, hours: Hours, need_words: dict[str, str]) -> Table:
@@ -246,15 +248,10 @@ def first_reply(filters: Filters, hours: Hours) -> Table:
                   ["Figure", "Value"],
                   note="From the moment a conversation was handed to a person to the first "
                        "message a coordinator sent.")
-    first = (sa.select(Message.thread_id, sa.func.min(Message.created_at).label("at"))
-             .where(Message.author == Author.COORDINATOR, Message.direction == Direction.OUT)
-             .group_by(Message.thread_id).subquery())
-    rows = db.session.execute(sa.select(Thread.handed_off_at, first.c.at)
-                              .outerjoin(first, first.c.thread_id == Thread.id)
-                              .where(Thread.handed_off_at.is_not(None),
-                                     *_threads(filters, hours))).all()
-    waits = [(_aware(at) - _aware(handed)).total_seconds() / 3600 for handed, at in rows
-             if at is not None and _aware(at) >= _aware(handed)]
+    rows = db.session.execute(sa.select(Thread.handed_off_at, Thread.first_reply_at).where(
+        Thread.handed_off_at.is_not(None), *_threads(filters, hours))).all()
+    waits = [(at - handed).total_seconds() / 3600 for handed, at in rows
+             if at is not None and handed is not None and at >= handed]
     table.add("Conversations handed to a person", len(rows))
     table.add("Replied to by a coordinator", len(waits))
     table.add("Median (hours)", percentile(waits, 0.5))
@@ -279,10 +276,11 @@ def crisis_contacts(filters: Filters, hours: Hours) -> Table:
 def connections_and_contributions(filters: Filters, hours: Hours) -> Table:
     table = Table("connections", "Connections made and contributions", ["What", "Count"],
                   chart="hbar")
-    kinds = Counter(c.kind for c in db.session.scalars(
-        _about_people(Connection, Connection.made_at, filters, hours)))
-    contributions = len(db.session.scalars(
-        _about_people(Contribution, Contribution.made_at, filters, hours)).all())
+    kinds = dict(db.session.execute(_about_people(
+        Connection, Connection.made_at, filters, hours, Connection.kind, sa.func.count())
+        .group_by(Connection.kind)).all())
+    contributions = db.session.scalar(_about_people(
+        Contribution, Contribution.made_at, filters, hours, sa.func.count())) or 0
     table.add("Connections to community groups", kinds.get("community", 0))
     table.add("Connections to services", kinds.get("service", 0))
     table.add("Contributions", contributions)
@@ -298,18 +296,25 @@ def did_it_help(filters: Filters, hours: Hours) -> tuple[Table, Table]:
                  note="Asked seven days after the front door or a coordinator pointed someone "
                       "to a group or service. The connection rate is the share of answers "
                       "that were yes (a US 211 helpline study found 36% got help).")
-    sent = list(db.session.scalars(
-        _about_people(FollowUp, FollowUp.sent_at, filters, hours)
-        .options(sa.orm.selectinload(FollowUp.referrals))))
-    by_kind: dict[str, list[FollowUp]] = defaultdict(list)
-    for follow_up in sent:
-        for kind in {r.entry_kind for r in follow_up.referrals}:
-            by_kind[kind].append(follow_up)
-    for label, group in (("Community groups", by_kind.get("community", [])),
-                         ("Services", by_kind.get("service", [])), ("All", sent)):
-        answers = Counter(f.answer for f in group if f.answer)
-        answered = sum(answers.values())
-        rate.add(label, len(group), answered, answers["yes"], answers["not_yet"],
+    answer = sa.func.coalesce(FollowUp.answer, "")
+    sent = _about_people(FollowUp, FollowUp.sent_at, filters, hours, FollowUp.id)
+    # Each follow-up once per kind of entry it pointed to (one about a group and a service
+    # counts in both rows, and once in "All").
+    kinds = sa.select(FollowUp.id, answer.label("answer"), Referral.entry_kind).join(
+        Referral, Referral.follow_up_id == FollowUp.id).where(
+        FollowUp.id.in_(sent)).distinct().subquery()
+    by_kind: dict[str, Counter[str]] = defaultdict(Counter)
+    for kind, given, count in db.session.execute(
+            sa.select(kinds.c.entry_kind, kinds.c.answer, sa.func.count())
+            .group_by(kinds.c.entry_kind, kinds.c.answer)):
+        by_kind[kind][given] += count
+    everyone = Counter(dict(db.session.execute(
+        sa.select(answer, sa.func.count()).where(FollowUp.id.in_(sent))
+        .group_by(answer)).all()))
+    for label, answers in (("Community groups", by_kind["community"]),
+                           ("Services", by_kind["service"]), ("All", everyone)):
+        answered = sum(n for key, n in answers.items() if key)
+        rate.add(label, sum(answers.values()), answered, answers["yes"], answers["not_yet"],
                  answers["did_not_fit"], answers["person"],
                  100.0 * answers["yes"] / answered if answered else None)
 
@@ -319,10 +324,14 @@ def did_it_help(filters: Filters, hours: Hours) -> tuple[Table, Table]:
                     note=f"Flagged when at least {followups.FLAG_MIN_ANSWERS} answers came "
                          "back and at most half were yes: check the entry is still right.")
     per_entry: dict[str, Counter[str]] = defaultdict(Counter)
-    for follow_up in sent:
-        if follow_up.answer and follow_up.answer != "person":
-            for name in {r.entry_name for r in follow_up.referrals}:
-                per_entry[name][follow_up.answer] += 1
+    pairs = sa.select(Referral.entry_name, FollowUp.id, FollowUp.answer).join(
+        FollowUp, FollowUp.id == Referral.follow_up_id).where(
+        FollowUp.id.in_(sent), FollowUp.answer.is_not(None), FollowUp.answer != "person"
+    ).distinct().subquery()
+    for name, given, count in db.session.execute(
+            sa.select(pairs.c.entry_name, pairs.c.answer, sa.func.count())
+            .group_by(pairs.c.entry_name, pairs.c.answer)):
+        per_entry[name][given] += count
     ranked = sorted(per_entry.items(), key=lambda item: (
         item[1]["yes"] / max(sum(item[1].values()), 1), -sum(item[1].values()), item[0]))
     for name, answers in ranked:
@@ -339,30 +348,36 @@ def outcome_change(filters: Filters, hours: Hours) -> Table:
                    "Better", "Same", "Worse"], chart="hbar", chart_columns=(4,),
                   note="People whose latest review fell in the period and who have at least "
                        "two scores in the domain (1 not at all, 5 very much).")
-    start, end = filters.window(hours)
-    reviewed = _about_people(OutcomeReview, OutcomeReview.recorded_at, filters, hours) \
-        .with_only_columns(OutcomeReview.resident_id).distinct()
-    rows = db.session.execute(
-        sa.select(OutcomeReview.resident_id, OutcomeScore.domain, OutcomeScore.score)
+    _, end = filters.window(hours)
+    reviewed = _about_people(OutcomeReview, OutcomeReview.recorded_at, filters, hours,
+                             OutcomeReview.resident_id).distinct()
+    person_domain = (OutcomeReview.resident_id, OutcomeScore.domain)
+    order = (OutcomeReview.recorded_at, OutcomeReview.id)
+    scores = (sa.select(
+        OutcomeReview.resident_id, OutcomeScore.domain, OutcomeScore.score,
+        sa.func.row_number().over(partition_by=person_domain, order_by=order).label("nth"),
+        sa.func.row_number().over(partition_by=person_domain,
+                                  order_by=[o.desc() for o in order]).label("nth_last"),
+        sa.func.count().over(partition_by=person_domain).label("times"))
         .join(OutcomeScore, OutcomeScore.review_id == OutcomeReview.id)
         .where(OutcomeReview.resident_id.in_(reviewed), OutcomeReview.recorded_at < end)
-        .order_by(OutcomeReview.recorded_at, OutcomeReview.id)).all()
-    first: dict[tuple[int, str], int] = {}
-    latest: dict[tuple[int, str], int] = {}
-    scored: Counter[tuple[int, str]] = Counter()
-    for resident_id, key, score in rows:
-        first.setdefault((resident_id, key), score)
-        latest[(resident_id, key)] = score
-        scored[(resident_id, key)] += 1
+        .subquery())
+    first = sa.func.max(sa.case((scores.c.nth == 1, scores.c.score)))
+    latest = sa.func.max(sa.case((scores.c.nth_last == 1, scores.c.score)))
+    people = (sa.select(scores.c.domain, first.label("first"), latest.label("latest"))
+              .where(scores.c.times > 1)
+              .group_by(scores.c.resident_id, scores.c.domain).subquery())
+    change = people.c.latest - people.c.first
+    figures = {row[0]: row[1:] for row in db.session.execute(sa.select(
+        people.c.domain, sa.func.count(), sa.func.avg(people.c.first),
+        sa.func.avg(people.c.latest), sa.func.avg(change),
+        sa.func.sum(sa.case((change > 0, 1), else_=0)),
+        sa.func.sum(sa.case((change == 0, 1), else_=0)),
+        sa.func.sum(sa.case((change < 0, 1), else_=0))).group_by(people.c.domain))}
     for domain in outcomes.domains():
-        pairs = [(first[k], latest[k]) for k in first if k[1] == domain.key and scored[k] > 1]
-        n = len(pairs)
-        table.add(domain.label, n,
-                  sum(a for a, _ in pairs) / n if n else None,
-                  sum(b for _, b in pairs) / n if n else None,
-                  sum(b - a for a, b in pairs) / n if n else None,
-                  sum(1 for a, b in pairs if b > a), sum(1 for a, b in pairs if b == a),
-                  sum(1 for a, b in pairs if b < a))
+        n, *rest = figures.get(domain.key, (0, None, None, None, 0, 0, 0))
+        averages = [float(v) if v is not None else None for v in rest[:3]]
+        table.add(domain.label, n, *averages, *(int(v or 0) for v in rest[3:]))
     return table
 
 
@@ -370,8 +385,9 @@ def demand_avoided(filters: Filters, hours: Hours) -> Table:
     table = Table("demand", "Demand avoided", ["What was avoided", "Times"], chart="hbar",
                   note="Uses of crisis and specialist services the coordinator believes were "
                        "avoided.")
-    counts = Counter(d.event for d in db.session.scalars(
-        _about_people(DemandAvoided, DemandAvoided.recorded_at, filters, hours)))
+    counts = dict(db.session.execute(_about_people(
+        DemandAvoided, DemandAvoided.recorded_at, filters, hours, DemandAvoided.event,
+        sa.func.count()).group_by(DemandAvoided.event)).all())
     for demand in outcomes.domains("demand"):
         table.add(demand.label, counts.get(demand.key, 0))
     return table

@@ -231,6 +231,7 @@ def replied(thread: Thread, by: Coordinator, now: datetime) -> None:
         take(thread, by, now)
     _acknowledge(thread, by, now)
     thread.reply_due_at = None
+    thread.first_reply_at = thread.first_reply_at or now
 
 
 def clear_urgent(thread: Thread, by: Coordinator, now: datetime) -> None:

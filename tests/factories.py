@@ -63,6 +63,9 @@ def make_message(thread: Thread, body: str = "hello", at: datetime = TUESDAY_10A
                       coordinator=coordinator(by) if by else None,
                       provider_id="SM" + uuid.uuid4().hex if author == Author.RESIDENT else None,
                       status=None if author == Author.RESIDENT else "delivered")
+    if author == Author.COORDINATOR and (thread.first_reply_at is None
+                                         or at < thread.first_reply_at):
+        thread.first_reply_at = at   # as threads.replied records it
     db.session.add(message)
     db.session.flush()
     return message

@@ -16,6 +16,11 @@ down_revision = 'e9a1c0de0014'
 branch_labels = None
 depends_on = None
 
+FIRST_REPLY_BACKFILL = (
+    "UPDATE thread SET first_reply_at = (SELECT min(message.created_at) FROM message "
+    "WHERE message.thread_id = thread.id AND message.author = 'coordinator' "
+    "AND message.direction = 'out') WHERE handed_off_at IS NOT NULL")
+
 
 def upgrade():
     with op.batch_alter_table('council', schema=None) as batch_op:
@@ -45,7 +50,10 @@ def upgrade():
                                     'resident', ['resident_id'], ['id'])
 
     with op.batch_alter_table('thread', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('first_reply_at', sa.DateTime(), nullable=True))
         batch_op.create_index('ix_thread_created_at', ['created_at'], unique=False)
+    # Threads answered before this migration: their first coordinator message.
+    op.execute(FIRST_REPLY_BACKFILL)
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.create_index('ix_message_thread_author_created',
                               ['thread_id', 'author', 'created_at'], unique=False)
@@ -177,6 +185,7 @@ def downgrade():
         batch_op.drop_index('ix_message_thread_author_created')
     with op.batch_alter_table('thread', schema=None) as batch_op:
         batch_op.drop_index('ix_thread_created_at')
+        batch_op.drop_column('first_reply_at')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_audit_event_resident_id_resident'),
                                  type_='foreignkey')
