@@ -16,6 +16,7 @@ down_revision = 'e9a1c0de0014'
 branch_labels = None
 depends_on = None
 
+OPEN_FOR_A_PERSON = sa.text("state IN ('waiting_for_coordinator', 'with_coordinator')")
 FIRST_REPLY_BACKFILL = (
     "UPDATE thread SET first_reply_at = (SELECT min(message.created_at) FROM message "
     "WHERE message.thread_id = thread.id AND message.author = 'coordinator' "
@@ -39,7 +40,8 @@ def upgrade():
                                       server_default=sa.false()))
         batch_op.add_column(sa.Column('hold_reason', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('erased_at', sa.DateTime(), nullable=True))
-        batch_op.create_index('ix_resident_created_at', ['created_at'], unique=False)
+        batch_op.create_index('ix_resident_created_at', ['created_at'], unique=False,
+                              postgresql_include=['ward_code', 'coordinator_id'])
         batch_op.create_index('ix_resident_last_contact_at', ['last_contact_at'], unique=False)
 
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
@@ -51,7 +53,13 @@ def upgrade():
 
     with op.batch_alter_table('thread', schema=None) as batch_op:
         batch_op.add_column(sa.Column('first_reply_at', sa.DateTime(), nullable=True))
-        batch_op.create_index('ix_thread_created_at', ['created_at'], unique=False)
+        # PostgreSQL answers the reports' counts from the index alone.
+        batch_op.create_index('ix_thread_created_at', ['created_at'], unique=False,
+                              postgresql_include=['need', 'ward_code', 'coordinator_id',
+                                                  'handed_off_at', 'crisis', 'first_reply_at'])
+    with op.batch_alter_table('thread', schema=None) as batch_op:
+        batch_op.create_index('ix_thread_open', ['state'], unique=False,
+                              sqlite_where=OPEN_FOR_A_PERSON, postgresql_where=OPEN_FOR_A_PERSON)
     # Threads answered before this migration: their first coordinator message.
     op.execute(FIRST_REPLY_BACKFILL)
     with op.batch_alter_table('message', schema=None) as batch_op:
@@ -184,6 +192,7 @@ def downgrade():
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.drop_index('ix_message_thread_author_created')
     with op.batch_alter_table('thread', schema=None) as batch_op:
+        batch_op.drop_index('ix_thread_open')
         batch_op.drop_index('ix_thread_created_at')
         batch_op.drop_column('first_reply_at')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
