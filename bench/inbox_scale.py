@@ -220,11 +220,11 @@ def fill(engine: sa.Engine, residents: int, messages: int, now: datetime,
                        f"(SELECT max(id) FROM {table}))")
     raw.commit()
     raw.commit()
+    raw.close()
     # What autovacuum does on a live database: statistics, and the visibility map that
     # lets the reports count from the indexes alone.
-    raw.autocommit = True
-    cursor.execute("VACUUM ANALYZE")
-    raw.close()
+    with engine.execution_options(isolation_level="AUTOCOMMIT").connect() as connection:
+        connection.exec_driver_sql("VACUUM ANALYZE")
     return counts
 
 
