@@ -452,7 +452,7 @@ class FollowUp(Model):
     state: so.Mapped[str] = so.mapped_column(sa.String(12), default="due")
     skipped_reason: so.Mapped[str | None] = so.mapped_column(sa.String(120))
     message_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("message.id"))
-    sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, index=True)
     # "yes", "not_yet", "did_not_fit", "person".
     answer: so.Mapped[str | None] = so.mapped_column(sa.String(12))
     answered_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)

@@ -139,6 +139,7 @@ def upgrade():
     with op.batch_alter_table('follow_up', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_follow_up_resident_id'), ['resident_id'])
         batch_op.create_index('ix_follow_up_state_due_at', ['state', 'due_at'])
+        batch_op.create_index(batch_op.f('ix_follow_up_sent_at'), ['sent_at'])
     op.create_table('referral',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('follow_up_id', sa.Integer(), nullable=False),
