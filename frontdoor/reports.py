@@ -23,10 +23,12 @@ import sqlalchemy as sa
 from frontdoor import followups, outcomes
 from frontdoor.extensions import db
 from frontdoor.models import (
+    AuditEvent,
     Connection,
     Contribution,
     DemandAvoided,
     FollowUp,
+    Message,
     Notification,
     OutcomeReview,
     OutcomeScore,
@@ -424,6 +426,16 @@ def urgent_acknowledged(filters: Filters, hours: Hours) -> Table:
         done = [w for w in waits if w is not None]
         table.add(label, len(waits), len(done), percentile(done, 0.5), percentile(done, 0.9))
     return table
+
+
+def data_version() -> tuple[int | None, ...]:
+    """Changes whenever anything a report counts may have changed: every change to a thread,
+    outcome, follow-up or record leaves a new message, thread or audit row."""
+    return tuple(db.session.execute(sa.select(
+        sa.select(sa.func.max(AuditEvent.id)).scalar_subquery(),
+        sa.select(sa.func.max(Message.id)).scalar_subquery(),
+        sa.select(sa.func.max(Thread.id)).scalar_subquery(),
+        sa.select(sa.func.max(FollowUp.answered_at)).scalar_subquery())).one())
 
 
 # Every figure, in page order: each can be made alone (for its chart or its CSV).

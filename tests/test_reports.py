@@ -209,6 +209,24 @@ def test_each_chart_is_an_svg_image_drawn_on_the_server_beside_its_table(auth, c
     assert client.get("/inbox/reports/nothing.svg").status_code == 404
 
 
+def test_a_pages_charts_and_csvs_reuse_its_tables_until_something_changes(
+        auth, client, fixture, phone, monkeypatch):
+    from frontdoor import reports
+
+    made = []
+    real = reports.all_tables
+    monkeypatch.setattr(reports, "all_tables", lambda *a: made.append(1) or real(*a))
+    auth.sign_in("lead")
+    client.get("/inbox/reports")
+    for key in ("contacts", "needs", "crisis"):
+        client.get(f"/inbox/reports/{key}.svg")
+        client.get(f"/inbox/reports/{key}.csv")
+    assert len(made) == 1
+    phone.text("need a food bank, i live in normanton")   # a new conversation today
+    assert csv_table(client, "contacts")["23 Nov 2026"] == ["3", "2"]
+    assert len(made) == 2
+
+
 def test_only_leads_see_the_reports(auth, client, fixture):
     assert client.get("/inbox/reports").status_code == 302   # signed out: to the sign-in
     auth.sign_in("sam")

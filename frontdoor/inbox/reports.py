@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+from collections import OrderedDict
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, render_template, request
@@ -43,10 +45,43 @@ def _filters() -> figures.Filters:
         abort(400, str(error))
 
 
+class Recent:
+    """The tables of the pages leads opened lately, while nothing they count has changed:
+    a page's charts and CSVs, fetched just after it, are not worked out again."""
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self.tables: OrderedDict[tuple, list[figures.Table]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def tables_for(self, filters: figures.Filters) -> list[figures.Table]:
+        key = (filters, _today(), figures.data_version())
+        with self.lock:
+            if key in self.tables:
+                self.tables.move_to_end(key)
+                return self.tables[key]
+        made = figures.all_tables(filters, hours_for(current_app), _need_words())
+        with self.lock:
+            self.tables[key] = made
+            while len(self.tables) > self.size:
+                self.tables.popitem(last=False)
+        return made
+
+    def clear(self) -> None:
+        with self.lock:
+            self.tables.clear()
+
+
+def recent() -> Recent:
+    """This app's own recent tables (each app, each database, its own)."""
+    return current_app.extensions.setdefault("frontdoor.recent_reports", Recent())
+
+
 def _table(key: str) -> tuple[figures.Filters, figures.Table]:
-    make = figures.TABLES.get(key) or abort(404)
+    if key not in figures.TABLES:
+        abort(404)
     filters = _filters()
-    return filters, make(filters, hours_for(current_app), _need_words())
+    return filters, next(t for t in recent().tables_for(filters) if t.key == key)
 
 
 @bp.get("/reports")
@@ -57,8 +92,7 @@ def reports() -> tuple[str, int] | str:
         error = None
     except ValueError as problem:
         filters, error = None, str(problem)
-    tables = figures.all_tables(filters, hours_for(current_app), _need_words()) \
-        if filters else []
+    tables = recent().tables_for(filters) if filters else []
     page = render_template(
         "inbox/reports.html", filters=filters, tables=tables, error=error, args=request.args,
         wards=db.session.scalars(sa.select(Ward).order_by(Ward.name)).all(),
