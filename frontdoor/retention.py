@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from frontdoor.extensions import db
 from frontdoor.models import AuditEvent, Council, Message, Resident, Thread
@@ -122,8 +123,17 @@ def apply(now: datetime, dry_run: bool = False) -> Plan:
     return result
 
 
+# The worker asks every round; the database is asked once an hour (per app).
+LOOK_EVERY = timedelta(hours=1)
+
+
 def apply_if_due(now: datetime) -> Plan | None:
     """The worker's daily run: once in 24 hours, whichever worker gets there first."""
+    looked: dict[str, datetime] = current_app.extensions.setdefault(
+        "frontdoor.retention_looked_at", {})
+    if "at" in looked and timedelta(0) <= now - looked["at"] < LOOK_EVERY:
+        return None
+    looked["at"] = now
     last = db.session.scalar(sa.select(sa.func.max(AuditEvent.created_at)).where(
         AuditEvent.action == "retention"))
     if last is not None and now - _aware(last) < DAILY:
