@@ -65,7 +65,17 @@ def create_app(config: dict[str, Any] | None = None, role: Role | None = "web") 
     app.register_blueprint(dev.bp)
 
     # The coordinator's workspace: its routes join the inbox blueprint from their own modules.
-    from frontdoor.inbox import keeping_up, pause, residents, saved_replies, search  # noqa: F401
+    # More pages on the inbox blueprint, in their own modules: imported before it is used.
+    from frontdoor.inbox import (  # noqa: F401  # noqa: F401
+        keeping_up,
+        outcomes,
+        pause,
+        reports,
+        residents,
+        rights,
+        saved_replies,
+        search,
+    )
     from frontdoor.inbox import review as review_pages
     from frontdoor.inbox import views as inbox
 
@@ -77,13 +87,14 @@ def create_app(config: dict[str, Any] | None = None, role: Role | None = "web") 
     _choose_adapters(app)
 
     @app.context_processor
-    def council_name() -> dict[str, str]:
+    def council_details() -> dict[str, str]:
         from frontdoor.models import Council
         try:
             council = db.session.get(Council, 1)
         except sa.exc.SQLAlchemyError:
             council = None
-        return {"council_name": council.name if council else "Your council"}
+        return {"council_name": council.name if council else "Your council",
+                "privacy_notice_url": council.privacy_notice_url if council else ""}
 
     @app.after_request
     def security_headers(response: Response) -> Response:

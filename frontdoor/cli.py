@@ -20,6 +20,7 @@ from flask_migrate.cli import db as migrations_group
 
 from frontdoor.directory.commands import directory, print_import_report
 from frontdoor.review_commands import corrections_group, review_group
+from frontdoor.rights_commands import residents, retention
 from frontdoor.settings import Role, SettingsError
 
 if TYPE_CHECKING:
@@ -547,7 +548,7 @@ def config_check_command(env_name: str | None) -> None:
 COMMANDS: tuple[click.Command, ...] = (
     train_command, evaluate_command, load_config_command, classify_command, chat_command,
     worker_command, coordinators, demo_command, config_group, postcodes, council, directory,
-    review_group, corrections_group)
+    review_group, corrections_group, residents, retention)
 for _command in COMMANDS:
     main.add_command(_command)
 main.add_command(serve_command)     # replaces Flask's `run`, checking the settings first

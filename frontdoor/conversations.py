@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from frontdoor import replies, review, threads
+from frontdoor import followups, replies, review, threads
 from frontdoor.channels import Inbound
 from frontdoor.directory.lookup import ward_named
 from frontdoor.directory.search import offers_for
@@ -24,6 +24,7 @@ from frontdoor.models import (
     Coordinator,
     Council,
     Direction,
+    DirectoryEntry,
     Message,
     Postcode,
     Resident,
@@ -144,6 +145,12 @@ class FrontDoor:
             # Twilio stops delivery and confirms to the resident itself; we say nothing.
             resident.opted_out = True
             return []
+        # An answer to "did it help?" (1, 2, 3 or 0): before opt-in, so "yes" is an answer.
+        heard = followups.hear(resident, text, now)
+        if heard is not None:
+            who = self._hand_over(thread, resident, "follow_up", now) \
+                if heard.wants_person else self._offer(resident, now)
+            return [self._send(thread, message, heard.reply(who), channel)]
         if channel == "sms" and keyword in OPT_IN:
             resident.opted_out = False
             return [self._send(thread, message, replies.opted_in(self._offer(resident, now)),
@@ -269,9 +276,13 @@ class FrontDoor:
                 lines = [replies.EntryLine(o.name, o.summary, o.contact, o.hours)
                          for o in offers.entries]
                 person = self._offer(resident, now)
-                return self._send(thread, message, replies.answer(
+                text = self._send(thread, message, replies.answer(
                     needs[need].option, place, lines, person) if lines
                     else replies.nothing_fits(place, person), channel)
+                # What the resident was pointed to (and will be asked about: followups.py).
+                shown = [o.oruk_id for o in offers.entries if o.name in text]
+                followups.pointed(resident, thread, entries_with_ids(shown), need, None, now)
+                return text
             case decisions.AskArea(need=need):
                 thread.need = need
                 return self._send(thread, message, replies.ask_area(needs[need].option),
@@ -302,6 +313,8 @@ class FrontDoor:
               awaiting: str | None = None, pending: str | None = None,
               options: tuple[str, ...] = ()) -> str:
         """Record the bot's reply; the channel delivers it (TwiML, or the web-chat poll)."""
+        if channel == "sms" and _first_reply_to(thread.resident):
+            reply = replies.with_privacy_notice(reply, _council().privacy_notice_url)
         text = reply.render(channel)
         thread.awaiting, thread.pending_need = awaiting, pending
         thread.options = ";".join(options) or None
@@ -380,6 +393,11 @@ def _council() -> Council:
     if council is None:
         raise LookupError("no council configured: run `frontdoor load-config`")
     return council
+
+
+def _first_reply_to(resident: Resident) -> bool:
+    return db.session.scalar(sa.select(Message.id).where(
+        Message.resident_id == resident.id, Message.direction == Direction.OUT).limit(1)) is None
 
 
 def _area_name() -> str:
@@ -461,3 +479,12 @@ def _current_thread(resident: Resident, now: datetime) -> Thread:
                         ward_code=resident.ward_code)
         db.session.add(thread)
     return thread
+
+
+def entries_with_ids(oruk_ids: list[str]) -> list[DirectoryEntry]:
+    """The directory rows behind the offers a reply showed, in the order shown."""
+    if not oruk_ids:
+        return []
+    rows = {e.oruk_id: e for e in db.session.scalars(sa.select(DirectoryEntry).where(
+        DirectoryEntry.oruk_id.in_(oruk_ids)))}
+    return [rows[i] for i in oruk_ids if i in rows]

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from frontdoor import threads
+from frontdoor import outcomes, threads
 from frontdoor.directory import oruk
 from frontdoor.extensions import db
 from frontdoor.models import (
@@ -194,6 +194,12 @@ def load_council_data(folder: Path, replace_council: bool = False,
         raise CouncilDataError("council.toml: [directory] freshness_months must be a whole "
                                "number of months, 1 or more")
     row.directory_freshness_months = freshness
+    try:
+        # Privacy notice, retention and accessibility settings; the outcome domains.
+        outcomes.load_council_policy(row, council)
+        outcomes.load_domains(folder / "outcomes.toml")
+    except outcomes.OutcomesError as error:
+        raise CouncilDataError(str(error)) from error
     db.session.add(row)
 
     by_key: dict[str, Coordinator] = {}

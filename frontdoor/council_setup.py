@@ -137,6 +137,21 @@ hours = "REPLACE: e.g. Mon-Fri 9am-5pm"
 phone = "REPLACE: safeguarding phone"
 hours = "REPLACE: e.g. Mon-Fri 9am-5pm"
 out_of_hours_phone = "REPLACE: out-of-hours phone"
+
+[privacy]
+# The council's privacy notice for this service (https://...): linked from the first SMS
+# reply to a new resident and from every page. Left empty, no link is shown.
+notice = ""
+
+[retention]
+# Years a resident's record is kept after their last contact (safeguarding records longer):
+# `frontdoor retention apply` and the worker remove what is past its time, keeping counts.
+contacts_years = 2
+safeguarding_years = 8
+
+[accessibility]
+# Who to contact about the accessibility of the service, on the /accessibility page.
+contact = ""
 """
 
 COORDINATORS_TOML = """\

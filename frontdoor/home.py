@@ -19,6 +19,19 @@ def index() -> str:
                            demo_password=DEMO_PASSWORD, demo_key=demo_second_factor_key)
 
 
+@bp.get("/accessibility")
+def accessibility() -> str:
+    """The accessibility statement, in the GOV.UK model wording."""
+    from frontdoor.extensions import db
+    from frontdoor.models import Council
+
+    council = db.session.get(Council, 1)
+    return render_template("accessibility.html",
+                           site=current_app.config["PUBLIC_BASE_URL"],
+                           contact=council.accessibility_contact if council else "",
+                           reviewed=council.accessibility_reviewed if council else None)
+
+
 @bp.get("/healthz")
 def health() -> Response:
     """Liveness: the process answers. Touches nothing else, so a database outage does not

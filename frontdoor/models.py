@@ -100,6 +100,16 @@ class Council(Model):
         sa.String(200), default="named:15,cover:15,on_call:15,lead:15")
     # Directory entries not assured or modified for longer than this are not offered.
     directory_freshness_months: so.Mapped[int] = so.mapped_column(default=12, server_default="12")
+    # The council's privacy notice (linked from the first SMS reply and every page), its
+    # retention policy (frontdoor/retention.py) and its accessibility contact.
+    privacy_notice_url: so.Mapped[str] = so.mapped_column(sa.String(200), default="",
+                                                          server_default="")
+    retention_contact_years: so.Mapped[int] = so.mapped_column(default=2, server_default="2")
+    retention_safeguarding_years: so.Mapped[int] = so.mapped_column(default=8,
+                                                                    server_default="8")
+    accessibility_contact: so.Mapped[str] = so.mapped_column(sa.String(200), default="",
+                                                             server_default="")
+    accessibility_reviewed: so.Mapped[date | None] = so.mapped_column(sa.Date)
 
 
 class Coordinator(Model):
@@ -277,6 +287,14 @@ class Resident(Model):
     good_life: so.Mapped[str | None] = so.mapped_column(sa.Text)
     strengths: so.Mapped[str | None] = so.mapped_column(sa.Text)
     people_around: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    # A lead keeps the record whole while a safeguarding matter is open: neither erasure
+    # nor retention touches it (frontdoor/rights.py, frontdoor/retention.py).
+    safeguarding_hold: so.Mapped[bool] = so.mapped_column(default=False,
+                                                          server_default=sa.false())
+    hold_reason: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    # When the resident's text and identifiers were removed (erasure or retention): the
+    # row stays, holding nothing about them, so that reports keep their counts.
+    erased_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     ward: so.Mapped[Ward | None] = so.relationship()
     coordinator: so.Mapped[Coordinator | None] = so.relationship()
@@ -318,6 +336,9 @@ class Thread(Model):
     outcome: so.Mapped[str | None] = so.mapped_column(sa.String(40))
     out_of_hours_ack_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     taken_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # A coordinator's first message to the resident on this thread (reports: time to a
+    # person's first reply), kept here so reports never scan every message.
+    first_reply_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     # A ward the resident named while a coordinator owns the thread: shown to them as a
     # suggested hand-over. Resident text never moves a thread (or who may see it).
     suggested_ward_code: so.Mapped[str | None] = so.mapped_column(sa.ForeignKey("ward.code"))
@@ -402,7 +423,8 @@ class AuditEvent(Model):
     coordinator_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("coordinator.id"))
     action: so.Mapped[str] = so.mapped_column(sa.String(32))
     thread_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("thread.id"), index=True)
-    # A resident's page viewed (their full number is on it), or their records linked.
+    # A resident's page viewed (their full number is on it), their records linked, or an
+    # action on a resident rather than a thread (outcomes, export, erasure, hold).
     resident_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("resident.id"),
                                                           index=True)
     detail: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
@@ -648,3 +670,107 @@ class PhoneCode(Model):
     expires_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
     attempts: so.Mapped[int] = so.mapped_column(default=0)
     used_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+
+# -- the evidence that LAC works (frontdoor/outcomes.py, followups.py, inbox/reports.py) ---
+
+class OutcomeDomain(Model):
+    """An outcome domain scored 1 to 5 ("domain"), or a demand the coordinator believes was
+    avoided ("demand"), from the council's outcomes.toml."""
+
+    key: so.Mapped[str] = so.mapped_column(sa.String(40), primary_key=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(8))
+    label: so.Mapped[str] = so.mapped_column(sa.String(120))
+    position: so.Mapped[int] = so.mapped_column(default=0)
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+
+
+class OutcomeReview(Model):
+    """Scores recorded with the resident: at the start ("start"), then at each review."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    resident_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("resident.id"), index=True)
+    coordinator_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("coordinator.id"))
+    stage: so.Mapped[str] = so.mapped_column(sa.String(8))
+    recorded_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    coordinator: so.Mapped[Coordinator | None] = so.relationship()
+    scores: so.Mapped[list[OutcomeScore]] = so.relationship(
+        cascade="all, delete-orphan", order_by="OutcomeScore.id")
+
+
+class OutcomeScore(Model):
+    __table_args__ = (sa.CheckConstraint("score BETWEEN 1 AND 5", name="score_1_to_5"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    review_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("outcome_review.id", ondelete="CASCADE"), index=True)
+    domain: so.Mapped[str] = so.mapped_column(sa.String(40))
+    score: so.Mapped[int]
+
+
+class DemandAvoided(Model):
+    """A GP visit, A&E attendance, eviction ... the coordinator believes was avoided."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    resident_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("resident.id"), index=True)
+    coordinator_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("coordinator.id"))
+    event: so.Mapped[str] = so.mapped_column(sa.String(40))
+    recorded_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    coordinator: so.Mapped[Coordinator | None] = so.relationship()
+
+
+class FollowUp(Model):
+    """'Did it help?': one text, days after the resident was pointed to directory entries."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    resident_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("resident.id"), index=True)
+    thread_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("thread.id"))
+    pointed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    due_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    # "due" (waiting for its day), "sent", "answered", "skipped" (never sent, with why).
+    state: so.Mapped[str] = so.mapped_column(sa.String(12), default="due")
+    skipped_reason: so.Mapped[str | None] = so.mapped_column(sa.String(120))
+    message_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("message.id"))
+    sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, index=True)
+    # "yes", "not_yet", "did_not_fit", "person".
+    answer: so.Mapped[str | None] = so.mapped_column(sa.String(12))
+    answered_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    referrals: so.Mapped[list[Referral]] = so.relationship(order_by="Referral.id")
+
+
+sa.Index("ix_follow_up_state_due_at", FollowUp.state, FollowUp.due_at)
+
+
+class Referral(Model):
+    """The resident was pointed to a directory entry, by the front door or a coordinator.
+    The entry's name and kind are copied: loading the directory again replaces entries."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    follow_up_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("follow_up.id"), index=True)
+    resident_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("resident.id"), index=True)
+    entry_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("directory_entry.id", ondelete="SET NULL"))
+    entry_name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    entry_kind: so.Mapped[str] = so.mapped_column(sa.String(12))
+    need: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    coordinator_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("coordinator.id"))
+    pointed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, index=True)
+
+
+# Indexes the reports and retention read by (bench/inbox_scale.py measures them).
+# PostgreSQL answers the reports' counts of threads from the index alone (INCLUDE).
+REPORTED = ["need", "ward_code", "coordinator_id", "handed_off_at", "crisis", "first_reply_at"]
+sa.Index("ix_thread_created_at", Thread.created_at, postgresql_include=REPORTED)
+sa.Index("ix_message_thread_author_created", Message.thread_id, Message.author,
+         Message.created_at)
+# The inbox lists threads waiting for or with a person: a few hundred among a council's
+# hundred thousand (front-door threads never close).
+OPEN_FOR_A_PERSON = sa.text("state IN ('waiting_for_coordinator', 'with_coordinator')")
+sa.Index("ix_thread_open", Thread.state, sqlite_where=OPEN_FOR_A_PERSON,
+         postgresql_where=OPEN_FOR_A_PERSON)
+sa.Index("ix_resident_created_at", Resident.created_at,
+         postgresql_include=["ward_code", "coordinator_id"])
+sa.Index("ix_resident_last_contact_at", Resident.last_contact_at)

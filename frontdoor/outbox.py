@@ -260,7 +260,8 @@ class Alerts:
 def run_worker(sender: SmsSender, alerts: Alerts, interval: float = 2.0, once: bool = False,
                clock: Callable[[], datetime] = utcnow,
                stop: Callable[[], bool] = lambda: False) -> None:
-    """The worker loop: send due replies, escalate, move overdue waits, notify; then sleep.
+    """The worker loop: send due replies, escalate, move overdue waits, notify, queue
+    follow-ups, apply retention once a day; then sleep.
 
     It keeps going through database blips and network errors: a failed round is rolled
     back, logged (the error's type only, never data) and retried with a growing pause, and
@@ -276,6 +277,7 @@ def run_worker(sender: SmsSender, alerts: Alerts, interval: float = 2.0, once: b
             # Conversations the front door answered alone, seen within the promise (review.py).
             review.keep_promises(clock(), alerts.hours)
             alerts.notify_pending(clock)
+            _follow_ups_and_retention(clock, alerts.hours)
         except Exception as error:  # the worker must outlive any one bad round
             failures += 1
             pause = min(60.0, interval * 2 ** min(failures, 5))
@@ -291,6 +293,15 @@ def run_worker(sender: SmsSender, alerts: Alerts, interval: float = 2.0, once: b
             return
         if not sent:
             time.sleep(interval)
+
+
+def _follow_ups_and_retention(clock: Callable[[], datetime], hours: Hours) -> None:
+    """'Did it help?' texts that are due (frontdoor/followups.py), and, once a day, the
+    council's retention policy (frontdoor/retention.py)."""
+    from frontdoor import followups, retention
+
+    followups.queue_due(clock(), hours)
+    retention.apply_if_due(clock())
 
 
 def _reset_session() -> None:

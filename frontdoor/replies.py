@@ -257,3 +257,38 @@ def overdue(first_name: str, now_with: str | None, ward_name: str | None) -> str
              "pick this up." if now_with else "I've asked the team to pick this up.")
     return (f"Sorry, {first_name} hasn't been able to reply yet. {moved} If it is urgent, "
             "call NHS 111, or 999 in an emergency. Samaritans, any time: 116 123.")
+
+
+# -- "did it help?" (frontdoor/followups.py) and the privacy notice --------------------------
+
+def did_it_help(area: str, entry_names: Sequence[str], first_name: str | None) -> Reply:
+    """The one follow-up text, days after the resident was pointed to local options. Its
+    natural one-word answers (yes, no, not yet) are none of them an opt-out keyword."""
+    suggested = entry_names[0] + (" and other options" if len(entry_names) > 1 else "")
+    person = f"0 to talk to {first_name}" if first_name else "0 to talk to a person"
+    return Reply((
+        f"Hello from {area} Local Area Coordination. Last week we suggested {suggested}. "
+        "Did you get the help you needed?",
+        f"Reply 1 yes, 2 not yet, 3 it didn't fit, or {person}.",
+    ))
+
+
+def follow_up_thanks(answer: str, who: Who | None) -> Reply:
+    """What the front door says to a resident's answer to 'did it help?' (not 0)."""
+    person = _person_line(who) if who else "Reply 0 to talk to a person."
+    if answer == "yes":
+        return Reply(("Thank you, that's good to hear. If you need anything else, just "
+                      "send us a message.", person))
+    if answer == "not_yet":
+        return Reply(("Thanks for letting us know. If you'd like help to get there, tell "
+                      "us what got in the way.", person))
+    return Reply(("Sorry it wasn't right for you. Tell us a bit more about what you need "
+                  "and we'll look again.", person))
+
+
+def with_privacy_notice(reply: Reply, url: str) -> Reply:
+    """The first reply to a new resident says where the privacy notice is. It goes last
+    and is never dropped: optional parts (extra entries) go first when space is short."""
+    if not url:
+        return reply
+    return Reply((*reply.parts, f"How we use your information: {url}"), reply.optional)

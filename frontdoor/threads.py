@@ -235,6 +235,7 @@ def replied(thread: Thread, by: Coordinator, now: datetime) -> None:
         take(thread, by, now)
     _acknowledge(thread, by, now)
     thread.reply_due_at = None
+    thread.first_reply_at = thread.first_reply_at or now
 
 
 def resident_wrote(thread: Thread, now: datetime) -> None:
@@ -262,11 +263,12 @@ def clear_urgent(thread: Thread, by: Coordinator, now: datetime) -> None:
     _audit(by, "not_urgent", thread, thread.crisis or "", now)
 
 
-def close(thread: Thread, by: Coordinator, now: datetime, outcome: str) -> None:
+def close(thread: Thread, by: Coordinator, now: datetime, outcome: str | None = None) -> None:
+    """Close the thread, with an optional code for how it ended."""
     thread.state, thread.outcome, thread.closed_at = ThreadState.CLOSED, outcome, now
     thread.reply_due_at = None
     _acknowledge(thread, by, now)
-    _audit(by, "close", thread, outcome, now)
+    _audit(by, "close", thread, outcome or "", now)
 
 
 def reopen(thread: Thread, by: Coordinator, now: datetime) -> None:

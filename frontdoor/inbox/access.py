@@ -11,7 +11,15 @@ import sqlalchemy.orm as so
 from flask import abort
 
 from frontdoor.extensions import db
-from frontdoor.models import Coordinator, Notification, Review, Thread, ThreadState, Ward
+from frontdoor.models import (
+    Coordinator,
+    Notification,
+    Resident,
+    Review,
+    Thread,
+    ThreadState,
+    Ward,
+)
 
 
 def ward_codes_for(me: Coordinator, today: date) -> list[str]:
@@ -57,3 +65,14 @@ def open_threads_for(me: Coordinator, today: date, ward: str | None = None,
                           so.selectinload(Thread.coordinator))
     return list(db.session.scalars(query.order_by(
         Thread.urgent.desc(), Thread.handed_off_at.asc().nulls_last(), Thread.id)))
+
+
+def resident_for(me: Coordinator, resident_id: int, today: date) -> Resident:
+    """A resident I may see: one with a thread I may see (a lead sees everyone)."""
+    resident = db.session.get(Resident, resident_id)
+    if resident is None:
+        abort(404)
+    if me.role != "lead" and db.session.scalar(sa.select(Thread.id).where(
+            Thread.resident_id == resident_id, visible(me, today)).limit(1)) is None:
+        abort(404)
+    return resident

@@ -72,8 +72,10 @@ def my_threads() -> str:
     coordinator_id = request.args.get("coordinator", type=int)
     if g.me.role != "lead":
         ward, coordinator_id = None, None
-    threads = access.open_threads_for(g.me, _today(), ward, coordinator_id)
+    # Saved first (the session's last-seen time): a commit after the query would expire
+    # the threads and load each one again while the page is drawn.
     db.session.commit()
+    threads = access.open_threads_for(g.me, _today(), ward, coordinator_id)
     return render_template(
         "inbox/threads.html", threads=threads, rows=rows.list_rows(threads, _now()), now=_now(),
         wards=db.session.scalars(sa.select(Ward).order_by(Ward.name)).all(),
@@ -243,11 +245,15 @@ def hand_over(thread_id: int) -> Response:
 @auth.signed_in
 def close(thread_id: int) -> Response:
     thread = _thread_action(thread_id)
-    outcome = request.form.get("outcome", "")
-    if not outcome:
-        flash("Choose an outcome before closing the thread.", "error")
+    # Closing asks for a deliberate choice (no default), but not for a code: "none" is a
+    # choice, since what changed for the resident is recorded in their outcome domains
+    # (/inbox/residents/<id>/outcomes), not forced into one code here.
+    choice = request.form.get("outcome", "")
+    if not choice:
+        flash("Choose how the thread ended (or 'No code') before closing it.", "error")
         return _back(thread, "#close")
-    if outcome not in OUTCOMES:
+    outcome = None if choice == "none" else choice
+    if outcome is not None and outcome not in OUTCOMES:
         abort(400)
     threads.close(thread, g.me, _now(), outcome)
     db.session.commit()

@@ -68,7 +68,7 @@ def test_hand_over_and_close_have_no_choice_made_in_advance(auth, client, abbey_
     assert "Choose who to hand this thread to." in client.get(
         response.headers["Location"]).get_data(as_text=True)
     response = auth.post(f"/inbox/threads/{abbey_thread.id}/close", outcome="")
-    assert "Choose an outcome before closing the thread." in client.get(
+    assert "Choose how the thread ended (or &#39;No code&#39;) before closing it." in client.get(
         response.headers["Location"]).get_data(as_text=True)
     db.session.refresh(abbey_thread)
     assert abbey_thread.state == ThreadState.WAITING

@@ -1,0 +1,93 @@
+"""The privacy notice from the first reply to a new resident (within the SMS budget) and
+the chat page; the accessibility statement, in the GOV.UK model wording, on every page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from frontdoor import replies
+from frontdoor.channels.segments import segments
+from tests.conftest import make_phone
+
+NOTICE = "https://www.example.org/lac-privacy"
+
+
+def test_the_first_reply_to_a_new_resident_links_the_privacy_notice_within_three_segments(
+        phone):
+    first = phone.text("need a food bank, I live in Normanton")[0]
+    assert first.endswith(f"How we use your information: {NOTICE}")
+    assert segments(first) <= 3
+    assert "Reply 0 to talk to Sam" in first, "the way to a person is never dropped"
+    assert NOTICE not in phone.text("thanks")[0], "only the first reply"
+
+
+@pytest.mark.parametrize("words", [
+    "i want to kill myself tonight", "my partner hits me and im scared, DE23 8AB",
+    "there is a man with a knife outside my door", "my dad collapsed and is not breathing",
+    "my neighbour is 90 and nobody has seen her for a week, she might be hurt"])
+@pytest.mark.parametrize("when", [datetime(2026, 11, 24, 10, tzinfo=UTC),
+                                  datetime(2026, 11, 28, 2, tzinfo=UTC)])
+def test_a_first_reply_in_crisis_keeps_its_numbers_and_the_notice_within_budget(
+        client, app, clock, words, when):
+    clock.now = when
+    first = make_phone(client, app, "+447700900611").text(words)[0]
+    assert "999" in first and first.endswith(NOTICE) and segments(first) <= 3
+
+
+def test_the_notice_never_pushes_out_a_replys_own_words():
+    long = replies.Reply(("x " * 200,))
+    text = replies.with_privacy_notice(long, NOTICE).render("sms")
+    assert segments(text) <= 3
+    assert replies.with_privacy_notice(long, "").parts == long.parts
+
+
+def test_the_chat_page_links_the_privacy_notice(client):
+    page = client.get("/chat").get_data(as_text=True)
+    assert f'href="{NOTICE}"' in page and "How we use your information" in page
+
+
+@pytest.mark.parametrize("path", ["/", "/chat", "/inbox/sign-in", "/dev/sms", "/accessibility",
+                                  "/no-such-page"])
+def test_every_page_links_the_accessibility_statement_and_the_privacy_notice(client, path):
+    page = client.get(path).get_data(as_text=True)
+    assert 'href="/accessibility">Accessibility statement</a>' in page
+    assert f'href="{NOTICE}">Privacy notice</a>' in page
+
+
+def test_the_signed_in_inbox_and_reports_link_the_statement_too(auth, client):
+    auth.sign_in("lead")
+    for path in ("/inbox", "/inbox/reports", "/inbox/team"):
+        assert 'href="/accessibility"' in client.get(path).get_data(as_text=True), path
+
+
+def test_the_accessibility_statement_uses_the_model_wording_and_the_councils_details(client):
+    page = client.get("/accessibility").get_data(as_text=True)
+    for words in (
+            "This accessibility statement applies to",
+            "This website is run by Derby City Council",
+            "The Equality and Human Rights Commission (EHRC) is responsible for enforcing the "
+            "Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility "
+            "Regulations 2018 (the 'accessibility regulations')",
+            "Equality Advisory and Support Service (EASS)",
+            "Derby City Council is committed to making its website accessible, in accordance "
+            "with the Public Sector Bodies (Websites and Mobile Applications) (No. 2) "
+            "Accessibility Regulations 2018",
+            "Compliance status", "lac@example.org or 01632 960000",
+            "This statement was prepared on 29 November 2026"):
+        assert words in page, words
+
+
+def test_a_privacy_notice_that_is_not_a_web_address_is_refused_naming_the_field(tmp_path, db):
+    import shutil
+
+    from frontdoor.council_data import CouncilDataError, load_council_data
+    from tests.conftest import DEMO_DATA
+
+    folder = tmp_path / "council"
+    shutil.copytree(DEMO_DATA, folder)
+    toml = folder / "council.toml"
+    toml.write_text(toml.read_text().replace(f'notice = "{NOTICE}"', 'notice = "see the web"'))
+    with pytest.raises(CouncilDataError, match=r"council.toml: \[privacy\] notice must be"):
+        load_council_data(folder)
