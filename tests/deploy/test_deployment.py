@@ -26,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import pyotp
 import pytest
 import requests
 import sqlalchemy as sa
@@ -261,8 +262,10 @@ def test_gunicorn_and_the_worker_deliver_a_coordinators_reply_to_a_signed_sms(
     deployment.command("db", "upgrade")
     deployment.command("load-config", "--dir", "config/demo")
     assert "up to date" in deployment.command("train", "--if-missing").stdout
-    deployment.command("coordinators", "add", "--name", "Morgan Hale", "--email", LEAD_EMAIL,
-                       "--role", "lead", "--password", PASSWORD)
+    added = deployment.command("coordinators", "add", "--name", "Morgan Hale", "--email",
+                               LEAD_EMAIL, "--role", "lead").stdout
+    invitation = re.search(r"https?://\S+/inbox/welcome/\S+", added)
+    assert invitation, added
     assert "Ready to serve" in deployment.command("config", "check").stdout
 
     deployment.start("gunicorn", str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py",
@@ -283,10 +286,21 @@ def test_gunicorn_and_the_worker_deliver_a_coordinators_reply_to_a_signed_sms(
     notice = deployment.stub.wait_for(lambda m: "/inbox/threads/" in m.get("Body", ""))[0]
     assert notice["To"].startswith("+4477009001") and RESIDENT not in notice["Body"]
 
-    # The lead signs in and replies from the inbox.
+    # The lead accepts the invitation (choosing a password, enrolling an authenticator),
+    # signs in with both, and replies from the inbox.
     lead = Browser(deployment.base_url)
-    signed_in = lead.post("/inbox/sign-in", "/inbox/sign-in", email=LEAD_EMAIL,
-                          password=PASSWORD)
+    welcome = invitation.group(0).split("/inbox/", 1)[1]
+    page = lead.get(f"/inbox/{welcome}").text
+    key = re.search(r"Key: <code>([A-Z2-7 ]+)</code>", page).group(1).replace(" ", "")
+    accepted = lead.post(f"/inbox/{welcome}", f"/inbox/{welcome}", password=PASSWORD,
+                         password_again=PASSWORD, code=pyotp.TOTP(key).now())
+    assert accepted.status_code == 200 and "recovery" in accepted.text.lower(), \
+        accepted.text[:500]
+    asked = lead.post("/inbox/sign-in", "/inbox/sign-in", email=LEAD_EMAIL, password=PASSWORD)
+    assert asked.headers.get("Location", "").endswith("/inbox/sign-in/code"), asked.text[:500]
+    time.sleep(max(0.0, 30.5 - time.time() % 30))   # each code works once: the next step's
+    signed_in = lead.post("/inbox/sign-in/code", "/inbox/sign-in/code",
+                          code=pyotp.TOTP(key).now())
     assert signed_in.status_code == 302, signed_in.text[:500]
     thread_id = re.search(r"/inbox/threads/(\d+)", lead.get("/inbox").text).group(1)
     reply = "Hello, this is Morgan from Local Area Coordination. I will ring you at 2pm."

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 import responses
@@ -17,8 +18,8 @@ from frontdoor.directory.oruk import ImportFailed, import_directory, load_needs_
 from frontdoor.models import DirectoryEntry, Thread
 from frontdoor.settings import PROJECT_ROOT
 
-# The public ORUK examples sit beside the project (shared/data/oruk), as the issue gives them.
-EXAMPLES = PROJECT_ROOT.parent / "shared" / "data" / "oruk" / "examples"
+# Open Referral UK example records (OpenReferralUK/uk-profile, CC BY-SA 4.0: see LICENSE).
+EXAMPLES = Path(__file__).parent / "oruk_examples"
 NEEDS_MAP = PROJECT_ROOT / "config" / "demo" / "needs_map.csv"
 FEED = "https://directory.example.gov.uk/api/v3"
 EXAMPLE_ID = "ac148810-d857-441c-9679-408f346de14b"
