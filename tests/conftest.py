@@ -257,3 +257,26 @@ def auth(app, client) -> AuthActions:
             make_account(email)
         _db.session.commit()
     return AuthActions(client, app)
+
+
+@pytest.fixture
+def twilio():
+    """Twilio's REST API through the real library, at a stub address `responses` answers."""
+    from frontdoor.channels.senders import TwilioSmsSender
+
+    return TwilioSmsSender("AC" + "0" * 32, "test-auth-token", from_number="+447700900000",
+                           api_base_url="https://twilio-stub.test")
+
+
+@pytest.fixture
+def queued(phone, db, clock):
+    """A coordinator's reply to an SMS resident, committed to the outbox."""
+    from frontdoor import outbox
+    from frontdoor.models import Coordinator, Thread
+
+    phone.text("can i talk to someone, i live in normanton")
+    thread = db.session.scalar(sa.select(Thread))
+    sam = db.session.scalar(sa.select(Coordinator).where(Coordinator.key == "sam-patel"))
+    message = outbox.queue_reply(thread, sam, "Hi, it's Sam. I'll ring at 2pm.", clock())
+    db.session.commit()
+    return message

@@ -15,7 +15,6 @@ from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import ReadTimeout
 
 from frontdoor import outbox, threads
-from frontdoor.channels.senders import TwilioSmsSender
 from frontdoor.models import Coordinator, Message, Note, Resident, Thread, ThreadState
 from tests.conftest import Phone
 
@@ -126,22 +125,6 @@ def test_web_chat_posts_from_two_tabs_at_once_make_one_thread(app, client, db):
 
 
 # -- nothing sent twice -------------------------------------------------------------------------
-
-@pytest.fixture
-def twilio() -> TwilioSmsSender:
-    return TwilioSmsSender(SID, "test-auth-token", from_number="+447700900000",
-                           api_base_url=BASE)
-
-
-@pytest.fixture
-def queued(phone, db, clock) -> Message:
-    phone.text("can i talk to someone, i live in normanton")
-    thread = db.session.scalar(sa.select(Thread))
-    sam = db.session.scalar(sa.select(Coordinator).where(Coordinator.key == "sam-patel"))
-    message = outbox.queue_reply(thread, sam, "Hi, it's Sam. I'll ring at 2pm.", clock())
-    db.session.commit()
-    return message
-
 
 def sent_by_twilio(body: str) -> dict:
     return {"messages": [{"sid": "SM" + "7" * 32, "status": "sent", "body": body,

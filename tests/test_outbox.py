@@ -13,29 +13,12 @@ from requests.exceptions import ConnectTimeout
 from twilio.request_validator import RequestValidator
 
 from frontdoor import outbox
-from frontdoor.channels.senders import RecordingSmsSender, TwilioSmsSender
+from frontdoor.channels.senders import RecordingSmsSender
 from frontdoor.models import Coordinator, Message, Thread
 
 SID = "AC" + "0" * 32
 BASE = "https://twilio-stub.test"
 MESSAGES = f"{BASE}/2010-04-01/Accounts/{SID}/Messages.json"
-
-
-@pytest.fixture
-def twilio() -> TwilioSmsSender:
-    return TwilioSmsSender(SID, "test-auth-token", from_number="+447700900000",
-                           api_base_url=BASE)
-
-
-@pytest.fixture
-def queued(phone, db, clock) -> Message:
-    """A coordinator's reply to an SMS resident, committed to the outbox."""
-    phone.text("can i talk to someone, i live in normanton")
-    thread = db.session.scalar(sa.select(Thread))
-    sam = db.session.scalar(sa.select(Coordinator).where(Coordinator.key == "sam-patel"))
-    message = outbox.queue_reply(thread, sam, "Hi, it's Sam. I'll ring at 2pm.", clock())
-    db.session.commit()
-    return message
 
 
 def created(sid: str = "SM" + "1" * 32, status: str = "queued") -> dict:
