@@ -4,6 +4,7 @@ for every inbox route: anything else is a 404."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -51,20 +52,52 @@ def thread_for(me: Coordinator, thread_id: int, today: date) -> Thread:
     return thread
 
 
+PAGE_SIZE = 50
+
+
+def page_number(value: str) -> int:
+    """?page=: a whole number, or the first page (a mistyped or huge one is no error)."""
+    return int(value) if value.isdigit() and len(value) < 7 else 1
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    """One page of the thread list, and where it sits in the whole."""
+    threads: list[Thread]
+    total: int
+    page: int
+    pages: int
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * PAGE_SIZE + 1 if self.threads else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.threads) - 1 if self.threads else 0
+
+
 def open_threads_for(me: Coordinator, today: date, ward: str | None = None,
-                     coordinator_id: int | None = None) -> list[Thread]:
-    """Waiting and open threads: urgent first, then the longest waiting."""
-    query = sa.select(Thread).where(
-        Thread.state.in_((ThreadState.WAITING, ThreadState.WITH_COORDINATOR)), visible(me, today))
+                     coordinator_id: int | None = None, page: int = 1) -> ThreadPage:
+    """Waiting and open threads, urgent first, then the longest waiting, a page at a time:
+    a lead's every-ward list runs to hundreds of rows at a council's size, and the urgent
+    ones are always on the first page."""
+    where = [Thread.state.in_((ThreadState.WAITING, ThreadState.WITH_COORDINATOR)),
+             visible(me, today)]
     if ward:
-        query = query.where(Thread.ward_code == ward)
+        where.append(Thread.ward_code == ward)
     if coordinator_id:
-        query = query.where(Thread.coordinator_id == coordinator_id)
+        where.append(Thread.coordinator_id == coordinator_id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Thread).where(*where)) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
     # The list shows each thread's resident, ward and coordinator: load them in one go.
-    query = query.options(so.selectinload(Thread.resident), so.selectinload(Thread.ward),
-                          so.selectinload(Thread.coordinator))
-    return list(db.session.scalars(query.order_by(
-        Thread.urgent.desc(), Thread.handed_off_at.asc().nulls_last(), Thread.id)))
+    query = (sa.select(Thread).where(*where)
+             .options(so.selectinload(Thread.resident), so.selectinload(Thread.ward),
+                      so.selectinload(Thread.coordinator))
+             .order_by(Thread.urgent.desc(), Thread.handed_off_at.asc().nulls_last(), Thread.id)
+             .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    return ThreadPage(list(db.session.scalars(query)), total, page, pages)
 
 
 def resident_for(me: Coordinator, resident_id: int, today: date) -> Resident:

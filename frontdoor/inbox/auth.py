@@ -20,9 +20,6 @@ from frontdoor.extensions import db
 from frontdoor.models import AuditEvent, Coordinator, SignIn, utcnow
 
 _hasher = PasswordHasher()
-# Verified against when the email is unknown, so a wrong email takes as long as a wrong
-# password and does not reveal who has an account.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
 # How recently a lead must have proved it is them before changing another lead's account.
 CONFIRM_MINUTES = 5
 
@@ -31,10 +28,18 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so a wrong email takes as long as a wrong
+    password and does not reveal who has an account. Made at the first sign-in, not at
+    import: an Argon2 hash costs 64 MB, which the worker and the CLI never need."""
+    return _hasher.hash("not-a-real-password")
+
+
 def check_password(coordinator: Coordinator | None, password: str) -> bool:
     try:
         _hasher.verify(coordinator.password_hash if coordinator and coordinator.password_hash
-                       else _DUMMY_HASH, password)
+                       else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
     return coordinator is not None and coordinator.active and bool(coordinator.password_hash)

@@ -69,9 +69,11 @@ def threads_json() -> Response:
     coordinator_id = request.args.get("coordinator", type=int)
     if g.me.role != "lead":
         ward, coordinator_id = None, None
-    threads = access.open_threads_for(g.me, _today(), ward, coordinator_id)
-    rows = list_rows(threads, _now())
-    return jsonify({"threads": rows, "unread": unread_total(g.me)})
+    page = access.open_threads_for(g.me, _today(), ward, coordinator_id,
+                                   request.args.get("page", 1, type=access.page_number))
+    rows = list_rows(page.threads, _now())
+    return jsonify({"threads": rows, "unread": unread_total(g.me), "total": page.total,
+                    "first": page.first, "page": page.page, "pages": page.pages})
 
 
 @bp.get("/threads/<int:thread_id>/messages.json")

@@ -75,9 +75,11 @@ def my_threads() -> str:
     # Saved first (the session's last-seen time): a commit after the query would expire
     # the threads and load each one again while the page is drawn.
     db.session.commit()
-    threads = access.open_threads_for(g.me, _today(), ward, coordinator_id)
+    page = access.open_threads_for(g.me, _today(), ward, coordinator_id,
+                                   request.args.get("page", 1, type=access.page_number))
     return render_template(
-        "inbox/threads.html", threads=threads, rows=rows.list_rows(threads, _now()), now=_now(),
+        "inbox/threads.html", threads=page.threads, rows=rows.list_rows(page.threads, _now()),
+        page=page, now=_now(),
         wards=db.session.scalars(sa.select(Ward).order_by(Ward.name)).all(),
         coordinators=_coordinators(), ward=ward, coordinator_id=coordinator_id)
 

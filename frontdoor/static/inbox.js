@@ -111,6 +111,13 @@
         list.replaceChild(fresh, body);
         list.hidden = data.threads.length === 0;
         if (empty) { empty.hidden = data.threads.length !== 0; }
+        var count = document.getElementById("list-count");
+        if (count && data.total !== undefined) {
+          var first = data.first;
+          count.hidden = data.threads.length === 0;
+          count.textContent = "Showing " + first + " to " + (first + data.threads.length - 1) +
+            " of " + data.total + (data.total === 1 ? " thread" : " threads");
+        }
         if (total) { total.textContent = data.unread ? " (" + data.unread + " new)" : ""; }
         if (focused) {
           var again = list.querySelector('a[href="' + focused + '"]');

@@ -205,3 +205,31 @@ def test_leads_manage_leave_and_cover_and_add_coordinators(auth, client, db):
     audit = client.get("/inbox/audit").get_data(as_text=True)
     assert "add leave" in audit and "set cover" in audit and "add coordinator" in audit
     assert "set days" in audit
+
+
+def test_a_leads_long_list_comes_a_page_at_a_time_urgent_first(auth, client, db):
+    """Issue 13: at a council's size a lead's every-ward list is hundreds of threads; it
+    comes in pages of 50, the urgent ones on the first, with links to the rest."""
+    from frontdoor.inbox.access import PAGE_SIZE
+    from tests.factories import make_resident, make_thread
+
+    for n in range(PAGE_SIZE + 10):
+        make_thread(make_resident(phone=f"+4477009{n:05d}"), state=ThreadState.WAITING,
+                    handed_after=timedelta(minutes=n))
+    make_thread(make_resident(phone="+447700999999"), state=ThreadState.WAITING,
+                handed_after=timedelta(hours=5), crisis="domestic_abuse")
+    db.session.commit()
+    auth.sign_in("lead")
+    first = client.get("/inbox").get_data(as_text=True)
+    assert first.count('<tr data-thread=') == PAGE_SIZE
+    assert "ending 999" in first and first.index("ending 999") < first.index("ending 000")
+    assert "Showing 1 to 50 of 61 threads" in first
+    assert 'href="/inbox?page=2"' in first and 'aria-current="page"' in first
+    second = client.get("/inbox?page=2").get_data(as_text=True)
+    assert second.count('<tr data-thread=') == 11 and "Showing 51 to 61 of 61" in second
+    assert "ending 999" not in second and "ending 059" in second
+    polled = client.get("/inbox/threads.json?page=2").get_json()
+    assert len(polled["threads"]) == 11 and polled["total"] == 61 and polled["first"] == 51
+    # A mistyped or absurd page is the first or the last page, never an error.
+    assert client.get("/inbox?page=abc").status_code == 200
+    assert "Showing 51 to 61" in client.get("/inbox?page=999999").get_data(as_text=True)
