@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
+import pyotp
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -205,10 +206,12 @@ def fill(engine: sa.Engine, residents: int, messages: int, now: datetime,
                                 "state, sent_at, answer, answered_at", follow_ups)
     copy("referral", "follow_up_id, resident_id, entry_name, entry_kind, need, pointed_at",
          referrals)
-    copy("connection", "resident_id, kind, name, made_at",
-         ((r[1], rng.choice(("community", "service")), "A group", r[4]) for r in reviews))
-    copy("contribution", "resident_id, what, made_at",
-         ((r[1], "volunteers", r[4]) for r in reviews[::3]))
+    copy("connection", "resident_id, kind, name, introduced_on, stuck, created_by_id, created_at",
+         ((r[1], rng.choice(("community", "service")), "A group", r[4].date(),
+           rng.choice(("yes", "not_yet", "no")), r[2], r[4]) for r in reviews))
+    copy("contribution", "resident_id, text, since, created_by_id, created_at",
+         ((r[1], "Volunteers at the lunch club", r[4].date(), r[2], r[4])
+          for r in reviews[::3]))
     # What the inbox records as a coordinator replies (threads.replied), as the migration
     # fills it for older threads.
     from importlib import import_module
@@ -271,7 +274,7 @@ def main() -> None:
     from frontdoor import create_app
     from frontdoor.council_data import load_council_data
     from frontdoor.extensions import db
-    from frontdoor.inbox.people import add_person
+    from frontdoor.inbox import people, second_factor
     from frontdoor.models import Coordinator, Thread
 
     url = schema_url(args.postgresql)
@@ -280,12 +283,15 @@ def main() -> None:
                       "RATELIMIT_ENABLED": False})
     rng = random.Random(13)
     now = datetime.now(UTC)
+    totp_keys: dict[str, str] = {}
     with app.app_context():
         upgrade()
         load_council_data(ROOT / "config" / "demo", app.config["TIMEZONE"])
         for key in ("lead", "sam-patel"):
             person = db.session.scalar(sa.select(Coordinator).where(Coordinator.key == key))
-            add_person(person.name, person.email, PASSWORD, person.role, person.day_names)
+            people.set_password(person, PASSWORD)
+            totp_keys[person.email] = pyotp.random_base32()
+            second_factor.enrol(person, totp_keys[person.email], now, used_step=None)
         db.session.commit()
         started = time.perf_counter()
         counts = fill(db.engine, args.residents, args.messages, now, rng)
@@ -317,6 +323,11 @@ def main() -> None:
             token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         response = client.post("/inbox/sign-in", data={"csrf_token": token, "email": email,
                                                          "password": PASSWORD})
+        assert response.headers["Location"].endswith("/inbox/sign-in/code"), response.status_code
+        page = client.get("/inbox/sign-in/code").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        response = client.post("/inbox/sign-in/code", data={
+            "csrf_token": token, "code": pyotp.TOTP(totp_keys[email]).now()})
         assert response.status_code == 302, response.status_code
         return client
 
