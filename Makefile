@@ -12,7 +12,7 @@ DEV_LOCK := requirements/dev.txt
 LOCK_IN  := pyproject.toml requirements/build.in
 COMPILE   = $(BIN)/uv pip compile --quiet --generate-hashes --universal --python-version 3.11
 
-.PHONY: demo test install install-test browser model db lint bench lock clean
+.PHONY: demo test install install-test browser model db lint bench lock clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,17 @@ lock: | $(BIN)/python
 	  || $(COMPILE) --offline --extra production -o $(LOCK) $(LOCK_IN)
 	$(COMPILE) $(UPGRADE) --extra production --extra test -c $(LOCK) -o $(DEV_LOCK) $(LOCK_IN) \
 	  || $(COMPILE) --offline --extra production --extra test -c $(LOCK) -o $(DEV_LOCK) $(LOCK_IN)
+
+# Residents' words in Welsh: extract the marked English strings, merge them into the Welsh
+# catalogue (frontdoor/translations/cy/LC_MESSAGES/messages.po, where a translator works),
+# and compile the .mo files, which are committed (tests/test_i18n.py checks they are current).
+PYBABEL = $(BIN)/pybabel
+translations: .stamp-install
+	$(PYBABEL) extract -F babel.cfg -k lazy_gettext -k lazy_pgettext:1c,2 --no-location \
+	  --sort-output --omit-header -o frontdoor/translations/messages.pot .
+	$(PYBABEL) update -i frontdoor/translations/messages.pot -d frontdoor/translations \
+	  --no-location --width 100
+	$(PYBABEL) compile -d frontdoor/translations --statistics
 
 install: .stamp-install
 install-test: .stamp-install-test

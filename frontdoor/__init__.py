@@ -47,6 +47,8 @@ def create_app(config: dict[str, Any] | None = None, role: Role | None = "web") 
     csrf.init_app(app)
     limiter.init_app(app)
     errors.init_app(app)
+    from frontdoor import i18n
+    i18n.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _sqlite_pragmas(db.engine)

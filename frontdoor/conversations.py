@@ -6,12 +6,14 @@ frontdoor/threads.py. Where the words come from: frontdoor/replies.py. Channels
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
 from frontdoor import followups, replies, review, threads
@@ -19,6 +21,7 @@ from frontdoor.channels import Inbound
 from frontdoor.directory.lookup import ward_named
 from frontdoor.directory.search import offers_for
 from frontdoor.extensions import db
+from frontdoor.i18n import ENGLISH, SWITCH_WORDS, in_language
 from frontdoor.models import (
     Author,
     Coordinator,
@@ -51,7 +54,7 @@ from frontdoor.triage.understand import Reading, Triage
 # Twilio's default opt-out and opt-in keywords, matched when sent alone in any case.
 OPT_OUT = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
 OPT_IN = {"START", "YES", "UNSTOP"}
-HELP = {"HELP", "INFO"}
+HELP = {"HELP", "INFO", "CYMORTH"}
 # Twilio's own limit for one message; anything longer is a lot for a bot to answer.
 LONG_MESSAGE = 1600
 STORED_LIMIT = 10_000
@@ -117,7 +120,9 @@ class FrontDoor:
             # A retry of this message was answered while we waited for the lock.
             db.session.commit()
             return _replay(message)
-        texts = self._answer(message, resident, inbound, reading)
+        # Every word of the answer in the resident's language (Welsh councils: i18n.py).
+        with in_language(self._language(resident, text)):
+            texts = self._answer(message, resident, inbound, reading)
         # The safety net (frontdoor/review.py): how this message was read, and a person to
         # see every conversation the front door answered alone.
         review.note(message, reading, self.triage, self.clock(), self.hours)
@@ -126,13 +131,32 @@ class FrontDoor:
 
     # -- answering ------------------------------------------------------------------------
 
+    def _language(self, resident: Resident, text: str) -> str:
+        """The language to answer in, remembered on the resident: switched by "Cymraeg" or
+        "English" sent alone; otherwise the language of a message with words in it (one
+        word will do for a first message; later, a word alone, a number or a postcode
+        keeps the language the resident has been using)."""
+        offered = _council().offered_languages
+        if len(offered) < 2:
+            return offered[0] if offered else ENGLISH
+        keyword = _keyword(text)
+        if SWITCH_WORDS.get(keyword) in offered:
+            resident.reply_language = SWITCH_WORDS[keyword]
+        elif len(_WORD.findall(text)) >= (1 if resident.reply_language is None else 2):
+            from frontdoor.triage.language import language_of  # the model's first use
+
+            detected = language_of(text)
+            if detected in offered:
+                resident.reply_language = detected
+        return resident.reply_language or ENGLISH
+
     def _answer(self, message: Message, resident: Resident, inbound: Inbound,
                 reading: Reading) -> list[str]:
         now = self.clock()
         thread = _current_thread(resident, now)
         message.thread = thread
         text = inbound.text
-        keyword = text.strip().strip(".!").upper()
+        keyword = _keyword(text)
         self._note_place(reading.place, thread, resident)
         channel = inbound.channel
 
@@ -145,6 +169,11 @@ class FrontDoor:
             # Twilio stops delivery and confirms to the resident itself; we say nothing.
             resident.opted_out = True
             return []
+        if channel == "sms" and keyword in _council().own_opt_out_words:
+            # The council's own words (Welsh ones: STOPIO): Twilio does not know them, so
+            # we confirm, once, and the outbox sends nothing more (outbox.queue_text).
+            resident.opted_out = True
+            return [self._send(thread, message, replies.opted_out(), channel)]
         # An answer to "did it help?" (1, 2, 3 or 0): before opt-in, so "yes" is an answer.
         heard = followups.hear(resident, text, now)
         if heard is not None:
@@ -160,6 +189,9 @@ class FrontDoor:
         if keyword in HELP:
             return [self._send(thread, message, replies.help_text(
                 _council().name, self._offer(resident, now)), channel)]
+        if keyword in SWITCH_WORDS and len(_council().offered_languages) > 1:
+            return [self._send(thread, message, replies.language_switched(
+                self._offer(resident, now)), channel)]
 
         if thread.urgent and thread.acknowledged_at is None and thread.state in OPEN_STATES:
             # A crisis thread nobody has taken yet never goes quiet, whatever is said next
@@ -256,7 +288,8 @@ class FrontDoor:
                         and thread.awaiting != "area":
                     # A named person needs a ward: ask once, then hand over either way.
                     return self._send(thread, message, replies.ask_area(
-                        "that"), channel, awaiting="area", pending="coordinator")
+                        replies.need_words("that")), channel, awaiting="area",
+                        pending="coordinator")
                 who = self._hand_over(thread, resident, reason, now)
                 return self._send(thread, message, replies.Reply((
                     replies.handed_over(who),)), channel)
@@ -272,12 +305,13 @@ class FrontDoor:
                     m.body for m in thread.messages if m.direction == Direction.IN][-3:]
                 offers = offers_for(" ".join(asked), need, ward_code,
                                     now.astimezone(self.hours.zone).date(), hours=self.hours)
-                place = f"in {ward.name}" if ward else f"across {_area_name()}"
+                place = _("in %(ward)s", ward=ward.name) if ward else \
+                    _("across %(area)s", area=_area_name())
                 lines = [replies.EntryLine(o.name, o.summary, o.contact, o.hours)
                          for o in offers.entries]
                 person = self._offer(resident, now)
                 text = self._send(thread, message, replies.answer(
-                    needs[need].option, place, lines, person) if lines
+                    replies.need_words(needs[need].option), place, lines, person) if lines
                     else replies.nothing_fits(place, person), channel)
                 # What the resident was pointed to (and will be asked about: followups.py).
                 shown = [o.oruk_id for o in offers.entries if o.name in text]
@@ -285,16 +319,17 @@ class FrontDoor:
                 return text
             case decisions.AskArea(need=need):
                 thread.need = need
-                return self._send(thread, message, replies.ask_area(needs[need].option),
+                return self._send(thread, message, replies.ask_area(
+                    replies.need_words(needs[need].option)),
                                   channel, awaiting="area", pending=need)
             case decisions.AskWard(need=need, ward_codes=codes, postcode=postcode):
                 thread.need = need
                 names = [w.name for w in (ward_named(c) for c in codes) if w]
-                return self._send(thread, message, replies.ask_ward(postcode or "That area",
+                return self._send(thread, message, replies.ask_ward(postcode or _("That area"),
                                                                      names),
                                   channel, awaiting="ward", pending=need, options=codes)
             case decisions.Clarify(needs=options):
-                words = [needs[n].option for n in options]
+                words = [replies.need_words(needs[n].option) for n in options]
                 return self._send(thread, message, replies.clarify(
                     words, self._offer(resident, now)), channel, awaiting="choice",
                     options=options)
@@ -383,6 +418,15 @@ class FrontDoor:
         for listener in self.on_handoff:
             listener(thread)
         return self._who(thread.coordinator or assignee, named, resident.ward, now)
+
+
+# Words of three letters or more: what a language can be told from (not "0", not a postcode).
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _keyword(text: str) -> str:
+    """A message sent as one control word (STOP, HELP, Cymraeg), as Twilio matches them."""
+    return text.strip().strip(".!").upper()
 
 
 _EMPTY = Reading("smalltalk", 0.0, True, (), (), None, Place())

@@ -84,6 +84,22 @@ def _toml(path: Path) -> dict:
         return tomllib.load(f)
 
 
+def _languages(section: dict) -> tuple[str, str]:
+    """council.toml [languages]: offered = ["cy", "en"], opt_out = ["STOPIO", ...]."""
+    offered = section.get("offered", ["en"])
+    if not isinstance(offered, list) or not offered or not set(offered) <= {"cy", "en"} \
+            or "en" not in offered:
+        raise CouncilDataError('council.toml: [languages] offered must list "en", and "cy" '
+                               f"for Welsh too, not {offered!r}")
+    words = section.get("opt_out", [])
+    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() and ";" not in w
+                                              for w in words):
+        raise CouncilDataError("council.toml: [languages] opt_out must be a list of words, "
+                               f"not {words!r}")
+    ordered = [code for code in ("cy", "en") if code in offered]
+    return ",".join(ordered), ";".join(w.strip().upper() for w in words)
+
+
 def _working_hours(key: str, text: str | None) -> tuple[time | None, time | None]:
     """'08:30-16:30' -> (08:30, 16:30); None -> the council's hours."""
     if not text:
@@ -194,6 +210,7 @@ def load_council_data(folder: Path, replace_council: bool = False,
         raise CouncilDataError("council.toml: [directory] freshness_months must be a whole "
                                "number of months, 1 or more")
     row.directory_freshness_months = freshness
+    row.languages, row.opt_out_words = _languages(council.get("languages", {}))
     try:
         # Privacy notice, retention and accessibility settings; the outcome domains.
         outcomes.load_council_policy(row, council)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
@@ -29,9 +30,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(error: RateLimitExceeded) -> tuple[Response | str, int]:
         if _wants_json():
-            return _json(429, "rate_limited", "Too many messages. Please wait a minute.")
+            return _json(429, "rate_limited", _("Too many messages. Please wait a minute."))
         return render_template("error.html", status=429,
-                               message="Too many messages. Please wait a minute."), 429
+                               message=_("Too many messages. Please wait a minute.")), 429
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response | str, int]:

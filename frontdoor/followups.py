@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from frontdoor import replies, threads
 from frontdoor.extensions import db
+from frontdoor.i18n import in_language
 from frontdoor.models import (
     Coordinator,
     Council,
@@ -128,8 +129,10 @@ def queue_due(now: datetime, hours: Hours, limit: int = 50) -> int:
             continue
         named = threads.named_for(resident)
         names = list(dict.fromkeys(r.entry_name for r in follow_up.referrals))
-        text = replies.did_it_help(_area_name(), names, named.first_name if named else None)
-        message = queue_reply(thread, None, text.render("sms"), now)
+        with in_language(resident.reply_language):
+            text = replies.did_it_help(_area_name(), names, named.first_name if named else None)
+            rendered = text.render("sms")
+        message = queue_reply(thread, None, rendered, now)
         # A question the bot asked earlier is not what a digit now answers.
         thread.awaiting = None
         db.session.flush()

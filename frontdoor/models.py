@@ -110,6 +110,20 @@ class Council(Model):
     accessibility_contact: so.Mapped[str] = so.mapped_column(sa.String(200), default="",
                                                              server_default="")
     accessibility_reviewed: so.Mapped[date | None] = so.mapped_column(sa.Date)
+    # The languages residents are answered in, "en" or "cy,en" (council.toml [languages]),
+    # and the council's own opt-out words beside Twilio's ("STOPIO;DAD-DANYSGRIFIO").
+    languages: so.Mapped[str] = so.mapped_column(sa.String(20), default="en",
+                                                 server_default="en")
+    opt_out_words: so.Mapped[str] = so.mapped_column(sa.String(200), default="",
+                                                     server_default="")
+
+    @property
+    def offered_languages(self) -> tuple[str, ...]:
+        return tuple(code for code in (self.languages or "en").split(",") if code)
+
+    @property
+    def own_opt_out_words(self) -> frozenset[str]:
+        return frozenset(w for w in (self.opt_out_words or "").split(";") if w)
 
 
 class Coordinator(Model):
@@ -283,6 +297,9 @@ class Resident(Model):
     # like to be contacted, and what would make a good life for them, in their words.
     name: so.Mapped[str | None] = so.mapped_column(sa.String(120))
     language: so.Mapped[str | None] = so.mapped_column(sa.String(60))
+    # The language the front door answers them in ("cy" or "en"): detected from their
+    # words, or switched by them ("Cymraeg" / "English"), and remembered (frontdoor/i18n.py).
+    reply_language: so.Mapped[str | None] = so.mapped_column(sa.String(2))
     contact_times: so.Mapped[str | None] = so.mapped_column(sa.String(200))
     good_life: so.Mapped[str | None] = so.mapped_column(sa.Text)
     strengths: so.Mapped[str | None] = so.mapped_column(sa.Text)

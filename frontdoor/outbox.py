@@ -22,11 +22,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from frontdoor import replies, review, threads
 from frontdoor.channels.senders import SendError, SmsSender
 from frontdoor.extensions import db
 from frontdoor.health import beat as heartbeat
+from frontdoor.i18n import in_language
 from frontdoor.models import (
     Author,
     Coordinator,
@@ -119,7 +121,7 @@ def _claim(now: datetime, limit: int) -> list[tuple[Message, bool]]:
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     claimed = [(message, message.status == "sending") for message in db.session.scalars(query)]
-    for message, _ in claimed:
+    for message, _resent in claimed:
         message.status = "sending"
         message.sending_since = now
         message.attempts += 1
@@ -249,10 +251,12 @@ class Alerts:
             was = thread.coordinator
             now_with = threads.move_overdue(thread, now, self.hours)
             ward = thread.ward
-            queue_reply(thread, None, replies.overdue(
-                was.first_name if was else "Your coordinator",
-                now_with.name if now_with else None,
-                ward.name if ward and now_with and ward.cover_id == now_with.id else None), now)
+            with in_language(thread.resident.reply_language):
+                text = replies.overdue(
+                    was.first_name if was else _("Your coordinator"),
+                    now_with.name if now_with else None,
+                    ward.name if ward and now_with and ward.cover_id == now_with.id else None)
+            queue_reply(thread, None, text, now)
             db.session.commit()
         return len(overdue)
 

@@ -1,11 +1,18 @@
 """What the front door says. Plain English, short sentences, no markup; every reply names
 a way to reach a person. SMS replies are budgeted to 3 segments, dropping the least
-important parts first and never cutting a word."""
+important parts first and never cutting a word.
+
+Every sentence goes through gettext (frontdoor/translations/, Welsh in cy): the caller
+chooses the language with frontdoor.i18n.in_language. Placeholders are %(name)s, so a
+translation can put them where its grammar wants them."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 
 from frontdoor.channels.segments import fit_parts, to_gsm_friendly
 
@@ -46,61 +53,93 @@ class EntryLine:
 
 
 CRISIS_NUMBERS = {
-    "suicide_self_harm": (
+    "suicide_self_harm": lazy_gettext(
         "Please stay safe. If you have hurt yourself or might act on these thoughts, "
         "call 999 now. Samaritans are there any time, free: call 116 123. Or text SHOUT "
         "to 85258. NHS 111, choose the mental health option."
     ),
-    "domestic_abuse": (
+    "domestic_abuse": lazy_gettext(
         "You deserve to be safe. If you are in danger now, call 999. If you can't talk, "
         "call 999 and press 55. National Domestic Abuse Helpline, free, any time: "
         "0808 2000 247."
     ),
-    "danger": (
+    "danger": lazy_gettext(
         "If you are in danger now, call 999. If you can't talk, call 999 and press 55. "
         "If you smell gas, leave and call 0800 111 999. Police non-emergency: 101."
     ),
-    "medical": (
+    "medical": lazy_gettext(
         "This sounds like an emergency. Call 999 now. If it is not life-threatening, "
         "call NHS 111."
     ),
-    "safeguarding_other": (
+    "safeguarding_other": lazy_gettext(
         "Thank you for telling us. If someone is in danger now, call 999. To report a "
-        "worry about an adult, call {council}{when} on {safeguarding}. Worried about a "
-        "child: NSPCC 0808 800 5000."
+        "worry about an adult, call %(council)s%(when)s on %(safeguarding)s. Worried about "
+        "a child: NSPCC 0808 800 5000."
     ),
 }
 # The same numbers, short: repeated on every further message of a crisis thread that no
 # person has picked up yet.
 CRISIS_REMINDERS = {
-    "suicide_self_harm": "If you are not safe, call 999. Samaritans, free, any time: 116 123.",
-    "domestic_abuse": ("If you are in danger, call 999 (press 55 if you can't talk). "
-                       "Domestic Abuse Helpline, any time: 0808 2000 247."),
-    "danger": "If you are in danger, call 999 (press 55 if you can't talk). Police: 101.",
-    "medical": "In an emergency call 999. If it is not life-threatening, call NHS 111.",
-    "safeguarding_other": ("If someone is in danger now, call 999. {council}{when}: "
-                           "{safeguarding}. NSPCC: 0808 800 5000."),
+    "suicide_self_harm": lazy_gettext(
+        "If you are not safe, call 999. Samaritans, free, any time: 116 123."),
+    "domestic_abuse": lazy_gettext("If you are in danger, call 999 (press 55 if you can't "
+                                   "talk). Domestic Abuse Helpline, any time: 0808 2000 247."),
+    "danger": lazy_gettext(
+        "If you are in danger, call 999 (press 55 if you can't talk). Police: 101."),
+    "medical": lazy_gettext(
+        "In an emergency call 999. If it is not life-threatening, call NHS 111."),
+    "safeguarding_other": lazy_gettext("If someone is in danger now, call 999. "
+                                       "%(council)s%(when)s: %(safeguarding)s. NSPCC: "
+                                       "0808 800 5000."),
 }
+# How each need is named inside a sentence ("options for food and essentials"): the words
+# of intents/needs.toml `option`, marked here so that they are translated.
+NEED_WORDS = (
+    lazy_gettext("food and essentials"), lazy_gettext("money, benefits and bills"),
+    lazy_gettext("housing and your home"), lazy_gettext("meeting people and company"),
+    lazy_gettext("support as a carer"), lazy_gettext("health and wellbeing"),
+    lazy_gettext("help at home and getting around"), lazy_gettext("getting online"),
+    lazy_gettext("work, learning and courses"), lazy_gettext("volunteering and helping others"),
+    lazy_gettext("family and children"), lazy_gettext("a council service like bins or council tax"),
+    lazy_gettext("talking to a person"), lazy_gettext("something else"), lazy_gettext("that"),
+)
 
 
-def _numbers(table: dict[str, str], category: str, council: str, safeguarding: str,
+def need_words(option: str) -> str:
+    """A need's words (intents/needs.toml `option`) in the language being spoken."""
+    return _(option)
+
+
+def _numbers(table: dict, category: str, council: str, safeguarding: str,
              safeguarding_when: str) -> str:
-    when = " out of hours" if safeguarding_when == "out of hours" else ""
-    return table[category].format(council=council, safeguarding=safeguarding, when=when)
+    when = _(" out of hours") if safeguarding_when == "out of hours" else ""
+    text = str(table[category])
+    if "%(" not in text:
+        return text
+    return text % {"council": council, "safeguarding": safeguarding, "when": when}
 
 
 def _person_line(who: Who) -> str:
-    return f"Reply 0 to talk to {who.first_name}, your Local Area Coordinator."
+    return _("Reply 0 to talk to %(name)s, your Local Area Coordinator.", name=who.first_name)
+
+
+def _a_person() -> str:
+    return _("Reply 0 to talk to a person.")
 
 
 def handed_over(who: Who, urgent: bool = False) -> str:
-    if who.covering_for:
-        lead = (f"{who.covering_for} is away until {who.back_on}. I've passed this to "
-                f"{who.name}, who is covering{' for ' + who.ward_name if who.ward_name else ''}.")
+    if who.covering_for and who.ward_name:
+        lead = _("%(away)s is away until %(back_on)s. I've passed this to %(name)s, who is "
+                 "covering for %(ward)s.", away=who.covering_for, back_on=who.back_on,
+                 name=who.name, ward=who.ward_name)
+    elif who.covering_for:
+        lead = _("%(away)s is away until %(back_on)s. I've passed this to %(name)s, who is "
+                 "covering.", away=who.covering_for, back_on=who.back_on, name=who.name)
     else:
         lead = _passed_to(who)
-    when = ("They will contact you as soon as they can." if urgent
-            else f"{who.first_name} works {who.days} and will reply by {who.reply_by}.")
+    when = (_("They will contact you as soon as they can.") if urgent
+            else _("%(name)s works %(days)s and will reply by %(reply_by)s.",
+                   name=who.first_name, days=who.days, reply_by=who.reply_by))
     return f"{lead} {when}"
 
 
@@ -110,33 +149,39 @@ def crisis(category: str, who: Who, council: str, safeguarding: str,
     first = _numbers(CRISIS_NUMBERS, category, council, safeguarding, safeguarding_when)
     if who.at_work:
         return Reply((first, handed_over(who, urgent=True)))
-    parts = [first, f"Nobody from our team is at work right now. {_passed_to(who)} "
-                    f"{who.first_name} will read it at {who.back_at}."]
+    parts = [first, _("Nobody from our team is at work right now.") + " " + _passed_to(who)
+             + " " + _("%(name)s will read it at %(back_at)s.", name=who.first_name,
+                       back_at=who.back_at)]
     if on_call_told:
-        parts.append("Our on-call worker has been told now.")
+        parts.append(_("Our on-call worker has been told now."))
     return Reply(tuple(parts), frozenset({2}) if on_call_told else frozenset())
 
 
 def crisis_reminder(category: str, who: Who, council: str, safeguarding: str,
                     safeguarding_when: str = "in office hours") -> Reply:
     numbers = _numbers(CRISIS_REMINDERS, category, council, safeguarding, safeguarding_when)
-    when = "as soon as they can" if who.at_work else f"at {who.back_at}"
-    return Reply((f"{who.first_name} has your messages and will read them {when}. {numbers}",))
+    read = _("%(name)s has your messages and will read them as soon as they can.",
+             name=who.first_name) if who.at_work else \
+        _("%(name)s has your messages and will read them at %(back_at)s.",
+          name=who.first_name, back_at=who.back_at)
+    return Reply((f"{read} {numbers}",))
 
 
 def _passed_to(who: Who) -> str:
-    area = f", the Local Area Coordinator for {who.ward_name}" if who.ward_name else \
-        ", from the Local Area Coordination team"
-    return f"I've passed this to {who.name}{area}."
+    if who.ward_name:
+        return _("I've passed this to %(name)s, the Local Area Coordinator for %(ward)s.",
+                 name=who.name, ward=who.ward_name)
+    return _("I've passed this to %(name)s, from the Local Area Coordination team.",
+             name=who.name)
 
 
 def answer(need_words: str, place: str, entries: Sequence[EntryLine], who: Who | None) -> Reply:
-    parts = [f"Here are some options for {need_words} {place}:"]
+    parts = [_("Here are some options for %(need)s %(place)s:", need=need_words, place=place)]
     for entry in entries:
         when = f", {entry.hours}" if entry.hours else ""
         stop = "" if entry.summary.endswith(("...", "\u2026", "!", "?")) else "."
         parts.append(f"- {entry.name}: {entry.summary}{stop} {entry.contact}{when}")
-    parts.append(_person_line(who) if who else "Reply 0 to talk to a person.")
+    parts.append(_person_line(who) if who else _a_person())
     # The third entry goes first when space is short; the way to a person never does.
     optional = frozenset(range(2, len(entries) + 1)) if len(entries) > 1 else frozenset()
     return Reply(tuple(parts), optional)
@@ -145,118 +190,133 @@ def answer(need_words: str, place: str, entries: Sequence[EntryLine], who: Who |
 def nothing_fits(place: str, who: Who | None) -> Reply:
     """Nothing in the directory fits what was asked: say so, and offer the person."""
     return Reply((
-        f"Sorry, I couldn't find anything {place} that fits what you asked. A person may "
-        "know more.",
-        _person_line(who) if who else "Reply 0 to talk to a person.",
+        _("Sorry, I couldn't find anything %(place)s that fits what you asked. A person may "
+          "know more.", place=place),
+        _person_line(who) if who else _a_person(),
     ))
 
 
 def ask_area(need_words: str) -> Reply:
     return Reply((
-        f"I can help with {need_words}. To find things near you, what is your postcode "
-        "or the area you live in?",
-        "Reply 1 if you don't know, or 0 to talk to a person.",
+        _("I can help with %(need)s. To find things near you, what is your postcode or the "
+          "area you live in?", need=need_words),
+        _("Reply 1 if you don't know, or 0 to talk to a person."),
     ))
 
 
 def ask_ward(area: str, ward_names: Sequence[str]) -> Reply:
-    numbered = ", ".join(f"{i} for {name}" for i, name in enumerate(ward_names, 1))
+    numbered = ", ".join(_("%(number)d for %(name)s", number=i, name=name)
+                         for i, name in enumerate(ward_names, 1))
     unsure = len(ward_names) + 1
     return Reply((
-        f"{area} covers a few areas. Which is yours? Reply {numbered}. "
-        f"Reply {unsure} if you're not sure, or send your full postcode.",
-        "Reply 0 to talk to a person.",
+        _("%(area)s covers a few areas. Which is yours? Reply %(numbered)s. Reply "
+          "%(unsure)d if you're not sure, or send your full postcode.", area=area,
+          numbered=numbered, unsure=unsure),
+        _a_person(),
     ))
 
 
 def clarify(options: Sequence[str], who: Who | None) -> Reply:
-    numbered = ", ".join(f"{i} for {words}" for i, words in enumerate(options, 1))
-    person = f"0 to talk to {who.first_name}, your Local Area Coordinator" if who \
-        else "0 to talk to a person"
-    return Reply((f"Sorry, I'm not sure I understood. Reply {numbered}. Or reply {person}.",))
+    numbered = ", ".join(_("%(number)d for %(name)s", number=i, name=words)
+                         for i, words in enumerate(options, 1))
+    if who:
+        return Reply((_("Sorry, I'm not sure I understood. Reply %(numbered)s. Or reply 0 to "
+                        "talk to %(name)s, your Local Area Coordinator.", numbered=numbered,
+                        name=who.first_name),))
+    return Reply((_("Sorry, I'm not sure I understood. Reply %(numbered)s. Or reply 0 to "
+                    "talk to a person.", numbered=numbered),))
 
 
 def contact_centre(council: str, phone: str, web: str, hours: str, who: Who | None) -> Reply:
     return Reply((
-        f"That's one for {council}'s contact centre. Call {phone} ({hours}) or go to {web}.",
-        "If something else is going on, I'm here to help. "
-        + (_person_line(who) if who else "Reply 0 to talk to a person."),
+        _("That's one for %(council)s's contact centre. Call %(phone)s (%(hours)s) or go to "
+          "%(web)s.", council=council, phone=phone, hours=hours, web=web),
+        _("If something else is going on, I'm here to help.") + " "
+        + (_person_line(who) if who else _a_person()),
     ))
 
 
 def chat(kind: str, who: Who | None) -> Reply:
-    person = _person_line(who) if who else "Reply 0 to talk to a person."
+    person = _person_line(who) if who else _a_person()
     if kind == "smalltalk":
-        first = ("Hello, thanks for your message. I can help you find local support, like "
-                 "food, money, housing or meeting people. What can I help with?")
+        first = _("Hello, thanks for your message. I can help you find local support, like "
+                  "food, money, housing or meeting people. What can I help with?")
     else:
-        first = ("Sorry, I can't help with that. I can help you find local support, like "
-                 "food, money, housing or meeting people, or put you in touch with your "
-                 "Local Area Coordinator.")
+        first = _("Sorry, I can't help with that. I can help you find local support, like "
+                  "food, money, housing or meeting people, or put you in touch with your "
+                  "Local Area Coordinator.")
     return Reply((first, person))
 
 
 def help_text(council: str, who: Who | None) -> Reply:
     return Reply((
-        f"This is the Local Area Coordination service from {council}. Tell us what you "
-        "need help with and we'll share local options, or pass you to your Local Area "
-        "Coordinator.",
-        _person_line(who) if who else "Reply 0 to talk to a person.",
-        "In an emergency call 999. Samaritans, any time: 116 123. Text STOP to stop "
-        "messages.",
+        _("This is the Local Area Coordination service from %(council)s. Tell us what you "
+          "need help with and we'll share local options, or pass you to your Local Area "
+          "Coordinator.", council=council),
+        _person_line(who) if who else _a_person(),
+        _("In an emergency call 999. Samaritans, any time: 116 123. Text STOP to stop "
+          "messages."),
     ))
 
 
 def opted_in(who: Who | None) -> Reply:
     return Reply((
-        "Welcome back. You will get our messages again. Tell us what you need help with.",
-        _person_line(who) if who else "Reply 0 to talk to a person.",
+        _("Welcome back. You will get our messages again. Tell us what you need help with."),
+        _person_line(who) if who else _a_person(),
     ))
 
 
 def no_words(who: Who | None) -> Reply:
     return Reply((
-        "Sorry, I can only read words, not pictures or empty messages. Please tell me in a "
-        "few words what you need help with.",
-        _person_line(who) if who else "Reply 0 to talk to a person.",
+        _("Sorry, I can only read words, not pictures or empty messages. Please tell me in a "
+          "few words what you need help with."),
+        _person_line(who) if who else _a_person(),
     ))
 
 
 def long_message_handed_over(who: Who) -> Reply:
-    return Reply(("Thank you for telling me all that. It's a lot to answer by text, so a "
-                  "person will read it.", handed_over(who)))
+    return Reply((_("Thank you for telling me all that. It's a lot to answer by text, so a "
+                    "person will read it."), handed_over(who)))
 
 
 def paused(who: Who) -> Reply:
     """While a lead has paused the front door: honest that a person, not the bot, answers."""
     return Reply((
-        "Thanks for your message. Our automatic answers are switched off for now, so a "
-        "person will read it.",
+        _("Thanks for your message. Our automatic answers are switched off for now, so a "
+          "person will read it."),
         handed_over(who),
-        "In an emergency call 999.",
+        _("In an emergency call 999."),
     ))
 
 
 def phone_code(code: str, minutes: int) -> Reply:
     """The code that proves a phone is the web-chat resident's; says nothing about why."""
-    return Reply((f"Your Local Area Coordination code is {code}. Type it into the web chat "
-                  f"to link this phone. It works for {minutes} minutes. If you did not ask "
-                  "for it, you can ignore this text.",))
+    return Reply((_("Your Local Area Coordination code is %(code)s. Type it into the web "
+                    "chat to link this phone. It works for %(minutes)d minutes. If you did "
+                    "not ask for it, you can ignore this text.", code=code, minutes=minutes),))
 
 
 def out_of_hours(who: Who) -> Reply:
     return Reply((
-        f"Thanks, {who.first_name} has your message. {who.first_name} is not working right "
-        f"now and will reply by {who.reply_by}. In an emergency call 999.",
+        _("Thanks, %(name)s has your message. %(name)s is not working right now and will "
+          "reply by %(reply_by)s. In an emergency call 999.", name=who.first_name,
+          reply_by=who.reply_by),
     ))
 
 
 def overdue(first_name: str, now_with: str | None, ward_name: str | None) -> str:
     """Told once, by the worker, when a promised reply time has passed."""
-    moved = (f"I've asked {now_with}{', who covers ' + ward_name if ward_name else ''}, to "
-             "pick this up." if now_with else "I've asked the team to pick this up.")
-    return (f"Sorry, {first_name} hasn't been able to reply yet. {moved} If it is urgent, "
-            "call NHS 111, or 999 in an emergency. Samaritans, any time: 116 123.")
+    if now_with and ward_name:
+        moved = _("I've asked %(name)s, who covers %(ward)s, to pick this up.",
+                  name=now_with, ward=ward_name)
+    elif now_with:
+        moved = _("I've asked %(name)s to pick this up.", name=now_with)
+    else:
+        moved = _("I've asked the team to pick this up.")
+    return " ".join((
+        _("Sorry, %(name)s hasn't been able to reply yet.", name=first_name), moved,
+        _("If it is urgent, call NHS 111, or 999 in an emergency. Samaritans, any time: "
+          "116 123.")))
 
 
 # -- "did it help?" (frontdoor/followups.py) and the privacy notice --------------------------
@@ -264,26 +324,28 @@ def overdue(first_name: str, now_with: str | None, ward_name: str | None) -> str
 def did_it_help(area: str, entry_names: Sequence[str], first_name: str | None) -> Reply:
     """The one follow-up text, days after the resident was pointed to local options. Its
     natural one-word answers (yes, no, not yet) are none of them an opt-out keyword."""
-    suggested = entry_names[0] + (" and other options" if len(entry_names) > 1 else "")
-    person = f"0 to talk to {first_name}" if first_name else "0 to talk to a person"
+    suggested = _("%(name)s and other options", name=entry_names[0]) \
+        if len(entry_names) > 1 else entry_names[0]
     return Reply((
-        f"Hello from {area} Local Area Coordination. Last week we suggested {suggested}. "
-        "Did you get the help you needed?",
-        f"Reply 1 yes, 2 not yet, 3 it didn't fit, or {person}.",
+        _("Hello from %(area)s Local Area Coordination. Last week we suggested "
+          "%(suggested)s. Did you get the help you needed?", area=area, suggested=suggested),
+        _("Reply 1 yes, 2 not yet, 3 it didn't fit, or 0 to talk to %(name)s.",
+          name=first_name) if first_name
+        else _("Reply 1 yes, 2 not yet, 3 it didn't fit, or 0 to talk to a person."),
     ))
 
 
 def follow_up_thanks(answer: str, who: Who | None) -> Reply:
     """What the front door says to a resident's answer to 'did it help?' (not 0)."""
-    person = _person_line(who) if who else "Reply 0 to talk to a person."
+    person = _person_line(who) if who else _a_person()
     if answer == "yes":
-        return Reply(("Thank you, that's good to hear. If you need anything else, just "
-                      "send us a message.", person))
+        return Reply((_("Thank you, that's good to hear. If you need anything else, just "
+                        "send us a message."), person))
     if answer == "not_yet":
-        return Reply(("Thanks for letting us know. If you'd like help to get there, tell "
-                      "us what got in the way.", person))
-    return Reply(("Sorry it wasn't right for you. Tell us a bit more about what you need "
-                  "and we'll look again.", person))
+        return Reply((_("Thanks for letting us know. If you'd like help to get there, tell "
+                        "us what got in the way."), person))
+    return Reply((_("Sorry it wasn't right for you. Tell us a bit more about what you need "
+                    "and we'll look again."), person))
 
 
 def with_privacy_notice(reply: Reply, url: str) -> Reply:
@@ -291,4 +353,19 @@ def with_privacy_notice(reply: Reply, url: str) -> Reply:
     and is never dropped: optional parts (extra entries) go first when space is short."""
     if not url:
         return reply
-    return Reply((*reply.parts, f"How we use your information: {url}"), reply.optional)
+    return Reply((*reply.parts, _("How we use your information: %(url)s", url=url)),
+                 reply.optional)
+
+
+# -- the resident's language (frontdoor/i18n.py) ---------------------------------------------
+
+def language_switched(who: Who | None) -> Reply:
+    """Said in the language just chosen ("Cymraeg" or "English" sent alone)."""
+    return Reply((_("OK, we'll answer you in English from now on. What can we help with?"),
+                  _person_line(who) if who else _a_person()))
+
+
+def opted_out() -> Reply:
+    """The confirmation for the council's own opt-out words (Twilio confirms its own)."""
+    return Reply((_("You will get no more messages from us. Text START to get them again. "
+                    "In an emergency call 999."),))

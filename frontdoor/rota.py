@@ -9,6 +9,8 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext, lazy_pgettext
 
 from frontdoor.models import Coordinator
 
@@ -93,6 +95,29 @@ def reply_by(coordinator: Coordinator, now: datetime, hours: Hours) -> datetime:
     return datetime.combine(day + timedelta(days=1), end, hours.zone)
 
 
+# Day and month names for residents, through gettext (frontdoor/i18n.py): Welsh mutates
+# a day's name after "on" or "to" (dydd Llun, ddydd Llun), so each has two forms.
+_DAY = {"Mon": lazy_gettext("Monday"), "Tue": lazy_gettext("Tuesday"),
+        "Wed": lazy_gettext("Wednesday"), "Thu": lazy_gettext("Thursday"),
+        "Fri": lazy_gettext("Friday"), "Sat": lazy_gettext("Saturday"),
+        "Sun": lazy_gettext("Sunday")}
+_ON_DAY = {"Mon": lazy_pgettext("after on or to", "Monday"),
+           "Tue": lazy_pgettext("after on or to", "Tuesday"),
+           "Wed": lazy_pgettext("after on or to", "Wednesday"),
+           "Thu": lazy_pgettext("after on or to", "Thursday"),
+           "Fri": lazy_pgettext("after on or to", "Friday"),
+           "Sat": lazy_pgettext("after on or to", "Saturday"),
+           "Sun": lazy_pgettext("after on or to", "Sunday")}
+_MONTH = (lazy_gettext("January"), lazy_gettext("February"), lazy_gettext("March"),
+          lazy_gettext("April"), lazy_gettext("May"), lazy_gettext("June"),
+          lazy_gettext("July"), lazy_gettext("August"), lazy_gettext("September"),
+          lazy_gettext("October"), lazy_gettext("November"), lazy_gettext("December"))
+
+
+def _day_key(day: date) -> str:
+    return DAY_NAMES[day.weekday()]
+
+
 def describe_time(moment: datetime, hours: Hours) -> str:
     """'5pm' or '9:30am'."""
     local = moment.astimezone(hours.zone)
@@ -107,35 +132,39 @@ def describe_when(moment: datetime, now: datetime, hours: Hours) -> str:
     clock = describe_time(moment, hours)
     days = (local.date() - local_now.date()).days
     if days == 0:
-        return f"{clock} today"
+        return _("%(time)s today", time=clock)
     if days == 1:
-        return f"{clock} tomorrow"
-    weekday = local.strftime("%A")
+        return _("%(time)s tomorrow", time=clock)
+    weekday = str(_ON_DAY[_day_key(local.date())])
     if days < 7:
-        return f"{clock} on {weekday}"
-    return f"{clock} on {weekday} {local.day} {local.strftime('%B')}"
+        return _("%(time)s on %(day)s", time=clock, day=weekday)
+    return _("%(time)s on %(day)s %(date)d %(month)s", time=clock, day=weekday,
+             date=local.day, month=str(_MONTH[local.month - 1]))
 
 
 def describe_days(coordinator: Coordinator) -> str:
     """'Monday to Thursday' or 'Monday, Wednesday and Friday'."""
     days = [d for d in DAY_NAMES if d in coordinator.day_names]
     if not days:
-        return "some days"
+        return _("some days")
     indexes = [DAY_NAMES.index(d) for d in days]
     if len(days) >= 3 and indexes == list(range(indexes[0], indexes[-1] + 1)):
-        return f"{FULL_DAY[days[0]]} to {FULL_DAY[days[-1]]}"
-    names = [FULL_DAY[d] for d in days]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return _("%(first)s to %(last)s", first=str(_DAY[days[0]]), last=str(_ON_DAY[days[-1]]))
+    names = [str(_DAY[d]) for d in days]
+    if len(names) == 1:
+        return names[0]
+    return _("%(days)s and %(last)s", days=", ".join(names[:-1]), last=names[-1])
 
 
 def describe_date(day: date) -> str:
-    return f"{day.strftime('%A')} {day.day} {day.strftime('%B')}"
+    return _("%(day)s %(date)d %(month)s", day=str(_DAY[_day_key(day)]), date=day.day,
+             month=str(_MONTH[day.month - 1]))
 
 
 def back_on(coordinator: Coordinator, away_until: date, hours: Hours) -> date:
     """The first working day after leave ends."""
     day = away_until + timedelta(days=1)
-    for _ in range(60):
+    for _attempt in range(60):
         if works_on(coordinator, day, hours):
             return day
         day += timedelta(days=1)

@@ -1,11 +1,17 @@
 """SMS segment counting and budgeting: GSM-7 160/153 characters, UCS-2 70/67.
 
 Any character outside GSM-7 (an emoji, Welsh ŵ, a curly quote) switches the whole message
-to UCS-2, so replies keep to GSM-7 where they can and are budgeted either way."""
+to UCS-2, so replies keep to GSM-7 where they can and are budgeted either way.
+
+Welsh needs its accents (ŵ, ŷ, â, ô...), none of them in GSM-7: 3 UCS-2 segments hold only
+201 characters against GSM-7's 459. A Welsh reply keeps its accents when it fits whole in
+3 UCS-2 segments; when it would not, it is sent with the plain letters (w for ŵ) in GSM-7,
+so that no part of what it says (the numbers, the coordinator's name) is lost."""
 
 from __future__ import annotations
 
 import math
+import unicodedata
 
 GSM7_BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -22,6 +28,13 @@ _PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '
 
 def to_gsm_friendly(text: str) -> str:
     return text.translate(_PLAIN)
+
+
+def to_gsm_letters(text: str) -> str:
+    """Accented letters GSM-7 lacks, written plain (ŵ -> w, â -> a); GSM-7's own (é, ü)
+    kept. Only for a reply that would not fit whole with its accents."""
+    return "".join(ch if ch in GSM7_BASIC or ch in GSM7_EXTENDED
+                   else unicodedata.normalize("NFD", ch)[0] for ch in text)
 
 
 def is_gsm7(text: str) -> bool:
@@ -63,7 +76,16 @@ def trim_to_fit(text: str, max_segments: int = MAX_SEGMENTS) -> str:
 
 def fit_parts(parts: list[str], optional: set[int], sep: str = "\n",
               max_segments: int = MAX_SEGMENTS) -> str:
-    """Join parts; drop optional parts (last first) until the message fits, then trim."""
+    """Join parts; drop optional parts (last first) until the message fits, then trim.
+
+    Accents GSM-7 lacks are kept when the whole message fits with them, and written plain
+    before anything is dropped (see the module's docstring)."""
+    whole = sep.join(parts)
+    if fits(whole, max_segments):
+        return whole
+    plain = [to_gsm_letters(p) for p in parts]
+    if plain != parts:
+        return fit_parts(plain, optional, sep, max_segments)
     keep = list(range(len(parts)))
     text = sep.join(parts[i] for i in keep)
     for index in sorted(optional, reverse=True):

@@ -16,6 +16,7 @@ from flask import (
     Blueprint,
     Response,
     current_app,
+    g,
     jsonify,
     make_response,
     redirect,
@@ -23,11 +24,14 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 
 from frontdoor.channels import Inbound
 from frontdoor.engine import front_door
 from frontdoor.errors import ApiError
 from frontdoor.extensions import csrf, db, limiter
+from frontdoor.i18n import COOKIE as LANGUAGE_COOKIE
+from frontdoor.i18n import offered, page_language
 from frontdoor.models import Author, Message, Resident
 
 bp = Blueprint("webchat", __name__, url_prefix="/chat")
@@ -46,8 +50,12 @@ def _new_token() -> str:
 def _resident(token: str | None) -> Resident | None:
     if not token or len(token) > 100:
         return None
-    return db.session.scalar(sa.select(Resident).where(
+    resident = db.session.scalar(sa.select(Resident).where(
         Resident.channel == CHANNEL, Resident.address == _hash(token)))
+    if resident is not None:
+        # The page and the API speak the language the resident is answered in (i18n.py).
+        g.resident_language = resident.reply_language
+    return resident
 
 
 def _bearer() -> str | None:
@@ -68,9 +76,10 @@ def messages_after(resident: Resident, after: int = 0) -> list[Message]:
 def _as_json(message: Message) -> dict[str, object]:
     if message.author == Author.COORDINATOR:
         person = message.coordinator
-        who = f"{person.first_name}, Local Area Coordinator" if person else "Your coordinator"
+        who = _("%(name)s, Local Area Coordinator", name=person.first_name) if person \
+            else _("Your coordinator")
     else:
-        who = {Author.RESIDENT: "You", Author.BOT: "Front door"}.get(message.author, "")
+        who = {Author.RESIDENT: _("You"), Author.BOT: _("Front door")}.get(message.author, "")
     return {"id": message.id, "author": message.author.value, "from": who,
             "text": message.body, "sent_at": _iso(message.created_at)}
 
@@ -89,31 +98,44 @@ def _provider_id(address: str, client_id: object) -> str | None:
         return None
     if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
         raise ApiError(400, "invalid_client_id",
-                       "client_id must be 8 to 64 letters, digits, '-' or '_'.")
+                       _("client_id must be 8 to 64 letters, digits, '-' or '_'."))
     return "wc-" + hashlib.sha256(f"{address}:{client_id}".encode()).hexdigest()[:48]
 
 
 def _check_text(text: object) -> str:
     if not isinstance(text, str) or not text.strip():
-        raise ApiError(400, "empty_message", "Type a message before sending.")
+        raise ApiError(400, "empty_message", _("Type a message before sending."))
     limit = current_app.config["WEBCHAT_MAX_LENGTH"]
     if len(text) > limit:
         raise ApiError(413, "message_too_long",
-                       f"Messages can be up to {limit} characters. Please send it in parts.")
+                       _("Messages can be up to %(limit)d characters. Please send it in parts.",
+                         limit=limit))
     return text
 
 
 # -- the page (works with JavaScript off) ------------------------------------------------
 
 @bp.get("")
-def page() -> str:
+def page() -> Response:
     resident = _resident(request.cookies.get(COOKIE))
+    asked = request.args.get("lang")
+    languages = offered()
+    if resident is not None and asked in languages and len(languages) > 1:
+        # The page's own link ("Cymraeg" / "English"): the bot answers in it from now on.
+        resident.reply_language = asked
+        db.session.commit()
     messages = [_as_json(m) for m in messages_after(resident)] if resident else []
-    return render_template("chat.html", messages=messages, error=request.args.get("error"),
-                           client_id=uuid.uuid4().hex,
-                           embed=request.args.get("embed") == "1",
-                           max_length=current_app.config["WEBCHAT_MAX_LENGTH"],
-                           poll_seconds=current_app.config["WEBCHAT_POLL_SECONDS"])
+    response = make_response(render_template(
+        "chat.html", messages=messages, error=request.args.get("error"),
+        client_id=uuid.uuid4().hex, embed=request.args.get("embed") == "1",
+        other_languages=[code for code in languages if code != page_language()],
+        max_length=current_app.config["WEBCHAT_MAX_LENGTH"],
+        poll_seconds=current_app.config["WEBCHAT_POLL_SECONDS"]))
+    if asked in languages:
+        response.set_cookie(LANGUAGE_COOKIE, asked, max_age=60 * 60 * 24 * 365,
+                            httponly=True, samesite="Lax", path="/chat",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
 
 
 @bp.post("")
@@ -144,11 +166,33 @@ def post_from_page() -> Response:
 @limiter.limit("10 per hour")
 def start_conversation() -> tuple[Response, int]:
     token = _new_token()
-    resident = Resident(channel=CHANNEL, address=_hash(token))
+    resident = Resident(channel=CHANNEL, address=_hash(token),
+                        reply_language=_language_asked(request.get_json(silent=True)))
     db.session.add(resident)
     db.session.commit()
     return jsonify({"token": token, "poll_seconds":
                     current_app.config["WEBCHAT_POLL_SECONDS"]}), 201
+
+
+def _language_asked(body: object) -> str | None:
+    """{"language": "cy"}: the language the page is in, when the council offers it."""
+    asked = body.get("language") if isinstance(body, dict) else None
+    languages = offered()
+    return asked if asked in languages and len(languages) > 1 else None
+
+
+@bp.post("/api/language")
+@csrf.exempt
+@limiter.limit(lambda: current_app.config["RATELIMIT_WEBCHAT"], key_func=_rate_key)
+def choose_language() -> Response:
+    """The page's "Cymraeg" / "English" link, for a conversation the widget holds."""
+    resident, _token = _authorised()
+    language = _language_asked(request.get_json(silent=True))
+    if language is None:
+        raise ApiError(400, "invalid_language", _("This language is not offered here."))
+    resident.reply_language = language
+    db.session.commit()
+    return jsonify({"language": language})
 
 
 def _authorised() -> tuple[Resident, str]:
@@ -156,7 +200,7 @@ def _authorised() -> tuple[Resident, str]:
     resident = _resident(token)
     if resident is None or token is None:
         raise ApiError(401, "unknown_conversation",
-                       "This conversation was not found. Start a new one.")
+                       _("This conversation was not found. Start a new one."))
     return resident, token
 
 
@@ -167,7 +211,7 @@ def post_message() -> tuple[Response, int]:
     resident, token = _authorised()
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise ApiError(400, "invalid_json", 'Send JSON like {"text": "..."}.')
+        raise ApiError(400, "invalid_json", _('Send JSON like {"text": "..."}.'))
     text = _check_text(body.get("text"))
     provider_id = _provider_id(_hash(token), body.get("client_id"))
     receipt = front_door().receive(Inbound(CHANNEL, _hash(token), text, provider_id=provider_id))
@@ -178,11 +222,11 @@ def post_message() -> tuple[Response, int]:
 
 @bp.get("/api/messages")
 def get_messages() -> Response:
-    resident, _ = _authorised()
+    resident, _token = _authorised()
     try:
         after = int(request.args.get("after", "0"))
     except ValueError as error:
-        raise ApiError(400, "invalid_after", "'after' must be a message id.") from error
+        raise ApiError(400, "invalid_after", _("'after' must be a message id.")) from error
     return jsonify({"messages": [_as_json(m) for m in messages_after(resident, after)]})
 
 
@@ -194,8 +238,10 @@ def openapi() -> Response:
 
 @bp.get("/widget.js")
 def widget() -> Response:
+    language = request.args.get("lang")
     response = make_response(render_template("widget.js", chat_url=url_for(
-        "webchat.page", embed="1", _external=True)))
+        "webchat.page", embed="1", _external=True,
+        **({"lang": language} if language in offered() else {}))))
     response.mimetype = "text/javascript"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

@@ -17,6 +17,9 @@ def document(max_length: int) -> dict[str, Any]:
         return {str(c): {"description": "Error", "content": {"application/json": {
             "schema": error}}} for c in codes}
 
+    language = {"type": "object", "properties": {"language": {
+        "type": "string", "enum": ["cy", "en"],
+        "description": "Welsh (cy) or English (en); Welsh only where the council offers it."}}}
     return {
         "openapi": "3.0.3",
         "info": {"title": "frontdoor web chat", "version": "1.0.0",
@@ -26,9 +29,20 @@ def document(max_length: int) -> dict[str, Any]:
         "paths": {
             "/chat/api/conversations": {"post": {
                 "summary": "Start a conversation", "operationId": "startConversation",
+                "requestBody": {"required": False, "content": {"application/json": {
+                    "schema": language}}},
                 "responses": {"201": {"description": "Started", "content": {
                     "application/json": {"schema": {"$ref": "#/components/schemas/Started"}}}},
                     **errors(429)}}},
+            "/chat/api/language": {"post": {
+                "summary": "Answer this conversation in Welsh or English, where the council "
+                           "offers both", "operationId": "chooseLanguage",
+                "security": [{"conversationToken": []}],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": language}}},
+                "responses": {"200": {"description": "Chosen", "content": {
+                    "application/json": {"schema": language}}},
+                    **errors(400, 401, 429)}}},
             "/chat/api/messages": {
                 "post": {
                     "summary": "Post a message", "operationId": "postMessage",

@@ -13,12 +13,14 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import Response, current_app, jsonify, redirect, request, url_for
+from flask_babel import lazy_gettext
 from werkzeug.wrappers import Response as BaseResponse
 
 from frontdoor import linking, replies
 from frontdoor.channels.webchat import COOKIE, _authorised, _rate_key, _resident, bp
 from frontdoor.errors import ApiError
 from frontdoor.extensions import csrf, db, limiter
+from frontdoor.i18n import in_language, page_language
 from frontdoor.models import PhoneCode, Resident
 from frontdoor.outbox import queue_text
 
@@ -26,18 +28,20 @@ from frontdoor.outbox import queue_text
 CODE_LIMIT = "10 per hour"
 TRY_LIMIT = "20 per hour"
 SAID = {
-    "sent": "If that number can get our texts, a 6-digit code is on its way. Type it below. "
-            f"It works for {linking.CODE_MINUTES} minutes.",
-    "linked": "Thank you. Your phone is linked: your coordinator sees your texts and this "
-              "chat together.",
-    "wrong": "That code is not right. Check the text and try again.",
-    "expired": "That code has run out. Ask for a new one.",
-    "too_many_tries": "That code was tried too many times. Ask for a new one.",
-    "no_code": "Ask for a code first.",
-    "no_conversation": "Send us a message first, then you can link your phone.",
-    "bad_number": "That does not look like a mobile number. Try again, like 07700 900123.",
-    "too_many_codes": "Enough codes have been sent today. Please try again tomorrow, or ask "
-                      "your coordinator.",
+    "sent": lazy_gettext("If that number can get our texts, a 6-digit code is on its way. "
+                         "Type it below. It works for %(minutes)d minutes.",
+                         minutes=linking.CODE_MINUTES),
+    "linked": lazy_gettext("Thank you. Your phone is linked: your coordinator sees your texts "
+                           "and this chat together."),
+    "wrong": lazy_gettext("That code is not right. Check the text and try again."),
+    "expired": lazy_gettext("That code has run out. Ask for a new one."),
+    "too_many_tries": lazy_gettext("That code was tried too many times. Ask for a new one."),
+    "no_code": lazy_gettext("Ask for a code first."),
+    "no_conversation": lazy_gettext("Send us a message first, then you can link your phone."),
+    "bad_number": lazy_gettext("That does not look like a mobile number. Try again, like "
+                               "07700 900123."),
+    "too_many_codes": lazy_gettext("Enough codes have been sent today. Please try again "
+                                   "tomorrow, or ask your coordinator."),
 }
 # Errors from linking, carried through the page's redirect by a short key.
 _ERRORS: dict[type[Exception], str] = {linking.PhoneNumberError: "bad_number",
@@ -56,8 +60,9 @@ def _send_code(chat: Resident, number: str) -> None:
     code = linking.request_code(chat, phone, now, current_app.config["SECRET_KEY"])
     # Through the outbox like every text: retried, sent once, and never to a number that
     # opted out or asked not to be texted.
-    queue_text(code.phone_record, replies.phone_code(code.code, linking.CODE_MINUTES)
-               .render("sms"), now)
+    with in_language(chat.reply_language or page_language()):
+        text = replies.phone_code(code.code, linking.CODE_MINUTES).render("sms")
+    queue_text(code.phone_record, text, now)
     db.session.commit()
 
 
@@ -75,7 +80,7 @@ def phone_link() -> dict[str, object]:
         PhoneCode.webchat_resident_id == chat.id, PhoneCode.used_at.is_(None),
         PhoneCode.expires_at > _now()).limit(1)) is not None
     said = request.args.get("phone", "")
-    return {"phone_said": SAID.get(said, ""), "phone_code_waiting": waiting}
+    return {"phone_said": str(SAID.get(said, "")), "phone_code_waiting": waiting}
 
 
 def _back(said: str) -> BaseResponse:
@@ -119,10 +124,10 @@ def phone_code_api() -> tuple[Response, int]:
     try:
         _send_code(chat, body["phone"][:40])
     except linking.PhoneNumberError as error:
-        raise ApiError(400, "bad_number", SAID["bad_number"]) from error
+        raise ApiError(400, "bad_number", str(SAID["bad_number"])) from error
     except linking.TooManyCodes as error:
-        raise ApiError(429, "too_many_codes", SAID["too_many_codes"]) from error
-    return jsonify({"status": "sent", "message": SAID["sent"]}), 202
+        raise ApiError(429, "too_many_codes", str(SAID["too_many_codes"])) from error
+    return jsonify({"status": "sent", "message": str(SAID["sent"])}), 202
 
 
 @bp.post("/api/phone/code")
@@ -135,5 +140,5 @@ def phone_check_api() -> tuple[Response, int]:
         raise ApiError(400, "invalid_json", 'Send JSON like {"code": "123456"}.')
     result = _check_code(chat, body["code"][:20])
     if result != "linked":
-        raise ApiError(400, result, SAID[result])
-    return jsonify({"status": "linked", "message": SAID["linked"]}), 200
+        raise ApiError(400, result, str(SAID[result]))
+    return jsonify({"status": "linked", "message": str(SAID["linked"])}), 200

@@ -12,6 +12,14 @@
   var base = form.getAttribute("action");
   var pollSeconds = parseInt(list.getAttribute("data-poll-seconds"), 10) || 4;
   var token = window.localStorage.getItem(KEY);
+  // Words the page was served in (Welsh or English), for the errors this script shows.
+  var said = {
+    empty: list.getAttribute("data-error-empty") || "Type a message before sending.",
+    failed: list.getAttribute("data-error-failed") || "Something went wrong. Please try again.",
+    noConversation: list.getAttribute("data-error-no-conversation") ||
+      "Send us a message first, then you can link your phone."
+  };
+  var language = list.getAttribute("data-language") || "en";
   var lastId = 0;
   var seen = {};
   var sending = false;
@@ -51,7 +59,7 @@
       .then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (data) {
           if (!response.ok) {
-            var err = new Error((data.error && data.error.message) || "Something went wrong. Please try again.");
+            var err = new Error((data.error && data.error.message) || said.failed);
             err.status = response.status;
             throw err;
           }
@@ -61,7 +69,7 @@
   }
 
   function start() {
-    return api("POST", "/api/conversations").then(function (data) {
+    return api("POST", "/api/conversations", {language: language}).then(function (data) {
       token = data.token;
       window.localStorage.setItem(KEY, token);
     });
@@ -78,6 +86,10 @@
 
   function resume() {
     if (!token) { return; }
+    // The page's language link was followed: this conversation is answered in it now.
+    if (/[?&]lang=/.test(window.location.search)) {
+      api("POST", "/api/language", {language: language}).catch(function () {});
+    }
     // A conversation from an earlier visit in this browser: show it in place of the greeting.
     api("GET", "/api/messages?after=0").then(function (data) {
       if (data.messages.length) {
@@ -100,7 +112,7 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value;
-    if (!text.trim()) { showError("Type a message before sending."); input.focus(); return; }
+    if (!text.trim()) { showError(said.empty); input.focus(); return; }
     if (sending) { return; }
     sending = true;
     showError("");
@@ -124,7 +136,7 @@
     if (!form) { return; }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      if (!token) { phoneSaid.textContent = "Send us a message first, then you can link your phone."; return; }
+      if (!token) { phoneSaid.textContent = said.noConversation; return; }
       var body = {};
       body[field] = form.elements[field].value;
       api("POST", path, body).then(function (data) {

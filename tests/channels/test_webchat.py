@@ -128,7 +128,7 @@ def test_the_openapi_document_describes_every_operation(client):
     assert spec["openapi"].startswith("3.")
     operations = {op["operationId"] for path in spec["paths"].values() for op in path.values()}
     assert operations == {"startConversation", "postMessage", "getMessages",
-                          "requestPhoneCode", "checkPhoneCode"}
+                          "requestPhoneCode", "checkPhoneCode", "chooseLanguage"}
 
 
 def test_the_widget_script_opens_the_chat_in_a_dialog(client):
