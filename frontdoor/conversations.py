@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -61,6 +62,9 @@ STORED_LIMIT = 10_000
 OPEN_STATES = threads.OPEN_STATES
 # A coordinator who replied this recently is at their desk, whatever their hours say.
 RECENT_REPLY = timedelta(minutes=30)
+# The crisis check's "possible concern" on the message being answered: every reply to it
+# carries one gentle line with a number (replies.with_concern).
+_CONCERN: ContextVar[str | None] = ContextVar("frontdoor_concern", default=None)
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,11 @@ class FrontDoor:
             db.session.commit()
             return _replay(message)
         # Every word of the answer in the resident's language (Welsh councils: i18n.py).
-        with in_language(self._language(resident, text)):
+        language = self._language(resident, text)
+        if reading.other_language and language != ENGLISH:
+            # A language the council offers (Welsh) is not "another language".
+            reading = replace(reading, other_language=False)
+        with in_language(language):
             texts = self._answer(message, resident, inbound, reading)
         # The safety net (frontdoor/review.py): how this message was read, and a person to
         # see every conversation the front door answered alone.
@@ -155,15 +163,29 @@ class FrontDoor:
         now = self.clock()
         thread = _current_thread(resident, now)
         message.thread = thread
-        text = inbound.text
-        keyword = _keyword(text)
         self._note_place(reading.place, thread, resident)
         channel = inbound.channel
 
         # Safety first, every time, whoever owns the thread.
-        if reading.crisis is not None:
+        if reading.crisis is not None and reading.crisis.level == "clear":
             return self._crisis(reading.crisis.category, thread, message, resident, channel,
                                 now)
+        if reading.crisis is not None:
+            # A possible concern: answered as usual, with a gentle line, and a person told to
+            # check in (not urgent).
+            thread.check_in = True
+            token = _CONCERN.set(reading.crisis.category)
+            try:
+                return self._answer_everyday(message, resident, inbound, reading, thread, now)
+            finally:
+                _CONCERN.reset(token)
+        return self._answer_everyday(message, resident, inbound, reading, thread, now)
+
+    def _answer_everyday(self, message: Message, resident: Resident, inbound: Inbound,
+                         reading: Reading, thread: Thread, now: datetime) -> list[str]:
+        text = inbound.text
+        keyword = _keyword(text)
+        channel = inbound.channel
 
         if channel == "sms" and keyword in OPT_OUT:
             # Twilio stops delivery and confirms to the resident itself; we say nothing.
@@ -180,7 +202,9 @@ class FrontDoor:
             who = self._hand_over(thread, resident, "follow_up", now) \
                 if heard.wants_person else self._offer(resident, now)
             return [self._send(thread, message, heard.reply(who), channel)]
-        if channel == "sms" and keyword in OPT_IN:
+        if channel == "sms" and keyword in OPT_IN and resident.opted_out:
+            # Only a resident who opted out is welcomed back; "yes" from anyone else is
+            # read like any other message.
             resident.opted_out = False
             return [self._send(thread, message, replies.opted_in(self._offer(resident, now)),
                                channel)]
@@ -285,12 +309,13 @@ class FrontDoor:
         match decision:
             case decisions.Handoff(reason=reason):
                 if resident.ward_code is None and reason == "asked_for_person" \
-                        and thread.awaiting != "area":
+                        and thread.awaiting not in {"area", "ward"}:
                     # A named person needs a ward: ask once, then hand over either way.
-                    return self._send(thread, message, replies.ask_area(
-                        replies.need_words("that")), channel, awaiting="area",
-                        pending="coordinator")
+                    return self._send(thread, message, replies.ask_area_for_person(),
+                                      channel, awaiting="area", pending="coordinator")
                 who = self._hand_over(thread, resident, reason, now)
+                if reason == "other_language":
+                    return self._send(thread, message, replies.other_language(who), channel)
                 return self._send(thread, message, replies.Reply((
                     replies.handed_over(who),)), channel)
             case decisions.Answer(need=need, ward_code=ward_code):
@@ -301,7 +326,7 @@ class FrontDoor:
                 ward = ward_named(ward_code)
                 # The resident's own words choose the entries: this message, and when it
                 # answers a question we asked, the messages before it that raised the need.
-                asked = [message.body] if thread.awaiting is None else [
+                asked = [message.body] if thread.awaiting in {None, decisions.ENTRIES} else [
                     m.body for m in thread.messages if m.direction == Direction.IN][-3:]
                 offers = offers_for(" ".join(asked), need, ward_code,
                                     now.astimezone(self.hours.zone).date(), hours=self.hours)
@@ -310,9 +335,15 @@ class FrontDoor:
                 lines = [replies.EntryLine(o.name, o.summary, o.contact, o.hours)
                          for o in offers.entries]
                 person = self._offer(resident, now)
-                text = self._send(thread, message, replies.answer(
-                    replies.need_words(needs[need].option), place, lines, person) if lines
-                    else replies.nothing_fits(place, person), channel)
+                reply = replies.answer(
+                    replies.need_words(needs[need].option), place, lines, person) if lines \
+                    else replies.nothing_fits(place, person)
+                shown_ids = [o.oruk_id or "" for o in offers.entries
+                             if o.name in reply.render(channel)]
+                # The entries are numbered: "2", or "is the 1st one open sat?", asks about one.
+                text = self._send(thread, message, reply, channel,
+                                  awaiting=decisions.ENTRIES if shown_ids else None,
+                                  options=tuple(shown_ids))
                 # What the resident was pointed to (and will be asked about: followups.py).
                 shown = [o.oruk_id for o in offers.entries if o.name in text]
                 followups.pointed(resident, thread, entries_with_ids(shown), need, None, now)
@@ -325,8 +356,8 @@ class FrontDoor:
             case decisions.AskWard(need=need, ward_codes=codes, postcode=postcode):
                 thread.need = need
                 names = [w.name for w in (ward_named(c) for c in codes) if w]
-                return self._send(thread, message, replies.ask_ward(postcode or _("That area"),
-                                                                     names),
+                area = postcode or _("That area")
+                return self._send(thread, message, replies.ask_ward(area, names),
                                   channel, awaiting="ward", pending=need, options=codes)
             case decisions.Clarify(needs=options):
                 words = [replies.need_words(needs[n].option) for n in options]
@@ -339,6 +370,17 @@ class FrontDoor:
                 return self._send(thread, message, replies.contact_centre(
                     council.name, council.contact_centre_phone, council.contact_centre_web,
                     council.contact_centre_hours, self._offer(resident, now)), channel)
+            case decisions.EntryDetail(entry_id=entry_id, number=number):
+                entry = db.session.scalar(sa.select(DirectoryEntry).where(
+                    DirectoryEntry.oruk_id == entry_id))
+                if entry is None:
+                    return self._send(thread, message, replies.chat(
+                        "smalltalk", self._offer(resident, now)), channel)
+                return self._send(thread, message, replies.entry_detail(
+                    number, entry.name, entry.hours,
+                    None if entry.confidential else entry.address, entry.contact, entry.url,
+                    self._offer(resident, now)), channel, awaiting=decisions.ENTRIES,
+                    options=tuple(thread.option_list))
             case decisions.Chat(kind=kind):
                 return self._send(thread, message, replies.chat(kind, self._offer(resident, now)),
                                   channel)
@@ -348,6 +390,9 @@ class FrontDoor:
               awaiting: str | None = None, pending: str | None = None,
               options: tuple[str, ...] = ()) -> str:
         """Record the bot's reply; the channel delivers it (TwiML, or the web-chat poll)."""
+        concern = _CONCERN.get()
+        if concern is not None:
+            reply = replies.with_concern(reply, concern)
         if channel == "sms" and _first_reply_to(thread.resident):
             reply = replies.with_privacy_notice(reply, _council().privacy_notice_url)
         text = reply.render(channel)
@@ -384,7 +429,9 @@ class FrontDoor:
         named = threads.named_for(resident)
         if named is None:
             return None
-        return self._who(named, None, resident.ward, now)
+        # Whoever would actually answer "0": the cover while the named coordinator is away.
+        assignee = threads.choose_coordinator(named, resident.ward, now, self.hours)
+        return self._who(assignee, named, resident.ward, now)
 
     def _who(self, assignee: Coordinator, named: Coordinator | None, ward: Ward | None,
              now: datetime) -> replies.Who:

@@ -29,6 +29,13 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(error: RateLimitExceeded) -> tuple[Response | str, int]:
+        if error.description == "new_chats":
+            # Many people share one address (a library, a mobile network): say what is busy.
+            said = _("A lot of new chats are starting from your network just now. Please "
+                     "try again in a few minutes. In an emergency call 999.")
+            if _wants_json():
+                return _json(429, "busy", said)
+            return render_template("error.html", status=429, message=said), 429
         if _wants_json():
             return _json(429, "rate_limited", _("Too many messages. Please wait a minute."))
         return render_template("error.html", status=429,

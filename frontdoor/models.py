@@ -336,6 +336,9 @@ class Thread(Model):
     state: so.Mapped[ThreadState] = so.mapped_column(_enum(ThreadState), default=ThreadState.BOT)
     urgent: so.Mapped[bool] = so.mapped_column(default=False)
     crisis: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    # The crisis check's "possible concern": the need was answered with a gentle line and a
+    # number, and a person should check in with the resident. Not urgent.
+    check_in: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     need: so.Mapped[str | None] = so.mapped_column(sa.String(32))
     ward_code: so.Mapped[str | None] = so.mapped_column(sa.ForeignKey("ward.code"))
     coordinator_id: so.Mapped[int | None] = so.mapped_column(

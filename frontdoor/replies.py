@@ -120,11 +120,36 @@ def _numbers(table: dict, category: str, council: str, safeguarding: str,
 
 
 def _person_line(who: Who) -> str:
+    if who.covering_for:
+        # The named coordinator is away: offer whoever would actually answer.
+        return _("Reply 0 to talk to %(name)s, who is covering while %(away)s is away.",
+                 name=who.first_name, away=who.covering_for)
     return _("Reply 0 to talk to %(name)s, your Local Area Coordinator.", name=who.first_name)
 
 
 def _a_person() -> str:
     return _("Reply 0 to talk to a person.")
+
+
+# A possible concern: the need is answered as usual, with one gentle line and a number.
+CONCERN_LINES = {
+    "suicide_self_harm": lazy_gettext("If things ever feel too much, Samaritans are there any "
+                                      "time, free: call 116 123."),
+    "domestic_abuse": lazy_gettext("If you ever feel unsafe at home, the National Domestic "
+                                   "Abuse Helpline is free, any time: 0808 2000 247."),
+    "danger": lazy_gettext("If you are ever in danger, call 999. Police non-emergency: 101."),
+    "medical": lazy_gettext("If anyone is badly hurt or unwell now, call 999, or NHS 111 if "
+                            "it is not an emergency."),
+    "safeguarding_other": lazy_gettext("If you are worried someone is not safe, call 999 in "
+                                       "an emergency. Worried about a child: NSPCC "
+                                       "0808 800 5000."),
+}
+
+
+def with_concern(reply: Reply, category: str) -> Reply:
+    """The one gentle line of a possible concern; never dropped to fit an SMS."""
+    return Reply((*reply.parts, str(CONCERN_LINES.get(category, CONCERN_LINES["danger"]))),
+                 reply.optional)
 
 
 def handed_over(who: Who, urgent: bool = False) -> str:
@@ -177,14 +202,27 @@ def _passed_to(who: Who) -> str:
 
 def answer(need_words: str, place: str, entries: Sequence[EntryLine], who: Who | None) -> Reply:
     parts = [_("Here are some options for %(need)s %(place)s:", need=need_words, place=place)]
-    for entry in entries:
+    for number, entry in enumerate(entries, 1):
         when = f", {entry.hours}" if entry.hours else ""
         stop = "" if entry.summary.endswith(("...", "\u2026", "!", "?")) else "."
-        parts.append(f"- {entry.name}: {entry.summary}{stop} {entry.contact}{when}")
-    parts.append(_person_line(who) if who else _a_person())
+        parts.append(f"{number}. {entry.name}: {entry.summary}{stop} {entry.contact}{when}")
+    more = _("Reply 1 to hear more about it.") + " " if len(entries) == 1 else \
+        _("Reply with its number to hear more about one.") + " " if entries else ""
+    parts.append(more + (_person_line(who) if who else _a_person()))
     # The third entry goes first when space is short; the way to a person never does.
     optional = frozenset(range(2, len(entries) + 1)) if len(entries) > 1 else frozenset()
     return Reply(tuple(parts), optional)
+
+
+def entry_detail(number: int, name: str, hours: str, address: str | None, contact: str,
+                 url: str, who: Who | None) -> Reply:
+    """More about one entry of an answer: when it is open, where, and how to reach it."""
+    open_when = _("Open %(hours)s.", hours=hours) if hours else \
+        _("Please ask them when they are open.")
+    where = " " + _("Where: %(address)s.", address=address) if address else ""
+    web = f" {url}" if url and url not in contact else ""
+    return Reply((f"{number}. {name}. {open_when}{where} {contact}.{web}".replace("..", "."),
+                  _person_line(who) if who else _a_person()))
 
 
 def nothing_fits(place: str, who: Who | None) -> Reply:
@@ -202,6 +240,21 @@ def ask_area(need_words: str) -> Reply:
           "area you live in?", need=need_words),
         _("Reply 1 if you don't know, or 0 to talk to a person."),
     ))
+
+
+def ask_area_for_person() -> Reply:
+    """A resident who asked for a person: their area finds their own coordinator."""
+    return Reply((
+        _("I'll put you in touch with your Local Area Coordinator. Which area do you live "
+          "in, or what is your postcode?"),
+        _("Reply 1 if you don't know, and I'll pass you to the team."),
+    ))
+
+
+def other_language(who: Who) -> Reply:
+    """A message the front door cannot read: said plainly, and a person reads it."""
+    return Reply((_("Thank you for your message. I can't read that language, so a person "
+                    "will read it."), handed_over(who)))
 
 
 def ask_ward(area: str, ward_names: Sequence[str]) -> Reply:
@@ -238,6 +291,9 @@ def contact_centre(council: str, phone: str, web: str, hours: str, who: Who | No
 
 def chat(kind: str, who: Who | None) -> Reply:
     person = _person_line(who) if who else _a_person()
+    if kind == "thanks":
+        return Reply((_("You're welcome. I'm glad I could help. If you need anything else, "
+                        "just send us a message."), person))
     if kind == "smalltalk":
         first = _("Hello, thanks for your message. I can help you find local support, like "
                   "food, money, housing or meeting people. What can I help with?")

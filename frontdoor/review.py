@@ -531,7 +531,7 @@ def _signals(review: Review, thread: Thread, stretch: list[Message], words: tupl
     # Left unanswered: the resident went quiet after the front door asked them something, or
     # their own question was not understood.
     ends_with_our_question = bool(stretch) and stretch[-1].direction == Direction.OUT \
-        and thread.awaiting is not None
+        and thread.awaiting not in {None, "entries"}
     not_understood = any(_looks_like_question(m.body) and m.id in readings
                          and (readings[m.id].unsure or readings[m.id].need == "out_of_scope")
                          for m in words)

@@ -78,6 +78,11 @@ class Config(BaseSettings):
     RATELIMIT_ENABLED: bool = True
     RATELIMIT_STORAGE_URI: str = "memory://"
     RATELIMIT_WEBCHAT: str = "20 per minute;200 per day"
+    # New web chats from one network address: generous, as a library, a school or a mobile
+    # network puts many people behind one address.
+    RATELIMIT_WEBCHAT_NEW: str = "60 per minute;2000 per day"
+    # Where "Exit this page" on the web chat goes (GOV.UK's pattern): a harmless page.
+    EXIT_PAGE_URL: str = "https://www.bbc.co.uk/weather"
 
     # Telling coordinators about new threads: "email" (SMTP below), "sms" (to their work
     # phone), "console" (the demo) or "recording" (tests). Production needs an explicit choice.

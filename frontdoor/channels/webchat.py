@@ -63,6 +63,10 @@ def _bearer() -> str | None:
     return header[7:].strip() if header.lower().startswith("bearer ") else None
 
 
+def _address_key() -> str:
+    return request.remote_addr or "anon"
+
+
 def _rate_key() -> str:
     return _bearer() or request.cookies.get(COOKIE) or request.remote_addr or "anon"
 
@@ -127,6 +131,7 @@ def page() -> Response:
     messages = [_as_json(m) for m in messages_after(resident)] if resident else []
     response = make_response(render_template(
         "chat.html", messages=messages, error=request.args.get("error"),
+        ended=request.args.get("ended") == "1",
         client_id=uuid.uuid4().hex, embed=request.args.get("embed") == "1",
         other_languages=[code for code in languages if code != page_language()],
         max_length=current_app.config["WEBCHAT_MAX_LENGTH"],
@@ -153,17 +158,40 @@ def post_from_page() -> Response:
     else:
         front_door().receive(Inbound(CHANNEL, _hash(token), text, provider_id=provider_id))
         response = make_response(redirect(url_for("webchat.page") + "#latest"))
-    response.set_cookie(COOKIE, token, max_age=60 * 60 * 24 * 30, httponly=True,
-                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"],
-                        path="/chat")
+    # A session cookie: on a shared or library computer the conversation ends with the
+    # browser, and "End chat" or "Exit this page" end it at once.
+    response.set_cookie(COOKIE, token, httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"], path="/chat")
     return response
+
+
+def _forget(response: Response) -> Response:
+    response.delete_cookie(COOKIE, path="/chat", httponly=True, samesite="Lax",
+                           secure=current_app.config["SESSION_COOKIE_SECURE"])
+    response.headers["Clear-Site-Data"] = '"storage"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/end")
+def end_chat() -> Response:
+    """End chat: this browser forgets the conversation (the team still has it)."""
+    return _forget(make_response(redirect(url_for("webchat.page", ended="1"))))
+
+
+@bp.get("/exit")
+def exit_page() -> Response:
+    """Exit this page: forget the conversation here and go to a harmless page at once.
+    A GET, so it works as a plain link with JavaScript off."""
+    return _forget(make_response(redirect(current_app.config["EXIT_PAGE_URL"])))
 
 
 # -- the JSON API for the widget ----------------------------------------------------------
 
 @bp.post("/api/conversations")
 @csrf.exempt  # bearer-token API: no cookie is trusted, so there is nothing to forge
-@limiter.limit("10 per hour")
+@limiter.limit(lambda: current_app.config["RATELIMIT_WEBCHAT_NEW"], key_func=_address_key,
+               error_message="new_chats")
 def start_conversation() -> tuple[Response, int]:
     token = _new_token()
     resident = Resident(channel=CHANNEL, address=_hash(token),

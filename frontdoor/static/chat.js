@@ -7,11 +7,25 @@
   var form = document.getElementById("chat-form");
   var input = document.getElementById("chat-text");
   var errorBox = document.getElementById("chat-error");
-  if (!list || !form || !window.fetch || !window.localStorage) { return; }
+  // "Exit this page" (GOV.UK's pattern): press Shift three times to leave at once.
+  var exitLink = document.getElementById("exit-this-page");
+  if (exitLink) {
+    var shifts = 0, shiftTimer = null;
+    document.addEventListener("keyup", function (event) {
+      if (event.key !== "Shift") { return; }
+      shifts += 1;
+      window.clearTimeout(shiftTimer);
+      shiftTimer = window.setTimeout(function () { shifts = 0; }, 1000);
+      if (shifts >= 3) { window.sessionStorage.clear(); window.location.replace(exitLink.href); }
+    });
+    exitLink.addEventListener("click", function () { window.sessionStorage.clear(); });
+  }
+  // The token lives only as long as this tab: a shared computer's next user starts afresh.
+  if (!list || !form || !window.fetch || !window.sessionStorage) { return; }
   var KEY = "frontdoor-chat-token";
   var base = form.getAttribute("action");
   var pollSeconds = parseInt(list.getAttribute("data-poll-seconds"), 10) || 4;
-  var token = window.localStorage.getItem(KEY);
+  var token = window.sessionStorage.getItem(KEY);
   // Words the page was served in (Welsh or English), for the errors this script shows.
   var said = {
     empty: list.getAttribute("data-error-empty") || "Type a message before sending.",
@@ -71,7 +85,7 @@
   function start() {
     return api("POST", "/api/conversations", {language: language}).then(function (data) {
       token = data.token;
-      window.localStorage.setItem(KEY, token);
+      window.sessionStorage.setItem(KEY, token);
     });
   }
 
@@ -80,7 +94,7 @@
     return api("GET", "/api/messages?after=" + lastId).then(function (data) {
       data.messages.forEach(add);
     }).catch(function (err) {
-      if (err.status === 401) { token = null; window.localStorage.removeItem(KEY); }
+      if (err.status === 401) { token = null; window.sessionStorage.removeItem(KEY); }
     });
   }
 
@@ -97,7 +111,7 @@
         data.messages.forEach(add);
       }
     }).catch(function (err) {
-      if (err.status === 401) { token = null; window.localStorage.removeItem(KEY); }
+      if (err.status === 401) { token = null; window.sessionStorage.removeItem(KEY); }
     });
   }
 

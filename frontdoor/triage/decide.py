@@ -22,13 +22,20 @@ _DID_NOT_HELP = re.compile(
     r"\bnone\s+of\s+(that|those|them|these)\b|\b(useless|no\s+use|not\s+what\s+i)\b")
 
 
+# "the 1st one", "the second", "number 2", "no. 3": which entry of an answer is meant.
+_ORDINAL = re.compile(
+    r"\b(?:(?P<word>first|second|third|1st|2nd|3rd|last)\b|(?:number|no\.?|#)\s*(?P<digit>\d)\b)")
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
+ENTRIES = "entries"   # awaiting: the answer's numbered entries (their ids in options)
+
+
 @dataclass(frozen=True)
 class Context:
     """What the conversation already knows."""
 
     ward_code: str | None = None
-    awaiting: str | None = None          # "area", "ward", "choice"
-    options: tuple[str, ...] = ()        # needs (choice) or ward codes (ward), in order
+    awaiting: str | None = None          # "area", "ward", "choice", "entries"
+    options: tuple[str, ...] = ()        # needs (choice), ward codes (ward), entry ids
     pending_need: str | None = None
 
 
@@ -56,8 +63,17 @@ class Clarify:
 
 
 @dataclass(frozen=True)
+class EntryDetail:
+    """More about one entry of the last answer: when it is open, where, how to reach it."""
+
+    entry_id: str
+    number: int
+
+
+@dataclass(frozen=True)
 class Handoff:
-    reason: str     # "crisis", "asked_for_person", "did_not_help", "several_needs", "long"
+    reason: str     # "crisis", "asked_for_person", "did_not_help", "several_needs", "long",
+                    # "other_language"
     crisis: CrisisFlag | None = None
 
     @property
@@ -72,15 +88,15 @@ class ContactCentre:
 
 @dataclass(frozen=True)
 class Chat:
-    kind: str       # "smalltalk" or "out_of_scope"
+    kind: str       # "smalltalk", "thanks" (a warm close) or "out_of_scope"
 
 
-Decision = Answer | AskArea | AskWard | Clarify | Handoff | ContactCentre | Chat
+Decision = Answer | AskArea | AskWard | Clarify | Handoff | ContactCentre | Chat | EntryDetail
 
 
 def decide(reading: Reading, text: str, context: Context, answerable: set[str]) -> Decision:
     """What to do with a message the safety check and classifier have read."""
-    if reading.crisis is not None:
+    if reading.crisis is not None and reading.crisis.level == "clear":
         return Handoff("crisis", reading.crisis)
     ward = reading.place.ward_code or context.ward_code
     digit = _DIGIT.match(text)
@@ -90,15 +106,43 @@ def decide(reading: Reading, text: str, context: Context, answerable: set[str]) 
         answered = _answer_to_place_question(reading, text, context, answerable)
         if answered is not None:
             return answered
+    if context.awaiting == ENTRIES:
+        entry = _entry_named(text, context.options)
+        if entry is not None:
+            return entry
+    if reading.other_language:
+        return Handoff("other_language")
     if _DID_NOT_HELP.search(normalise(text)):
         return Handoff("did_not_help")
     if reading.several_needs:
         return Handoff("several_needs")
+    if reading.closing and reading.need == "smalltalk":
+        return Chat("thanks")
+    if context.awaiting == "choice" and context.options and reading.unsure \
+            and (reading.place.ward_codes or reading.place.postcode):
+        # The place answers nothing we asked: the same question again, now the place is known.
+        return Clarify(context.options)
     if reading.unsure and reading.need not in {"smalltalk"}:
         options = tuple(reading.likely_needs(answerable))
         if options:
             return Clarify(options)
-    return _for_need(reading.need, reading, ward, answerable)
+    decision = _for_need(reading.need, reading, ward, answerable)
+    if isinstance(decision, AskArea) and context.awaiting == "area":
+        # We asked once already: whatever came back, the resident gets something useful.
+        return Answer(decision.need, None)
+    return decision
+
+
+def _entry_named(text: str, entry_ids: tuple[str, ...]) -> EntryDetail | None:
+    """ "is the 1st one open sat?" after an answer: the entry it asks about."""
+    match = _ORDINAL.search(normalise(text))
+    if match is None or not entry_ids:
+        return None
+    word, digit = match.group("word"), match.group("digit")
+    number = len(entry_ids) if word == "last" else (_ORDINALS[word] if word else int(digit))
+    if not 1 <= number <= len(entry_ids):
+        return None
+    return EntryDetail(entry_ids[number - 1], number)
 
 
 def _for_need(need: str, reading: Reading, ward: str | None, answerable: set[str]) -> Decision:
@@ -111,7 +155,8 @@ def _for_need(need: str, reading: Reading, ward: str | None, answerable: set[str
     if ward:
         return Answer(need, ward)
     if len(reading.place.ward_codes) > 1:
-        return AskWard(need, reading.place.ward_codes, reading.place.postcode)
+        return AskWard(need, reading.place.ward_codes,
+                       reading.place.postcode or reading.place.area)
     if reading.place.postcode:
         # A postcode outside the council's area: share what is open to everyone.
         return Answer(need, None)
@@ -131,9 +176,12 @@ def _numbered(digit: str, reading: Reading, context: Context, answerable: set[st
         if index == len(context.options):   # the last option: "I don't know"
             return Answer(context.pending_need, None)
     if context.awaiting == "area" and context.pending_need and digit == "1":
-        return Answer(context.pending_need, None)
+        return Handoff("asked_for_person") if context.pending_need == "coordinator" \
+            else Answer(context.pending_need, None)
     if context.awaiting == "choice":
         return Clarify(context.options)
+    if context.awaiting == ENTRIES and 0 <= index < len(context.options):
+        return EntryDetail(context.options[index], index + 1)
     return Chat("smalltalk")
 
 
@@ -145,7 +193,7 @@ def _answer_to_place_question(reading: Reading, text: str, context: Context,
         return (Handoff("asked_for_person") if need == "coordinator"
                 else Answer(need, place.ward_code))
     if len(place.ward_codes) > 1:
-        return AskWard(need, place.ward_codes, place.postcode)
+        return AskWard(need, place.ward_codes, place.postcode or place.area)
     if _DONT_KNOW.search(normalise(text)) or place.postcode:
         return Handoff("asked_for_person") if need == "coordinator" else Answer(need, None)
     if not reading.unsure and reading.need in answerable | {"council_service", "coordinator"}:

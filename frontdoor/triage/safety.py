@@ -531,6 +531,9 @@ class CrisisFlag:
     category: str
     source: str   # "rule" or "model"
     score: float
+    # "clear": numbers first and an urgent hand-over; "possible": the need answered as usual,
+    # one gentle line with a number, and the thread flagged for a person to check in.
+    level: str = "clear"
 
 
 def _compile(patterns: list[str]) -> re.Pattern[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -20,7 +21,19 @@ MIN_CONFIDENCE = 0.4
 MIN_MARGIN = 0.1
 # A keyword that plainly names one need lifts that need to at least this confidence.
 KEYWORD_CONFIDENCE = 0.7
+_WORD = re.compile(r"[^\W\d_]+")
 VAGUE_WORDS = 5
+# ...unless the model is this sure of it: "need food DE21 6GH" names its need plainly.
+SURE_OF_SHORT = 0.85
+# Thanks and goodbye: a message of these (read as small talk) gets a warm close.
+CLOSING = ("thanks", "thank you", "thankyou", "thank u", "thx", "ta", "cheers", "bye",
+           "goodbye", "good bye", "see you", "that's great", "thats great", "brilliant",
+           "lovely", "perfect", "that helps", "that's helpful", "much appreciated", "great stuff",
+           "will do", "ok great", "sorted")
+# A message is read as another language when, of at least OTHER_LANGUAGE_WORDS words, fewer
+# than ENGLISH_SHARE are words the model met in training (or most letters are not Latin).
+OTHER_LANGUAGE_WORDS = 3
+ENGLISH_SHARE = 0.3
 # Needs the front door answers from the directory: two of these at once go to a person.
 ANSWERABLE = "directory"
 HANDOFF = "handoff"
@@ -35,6 +48,8 @@ class Reading:
     several_needs: tuple[str, ...] = ()
     crisis: CrisisFlag | None = None
     place: Place = field(default_factory=Place)
+    closing: bool = False          # thanks or goodbye ("thanks thats great", "bye")
+    other_language: bool = False   # written in a language the front door cannot read
 
     def likely_needs(self, answerable: set[str], limit: int = 3) -> list[str]:
         return [need for need, _ in self.ranked if need in answerable][:limit]
@@ -55,7 +70,15 @@ class Triage:
         self._keywords = PhraseMatcher(self._nlp.vocab, attr="LOWER")
         for need in needs.values():
             if need.keywords:
-                self._keywords.add(need.label, [self._nlp.make_doc(k) for k in need.keywords])
+                # "lunch clubs" is "lunch club": each keyword is matched in the plural too.
+                forms = {form for k in need.keywords for form in (k, _plural(k))}
+                self._keywords.add(need.label, [self._nlp.make_doc(k) for k in sorted(forms)])
+        self._closing = PhraseMatcher(self._nlp.vocab, attr="LOWER")
+        self._closing.add("closing", [self._nlp.make_doc(c) for c in CLOSING])
+        # The words the model was trained on, read once: a message with few of them is in
+        # another language (or is not words at all).
+        self._known = frozenset(
+            s for s in classifier.nlp.vocab.strings if s.isalpha() and s.islower())
         self.safety = SafetyCheck(
             scorer=(lambda text: classifier.score(text).crisis) if classifier.has_crisis else None)
 
@@ -68,6 +91,22 @@ class Triage:
             if label not in seen:
                 seen.append(label)
         return seen
+
+    def closing(self, text: str) -> bool:
+        return bool(self._closing(self._nlp.make_doc(normalise(text))))
+
+    def other_language(self, text: str) -> bool:
+        """Written in a language the front door was not trained on (Polish, Urdu...)."""
+        letters = [ch for ch in text if ch.isalpha()]
+        if not letters:
+            return False
+        if sum(1 for ch in letters if ord(ch) > 0x24F) > len(letters) / 2:
+            return True   # mostly letters outside the Latin alphabets
+        words = [w for w in _WORD.findall(normalise(text)) if len(w) > 1]
+        if len(words) < OTHER_LANGUAGE_WORDS:
+            return False
+        known = sum(1 for w in words if w in self._known)
+        return known / len(words) < ENGLISH_SHARE
 
     def safety_check(self, text: str) -> CrisisFlag | None:
         """The crisis check alone."""
@@ -91,8 +130,20 @@ class Triage:
         unsure = confidence < MIN_CONFIDENCE or confidence - runner_up < MIN_MARGIN
         # A short message that names no need ("i need some help please") gets a question,
         # however sure the model claims to be: guessing a need from it helps nobody.
-        if not keyword and top in self.guessable and len(text.split()) <= VAGUE_WORDS:
+        if not keyword and top in self.guessable and len(text.split()) <= VAGUE_WORDS \
+                and confidence < SURE_OF_SHORT:
             unsure = True
         several = tuple(n for n in keyword if n in self.answerable)
         return Reading(top, round(confidence, 4), unsure, ranked,
-                       several if len(several) > 1 else (), crisis, place)
+                       several if len(several) > 1 else (), crisis, place,
+                       closing=top == "smalltalk" and self.closing(text),
+                       other_language=self.other_language(text))
+
+
+def _plural(keyword: str) -> str:
+    """The plural of a keyword's last word ("lunch club" -> "lunch clubs")."""
+    if keyword.endswith("s") or not keyword[-1:].isalpha():
+        return keyword
+    if keyword.endswith("y") and keyword[-2:-1] not in "aeiou":
+        return keyword[:-1] + "ies"
+    return keyword + ("es" if keyword.endswith(("ch", "sh", "x")) else "s")

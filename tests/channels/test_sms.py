@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -23,7 +24,7 @@ def test_food_bank_in_normanton_names_local_food_entries_and_offers_sam(phone):
     (reply,) = phone.text("need a food bank, I live in Normanton")
     assert "food" in reply.lower() and "in Normanton" in reply
     assert "Normanton Community Pantry" in reply
-    assert reply.count("\n- ") >= 2, "two or three directory entries"
+    assert len(re.findall(r"\n\d\. ", reply)) >= 2, "two or three numbered entries"
     assert "Reply 0 to talk to Sam, your Local Area Coordinator" in reply
 
 
@@ -31,7 +32,7 @@ def test_community_options_come_before_formal_services(phone, db):
     from frontdoor.models import DirectoryEntry
 
     (reply,) = phone.text("need a food bank, I live in Normanton")
-    names = [line[2:].split(":")[0] for line in reply.splitlines() if line.startswith("- ")]
+    names = [line[3:].split(":")[0] for line in reply.splitlines() if re.match(r"\d\. ", line)]
     kinds = [db.session.scalar(sa.select(DirectoryEntry.kind).where(DirectoryEntry.name == n))
              for n in names]
     pairs = list(zip(names, kinds, strict=True))

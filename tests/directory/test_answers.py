@@ -15,7 +15,7 @@ from tests.conftest import make_phone
 
 
 def entry_names(reply: str) -> list[str]:
-    return [line[2:].split(":")[0] for line in reply.splitlines() if line.startswith("- ")]
+    return [line[3:].split(":")[0] for line in reply.splitlines() if re.match(r"\d\. ", line)]
 
 
 ISSUE = [
@@ -83,7 +83,7 @@ def test_when_nothing_fits_the_reply_says_so_and_offers_the_coordinator(phone, d
     (reply,) = phone.text("need a food bank, I live in Normanton")
     assert reply.startswith("Sorry, I couldn't find anything in Normanton that fits what you "
                             "asked.")
-    assert "- " not in reply, "no list padded with entries that do not fit"
+    assert not re.search(r"^\d\. ", reply, re.M), "no list padded with entries that do not fit"
     assert "Reply 0 to talk to Sam, your Local Area Coordinator" in reply
     assert db.session.scalar(sa.select(Thread.state)) == ThreadState.BOT, \
         "offered, not handed over: the resident chooses"
