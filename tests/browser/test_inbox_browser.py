@@ -56,12 +56,20 @@ def test_a_coordinator_replies_and_the_resident_sees_it_in_their_chat(browser, l
 def test_the_team_and_audit_pages_pass_an_axe_scan(browser, live_server, auth, db):
     import sqlalchemy as sa
 
-    from frontdoor.models import Coordinator
+    from frontdoor.models import Coordinator, ThreadState
+    from tests.factories import make_resident, make_thread
 
     sam = db.session.scalar(sa.select(Coordinator.id).where(Coordinator.key == "sam-patel"))
+    # Enough open threads for the list to come in pages (its page links are scanned too).
+    for n in range(55):
+        make_thread(make_resident(phone=f"+4477009{n:05d}"), state=ThreadState.WAITING)
+    db.session.commit()
     page = browser.new_context(bypass_csp=True).new_page()
     sign_in(page, live_server, "lead")
-    for path in ("/inbox", "/inbox/team", "/inbox/audit", "/inbox/account",
+    page.get_by_role("navigation", name="Pages of threads").get_by_role(
+        "link", name="Page 2").click()
+    page.get_by_text("Showing 51 to 55 of 55 threads").wait_for()
+    for path in ("/inbox", "/inbox?page=2", "/inbox/team", "/inbox/audit", "/inbox/account",
                  f"/inbox/team/people/{sam}/deactivate", "/inbox/sign-in"):
         page.goto(f"{live_server}{path}")
         assert axe_violations(page) == [], path
