@@ -22,10 +22,17 @@ class DataError(ValueError):
     """Training data that cannot be read: a message says which file and why."""
 
 
+# The languages residents write in. English examples sit in each folder itself, Welsh ones
+# in its cy/ subfolder (intents/train/cy/food.txt), so the two grow apart without merging.
+LANGUAGES = ("en", "cy")
+WELSH = "cy"
+
+
 @dataclass(frozen=True)
 class Example:
     text: str
     label: str
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -55,28 +62,42 @@ def _lines(path: Path) -> list[str]:
             if line.strip() and not line.lstrip().startswith("#")]
 
 
-def _folder(folder: Path, labels: tuple[str, ...]) -> list[Example]:
+def _folder(folder: Path, labels: tuple[str, ...], language: str = "en") -> list[Example]:
     examples = []
     for label in labels:
         path = folder / f"{label}.txt"
         if path.exists():
-            examples += [Example(text, label) for text in _lines(path)]
+            examples += [Example(text, label, language) for text in _lines(path)]
+    return examples
+
+
+def _both_languages(folder: Path, labels: tuple[str, ...]) -> list[Example]:
+    """A folder's English examples, then the Welsh ones in its cy/ subfolder."""
+    return _folder(folder, labels) + _folder(folder / WELSH, labels, WELSH)
+
+
+def _crisis_folder(folder: Path, language: str = "en") -> list[Example]:
+    examples = _folder(folder, CATEGORIES, language)
+    if (folder / "not_crisis.txt").exists():
+        examples += [Example(t, NO_CRISIS, language) for t in _lines(folder / "not_crisis.txt")]
     return examples
 
 
 def load_examples(path: Path, split: str = "train") -> list[Example]:
-    """Need examples from an intents/ folder (its train/ or test/ split), a CSV file with
-    text,label columns, or JSONL with {"text", "label"} per line."""
+    """Need examples from an intents/ folder (its train/ or test/ split, English and
+    Welsh), a CSV file with text,label columns, or JSONL with {"text", "label"} per line
+    (an optional "language" column or key, "en" by default)."""
     path = Path(path)
     if path.is_dir():
-        examples = _folder(path / split, NEEDS)
+        examples = _both_languages(path / split, NEEDS)
     elif path.suffix.lower() == ".csv":
         with path.open(newline="", encoding="utf-8") as f:
             reader = csv.DictReader(f)
             if not reader.fieldnames or not {"text", "label"} <= set(reader.fieldnames):
                 raise DataError(f"{path}: a CSV needs 'text' and 'label' columns")
-            examples = [Example(row["text"].strip(), row["label"].strip()) for row in reader
-                        if (row.get("text") or "").strip()]
+            examples = [Example(row["text"].strip(), row["label"].strip(),
+                                (row.get("language") or "en").strip())
+                        for row in reader if (row.get("text") or "").strip()]
     elif path.suffix.lower() in {".jsonl", ".ndjson", ".json"}:
         examples = []
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -84,7 +105,8 @@ def load_examples(path: Path, split: str = "train") -> list[Example]:
                 continue
             try:
                 row = json.loads(line)
-                examples.append(Example(str(row["text"]).strip(), str(row["label"]).strip()))
+                examples.append(Example(str(row["text"]).strip(), str(row["label"]).strip(),
+                                        str(row.get("language") or "en").strip()))
             except (ValueError, KeyError, TypeError) as error:
                 raise DataError(f"{path}:{number}: expected {{\"text\", \"label\"}}") from error
     else:
@@ -95,12 +117,18 @@ def load_examples(path: Path, split: str = "train") -> list[Example]:
 
 
 def load_crisis_examples(intents_dir: Path, split: str = "train") -> list[Example]:
-    """Crisis examples per category plus hard negatives (label no_crisis)."""
+    """Crisis examples per category plus hard negatives (label no_crisis), English then
+    Welsh (crisis/<split>/cy/)."""
     folder = Path(intents_dir) / "crisis" / split
-    examples = _folder(folder, CATEGORIES)
-    examples += [Example(t, NO_CRISIS) for t in _lines(folder / "not_crisis.txt")] \
-        if (folder / "not_crisis.txt").exists() else []
-    return examples
+    return _crisis_folder(folder) + _crisis_folder(folder / WELSH, WELSH)
+
+
+def load_welsh_blind(intents_dir: Path) -> tuple[list[Example], list[Example]]:
+    """The Welsh blind sets, written before any Welsh figure was seen and tuned on by
+    nobody: (need examples from blind_cy/, crisis examples from crisis/blind_cy/)."""
+    intents_dir = Path(intents_dir)
+    return (_folder(intents_dir / "blind_cy", NEEDS, WELSH),
+            _crisis_folder(intents_dir / "crisis" / "blind_cy", WELSH))
 
 
 def load_split(path: Path, split: str) -> tuple[list[Example], list[Example]]:

@@ -9,7 +9,13 @@ from pathlib import Path
 from tqdm import tqdm
 
 from frontdoor.triage.classifier import Classifier
-from frontdoor.triage.data import Example, NeedDefinition, load_split
+from frontdoor.triage.data import (
+    LANGUAGES,
+    Example,
+    NeedDefinition,
+    load_split,
+    load_welsh_blind,
+)
 from frontdoor.triage.safety import CATEGORIES, NO_CRISIS
 from frontdoor.triage.understand import Triage
 
@@ -65,22 +71,45 @@ def crisis_metrics(examples: Sequence[Example], flagged: Sequence[str | None]
     }
 
 
+LANGUAGE_NAMES = {"en": "English", "cy": "Welsh"}
+
+
+def _needs_and_crisis(triage: Triage, test: Sequence[Example], crisis: Sequence[Example],
+                      progress: bool, what: str = "") -> dict[str, object]:
+    predicted = [triage.read(e.text).need
+                 for e in tqdm(test, desc=f"needs{what}", disable=not progress)]
+    flagged = []
+    for example in tqdm(crisis, desc=f"crisis{what}", disable=not progress):
+        flag = triage.safety_check(example.text)
+        flagged.append(flag.category if flag else None)
+    report: dict[str, object] = {}
+    if test:
+        report["needs"] = need_metrics([e.label for e in test], predicted)
+    if crisis:
+        report["crisis"] = crisis_metrics(crisis, flagged)
+    return report
+
+
 def evaluate(data: Path, model_dir: Path, needs: Mapping[str, NeedDefinition],
              progress: bool = False) -> dict[str, object]:
-    """The full report for a data set: the intents/ test split, or a CSV/JSONL hold-out."""
+    """The full report for a data set: the intents/ test split, or a CSV/JSONL hold-out.
+    "needs" and "crisis" cover every language together; "languages" has the same figures
+    for each language on its own, and "welsh_blind" the Welsh blind sets (intents/ only)."""
     test, crisis = load_split(data, "test")
     triage = Triage(Classifier(model_dir), needs)
-    predicted = []
-    for example in tqdm(test, desc="needs", disable=not progress):
-        predicted.append(triage.read(example.text).need)
-    report: dict[str, object] = {"data": str(data), "model": str(model_dir),
-                                 "needs": need_metrics([e.label for e in test], predicted)}
-    if crisis:
-        flagged = []
-        for example in tqdm(crisis, desc="crisis", disable=not progress):
-            flag = triage.safety_check(example.text)
-            flagged.append(flag.category if flag else None)
-        report["crisis"] = crisis_metrics(crisis, flagged)
+    report: dict[str, object] = {"data": str(data), "model": str(model_dir)}
+    report.update(_needs_and_crisis(triage, test, crisis, progress))
+    if len({e.language for e in (*test, *crisis)}) > 1:
+        report["languages"] = {
+            language: _needs_and_crisis(
+                triage, [e for e in test if e.language == language],
+                [e for e in crisis if e.language == language], progress=False)
+            for language in LANGUAGES}
+    if Path(data).is_dir():
+        blind_needs, blind_crisis = load_welsh_blind(data)
+        if blind_needs or blind_crisis:
+            report["welsh_blind"] = _needs_and_crisis(triage, blind_needs, blind_crisis,
+                                                      progress=False)
     return report
 
 
@@ -109,4 +138,36 @@ def format_report(report: Mapping[str, object]) -> str:
             lines.append(f"  MISSED: {text}")
         for text in crisis["false_alarms"]:
             lines.append(f"  false alarm: {text}")
+    languages = report.get("languages")
+    if isinstance(languages, dict):
+        lines += ["", "By language (held-out)"] + _summary_rows(
+            {LANGUAGE_NAMES.get(str(k), str(k)): v for k, v in languages.items()})
+    blind = report.get("welsh_blind")
+    if isinstance(blind, dict):
+        lines += ["", "Welsh blind sets (intents/blind_cy, intents/crisis/blind_cy: never "
+                      "tuned on)"] + _summary_rows({"Welsh (blind)": blind})
+        crisis_blind = blind.get("crisis")
+        if isinstance(crisis_blind, dict):
+            lines += [f"  MISSED: {text}" for text in crisis_blind["missed"]]
+            lines += [f"  false alarm: {text}" for text in crisis_blind["false_alarms"]]
     return "\n".join(lines)
+
+
+def _summary_rows(groups: Mapping[str, object]) -> list[str]:
+    """One line per group: need accuracy and macro-F1, crisis recall and false alarms."""
+    lines = [f"  {'':<16}{'n':>5}{'accuracy':>10}{'macro-F1':>10}   {'n':>4}"
+             f"{'crisis recall':>15}   {'n':>4}{'false alarms':>14}"]
+    for name, group in groups.items():
+        assert isinstance(group, dict)
+        needs, crisis = group.get("needs"), group.get("crisis")
+        row = f"  {name:<16}"
+        row += (f"{needs['examples']:>5}{needs['accuracy']:>10.3f}{needs['macro_f1']:>10.3f}"
+                if isinstance(needs, dict) else f"{'-':>5}{'-':>10}{'-':>10}")
+        if isinstance(crisis, dict):
+            positives = sum(m["support"] for m in crisis["per_category"].values())
+            recall = "-" if crisis["recall"] is None else f"{crisis['recall']:.3f}"
+            rate = "-" if crisis["false_positive_rate"] is None else \
+                f"{crisis['false_positive_rate']:.3f}"
+            row += f"   {positives:>4}{recall:>15}   {crisis['hard_negatives']:>4}{rate:>14}"
+        lines.append(row)
+    return lines

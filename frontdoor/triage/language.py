@@ -32,7 +32,6 @@ from frontdoor.triage.text import normalise
 
 Language = Literal["cy", "en"]
 LANGUAGES: tuple[Language, ...] = ("cy", "en")
-WELSH_FOLDER = "cy"
 
 # How much likelier (as a natural log) Welsh must be than English. Chosen on the training
 # split by leaving each example out in turn (bench/language.py), never on the test split.
@@ -129,20 +128,13 @@ class LanguageModel:
         return "cy" if self.welsh_evidence(text) > self.margin else "en"
 
 
-def _lines(path: Path) -> list[str]:
-    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip() and not line.lstrip().startswith("#")]
-
-
 def training_texts(intents_dir: Path, split: str = "train") -> dict[Language, list[str]]:
-    """Every example of a split by language: need and crisis examples, Welsh under cy/."""
+    """Every example of a split by language: need and crisis examples (Welsh under cy/)."""
+    from frontdoor.triage.data import load_crisis_examples, load_examples
+
     texts: dict[Language, list[str]] = {"cy": [], "en": []}
-    for folder in (intents_dir / split, intents_dir / "crisis" / split):
-        places: tuple[tuple[Language, Path], ...] = (("en", folder),
-                                                     ("cy", folder / WELSH_FOLDER))
-        for language, where in places:
-            for path in sorted(where.glob("*.txt")):
-                texts[language] += _lines(path)
+    for example in (*load_examples(intents_dir, split), *load_crisis_examples(intents_dir, split)):
+        texts["cy" if example.language == "cy" else "en"].append(example.text)
     return texts
 
 
