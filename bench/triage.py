@@ -26,6 +26,7 @@ from frontdoor.triage.data import (  # noqa: E402
     _lines,
     load_need_definitions,
     load_split,
+    load_welsh_blind,
 )
 from frontdoor.triage.evaluation import crisis_metrics, need_metrics  # noqa: E402
 from frontdoor.triage.safety import NO_CRISIS  # noqa: E402
@@ -95,8 +96,12 @@ def main() -> None:
     intents = ROOT / "intents"
     train, crisis_train = load_split(args.data, "train")
     test, crisis_test = load_split(args.data, "test")
-    crisis_sets = {"held-out": crisis_test, "blind": blind_examples(args.data)} \
-        if args.data.is_dir() else {}
+    blind_needs, blind_crisis = load_welsh_blind(args.data) if args.data.is_dir() else ([], [])
+    crisis_sets = {
+        "held-out, English": [e for e in crisis_test if e.language == "en"],
+        "held-out, Welsh": [e for e in crisis_test if e.language == "cy"],
+        "blind": blind_examples(args.data), "Welsh blind": blind_crisis,
+    } if args.data.is_dir() else {}
     print(f"data: {args.data}  train {len(train)}  held-out {len(test)}  "
           f"crisis train {len(crisis_train)}")
 
@@ -110,11 +115,18 @@ def main() -> None:
 
         triage = Triage(classifier.Classifier(model_dir), load_need_definitions(intents))
         ours = need_metrics([e.label for e in test], [triage.read(e.text).need for e in test])
-        theirs = need_metrics([e.label for e in test], list(base_needs.predict(
-            [e.text for e in test])))
-
-        rows = [("accuracy", ours["accuracy"], theirs["accuracy"]),
-                ("macro-F1", ours["macro_f1"], theirs["macro_f1"])]
+        rows = []
+        need_sets = {"English": [e for e in test if e.language == "en"],
+                     "Welsh": [e for e in test if e.language == "cy"],
+                     "Welsh blind": blind_needs}
+        for name, examples in need_sets.items():
+            if not examples:
+                continue
+            gold = [e.label for e in examples]
+            mine = need_metrics(gold, [triage.read(e.text).need for e in examples])
+            base = need_metrics(gold, list(base_needs.predict([e.text for e in examples])))
+            rows += [(f"accuracy ({name})", mine["accuracy"], base["accuracy"]),
+                     (f"macro-F1 ({name})", mine["macro_f1"], base["macro_f1"])]
         for name, examples in crisis_sets.items():
             if not examples:
                 continue
@@ -125,9 +137,10 @@ def main() -> None:
             rows += [(f"crisis recall ({name})", mine["recall"], base["recall"]),
                      (f"false-positive rate ({name})", mine["false_positive_rate"],
                       base["false_positive_rate"])]
-        print(f"\n{'held-out figures':<34}{'frontdoor':>12}{'tf-idf+LR':>12}")
+            rows = [row for row in rows if row[1] is not None and row[2] is not None]
+        print(f"\n{'held-out figures':<40}{'frontdoor':>12}{'tf-idf+LR':>12}")
         for name, mine_value, base_value in rows:
-            print(f"{name:<34}{mine_value:>12.3f}{base_value:>12.3f}")
+            print(f"{name:<40}{mine_value:>12.3f}{base_value:>12.3f}")
 
         texts = [e.text for e in test]
         for text in texts[:50]:

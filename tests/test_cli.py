@@ -80,6 +80,24 @@ def test_evaluate_on_the_intents_folder_reports_needs_and_crisis(runner):
     assert "macro-F1" in text and "most confused" in text
 
 
+def test_evaluate_reports_welsh_and_english_apart(runner):
+    report = json.loads(runner.invoke(evaluate_command, ["--json"]).output)
+    english, welsh = report["languages"]["en"], report["languages"]["cy"]
+    assert english["needs"]["examples"] + welsh["needs"]["examples"] == \
+        report["needs"]["examples"]
+    assert welsh["needs"]["examples"] >= 15 * 10
+    assert set(welsh["needs"]["per_need"]) >= {"food", "money", "smalltalk"}
+    for language in (english, welsh):
+        assert set(language["crisis"]["per_category"]) == {
+            "suicide_self_harm", "domestic_abuse", "danger", "medical", "safeguarding_other"}
+        assert 0 <= language["crisis"]["false_positive_rate"] <= 1
+    blind = report["welsh_blind"]
+    assert blind["needs"]["examples"] >= 75 and blind["crisis"]["hard_negatives"] >= 15
+    text = runner.invoke(evaluate_command, []).output
+    assert "By language" in text and "Welsh" in text and "English" in text
+    assert "Welsh blind" in text
+
+
 def test_the_demo_prints_sign_ins_that_show_the_demo_threads(runner, client, app):
     import re
 
