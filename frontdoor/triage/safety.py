@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from frontdoor.triage.safety_cy import WELSH_IDIOMS, WELSH_RULES
 from frontdoor.triage.text import normalise
 
 CATEGORIES = ("suicide_self_harm", "domestic_abuse", "danger", "medical", "safeguarding_other")
@@ -540,8 +541,10 @@ def _compile(patterns: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
-_IDIOMS = _compile(IDIOMS)
-_RULES = {category: _compile(patterns) for category, patterns in RULES.items()}
+# Welsh rules and idioms (safety_cy.py) join the English ones: one check for both languages.
+_IDIOMS = _compile(IDIOMS + WELSH_IDIOMS)
+_RULES = {category: _compile(patterns + WELSH_RULES.get(category, []))
+          for category, patterns in RULES.items()}
 
 
 def rule_categories(text: str) -> list[str]:

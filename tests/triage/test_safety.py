@@ -9,7 +9,8 @@ from frontdoor.settings import PROJECT_ROOT
 from frontdoor.triage.data import load_crisis_examples
 from frontdoor.triage.safety import CATEGORIES, NO_CRISIS, rule_categories
 
-HELD_OUT = load_crisis_examples(PROJECT_ROOT / "intents", "test")
+# English: the Welsh held-out messages have their own test (test_welsh_triage.py).
+HELD_OUT = [e for e in load_crisis_examples(PROJECT_ROOT / "intents", "test") if e.language == "en"]
 
 
 @pytest.mark.parametrize("text", ["my battery's dead", "this heat is killing me",
