@@ -127,6 +127,12 @@ class LanguageModel:
     def language_of(self, text: str) -> Language:
         return "cy" if self.welsh_evidence(text) > self.margin else "en"
 
+    def vocabulary(self, language: Language) -> frozenset[str]:
+        """The words the examples in one language use, and the parts of words with an
+        apostrophe ("fi'n": "fi", "n")."""
+        return frozenset(part for word in self.words.log_prob[language]
+                         for part in (word, *word.split("'")) if part)
+
 
 def training_texts(intents_dir: Path, split: str = "train") -> dict[Language, list[str]]:
     """Every example of a split by language: need and crisis examples (Welsh under cy/)."""
@@ -148,6 +154,11 @@ def default_intents_dir() -> Path:
     from frontdoor.settings import PROJECT_ROOT
 
     return PROJECT_ROOT / "intents"
+
+
+def vocabulary(language: Language) -> frozenset[str]:
+    """The words the project's examples in one language use."""
+    return model_for(default_intents_dir()).vocabulary(language)
 
 
 def language_of(text: str) -> Language:

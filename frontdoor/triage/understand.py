@@ -12,6 +12,7 @@ from spacy.matcher import PhraseMatcher
 from frontdoor.triage.classifier import Classifier, Scores
 from frontdoor.triage.data import NeedDefinition
 from frontdoor.triage.entities import Place, PlaceFinder
+from frontdoor.triage.language import vocabulary
 from frontdoor.triage.safety import CrisisFlag, SafetyCheck
 from frontdoor.triage.text import normalise
 
@@ -77,8 +78,11 @@ class Triage:
         self._closing.add("closing", [self._nlp.make_doc(c) for c in CLOSING])
         # The words the model was trained on, read once: a message with few of them is in
         # another language (or is not words at all).
-        self._known = frozenset(
+        # Welsh words count only towards Welsh: "mam" (mum) makes Polish look known.
+        known = frozenset(
             s for s in classifier.nlp.vocab.strings if s.isalpha() and s.islower())
+        welsh, english = vocabulary("cy"), vocabulary("en")
+        self._known_by_language = (known - (welsh - english), welsh & known)
         self.safety = SafetyCheck(
             scorer=(lambda text: classifier.score(text).crisis) if classifier.has_crisis else None)
 
@@ -96,7 +100,8 @@ class Triage:
         return bool(self._closing(self._nlp.make_doc(normalise(text))))
 
     def other_language(self, text: str) -> bool:
-        """Written in a language the front door was not trained on (Polish, Urdu...)."""
+        """Written in a language the front door was not trained on (Polish, Urdu...): few
+        of its words are words the model met in English examples, or in Welsh ones."""
         letters = [ch for ch in text if ch.isalpha()]
         if not letters:
             return False
@@ -105,7 +110,8 @@ class Triage:
         words = [w for w in _WORD.findall(normalise(text)) if len(w) > 1]
         if len(words) < OTHER_LANGUAGE_WORDS:
             return False
-        known = sum(1 for w in words if w in self._known)
+        known = max(sum(1 for w in words if w in vocabulary)
+                    for vocabulary in self._known_by_language)
         return known / len(words) < ENGLISH_SHARE
 
     def safety_check(self, text: str) -> CrisisFlag | None:

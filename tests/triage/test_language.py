@@ -86,3 +86,12 @@ def test_the_few_welsh_examples_do_not_make_rare_english_words_welsh():
 def test_it_needs_both_languages():
     with pytest.raises(ValueError):
         LanguageModel.fit([], ["hello"])
+
+
+def test_each_language_has_its_own_vocabulary():
+    from frontdoor.triage.language import vocabulary
+
+    welsh, english = vocabulary("cy"), vocabulary("en")
+    assert {"diolch", "bwyd", "fi", "moyn"} <= welsh
+    assert {"food", "help", "benefits"} <= english
+    assert "diolch" not in english and "benefits" not in welsh
