@@ -7,6 +7,7 @@ frontdoor/threads.py. Where the words come from: frontdoor/replies.py. Channels
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -56,6 +57,18 @@ from frontdoor.triage.understand import Reading, Triage
 OPT_OUT = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
 OPT_IN = {"START", "YES", "UNSTOP"}
 HELP = {"HELP", "INFO", "CYMORTH"}
+# An inbound message stored and acknowledged, waiting for the worker to answer it.
+DEFERRED = "deferred"
+# Written as a literal, not a bound parameter, so both databases use the partial index
+# that holds only these rows (ix_message_deferred).
+_DEFERRED_LITERAL: sa.ColumnElement[str] = sa.literal_column(f"'{DEFERRED}'")
+
+
+def waiting_for_worker(message: Any) -> sa.ColumnElement[bool]:
+    """`message` (Message or an alias of it) is stored and waits for the worker's answer."""
+    return message.status == _DEFERRED_LITERAL
+
+
 # Twilio's own limit for one message; anything longer is a lot for a bot to answer.
 LONG_MESSAGE = 1600
 STORED_LIMIT = 10_000
@@ -103,39 +116,76 @@ class FrontDoor:
 
     # -- the one entry point --------------------------------------------------------------
 
-    def receive(self, inbound: Inbound) -> Receipt:
-        """Store the message first (once), then answer it."""
+    def receive(self, inbound: Inbound, later: bool = False) -> Receipt:
+        """Store the message first (once), then answer it; or, `later`, store it marked
+        "deferred" and leave the answer to the worker (frontdoor/deferred.py), which sends
+        it through the outbox."""
         # PostgreSQL text cannot hold NUL; nothing else about the text is changed.
         inbound = replace(inbound, text=inbound.text.replace("\x00", "\ufffd"))
-        stored = store_inbound(inbound, self.clock())
+        stored = store_inbound(inbound, self.clock(), deferred=later)
         if stored.duplicate:
             earlier = db.session.get(Message, stored.message_id)
             if earlier is not None and earlier.thread_id is not None:
                 return _replay(earlier)
+            if earlier is not None and earlier.status == DEFERRED:
+                # The worker answers it, once, through the outbox.
+                return Receipt(earlier.id, None, [], duplicate=True)
+        if later and not stored.duplicate:
+            return Receipt(stored.message_id, None, [])
+        return self.answer(stored.message_id, inbound, stored.resident_id,
+                           duplicate=stored.duplicate)
+
+    def answer(self, message_id: int, inbound: Inbound | None = None,
+               resident_id: int | None = None, duplicate: bool = False) -> Receipt:
+        """Answer a stored message, once: in the webhook (the replies go back in its
+        response), or later by the worker for a deferred one (they go through the outbox).
+        A message that already has a thread was answered: its replies are replayed."""
+        if inbound is None or resident_id is None:
+            stored = db.session.get(Message, message_id)
+            assert stored is not None
+            resident_id = stored.resident_id
+            inbound = Inbound(channel=stored.channel, sender=stored.resident.address,
+                              text=stored.body, provider_id=stored.provider_id,
+                              media_count=stored.media_count)
         # Reading is pure (no database): done before taking the resident's lock.
         text = inbound.text
         reading = self.triage.read(text, self.places()) if text.strip() else _EMPTY
         # One resident's messages are answered one at a time, in arrival order of the lock:
         # two texts sent together get answers that follow on, and one open thread.
-        resident = lock_resident(stored.resident_id, self.clock())
-        message = db.session.get(Message, stored.message_id, populate_existing=True)
+        resident, waiting = lock_resident(resident_id, self.clock(), before=message_id)
+        message = db.session.get(Message, message_id, populate_existing=True)
         assert message is not None
         if message.thread_id is not None:
             # A retry of this message was answered while we waited for the lock.
+            if message.status == DEFERRED:
+                message.status = None
             db.session.commit()
             return _replay(message)
+        if message.status != DEFERRED and waiting:
+            # An earlier text of theirs waits for the worker: this one waits behind it, so
+            # the answers never overtake each other.
+            message.status = DEFERRED
+            db.session.commit()
+            return Receipt(message.id, None, [], duplicate=duplicate)
+        thread, opened = _current_thread(resident, self.clock())
+        message.thread = thread
         # Every word of the answer in the resident's language (Welsh councils: i18n.py).
         language = self._language(resident, text)
         if reading.other_language and language != ENGLISH:
             # A language the council offers (Welsh) is not "another language".
             reading = replace(reading, other_language=False)
         with in_language(language):
-            texts = self._answer(message, resident, inbound, reading)
+            texts = self._answer(message, resident, thread, inbound, reading)
         # The safety net (frontdoor/review.py): how this message was read, and a person to
         # see every conversation the front door answered alone.
-        review.note(message, reading, self.triage, self.clock(), self.hours)
+        review.note(message, reading, self.triage, self.clock(), self.hours,
+                    new_thread=opened)
+        if message.status == DEFERRED:
+            message.status = None
+        db.session.flush()
+        receipt = Receipt(message.id, message.thread_id, texts, duplicate=duplicate)
         db.session.commit()
-        return Receipt(message.id, message.thread_id, texts, duplicate=stored.duplicate)
+        return receipt
 
     # -- answering ------------------------------------------------------------------------
 
@@ -158,11 +208,9 @@ class FrontDoor:
                 resident.reply_language = detected
         return resident.reply_language or ENGLISH
 
-    def _answer(self, message: Message, resident: Resident, inbound: Inbound,
+    def _answer(self, message: Message, resident: Resident, thread: Thread, inbound: Inbound,
                 reading: Reading) -> list[str]:
         now = self.clock()
-        thread = _current_thread(resident, now)
-        message.thread = thread
         self._note_place(reading.place, thread, resident)
         channel = inbound.channel
 
@@ -393,15 +441,22 @@ class FrontDoor:
         concern = _CONCERN.get()
         if concern is not None:
             reply = replies.with_concern(reply, concern)
-        if channel == "sms" and _first_reply_to(thread.resident):
+        if channel == "sms" and _first_reply_to(thread.resident, inbound):
             reply = replies.with_privacy_notice(reply, _council().privacy_notice_url)
         text = reply.render(channel)
         thread.awaiting, thread.pending_need = awaiting, pending
         thread.options = ";".join(options) or None
-        db.session.add(Message(
+        reply_message = Message(
             thread=thread, resident=thread.resident, direction=Direction.OUT,
             author=Author.BOT, channel=channel, body=text, reply_to=inbound,
-            status="twiml" if channel == "sms" else "shown", created_at=self.clock()))
+            status="twiml" if channel == "sms" else "shown", created_at=self.clock())
+        if channel == "sms" and inbound.status == DEFERRED:
+            # Answered by the worker: the webhook's response is long gone, so the reply
+            # leaves through the outbox (retried, sent once, its delivery reported).
+            reply_message.status = "pending"
+            reply_message.idempotency_key = uuid.uuid4().hex
+            reply_message.next_attempt_at = reply_message.created_at
+        db.session.add(reply_message)
         return text
 
     def _out_of_hours_ack(self, thread: Thread, message: Message, channel: str,
@@ -480,13 +535,22 @@ _EMPTY = Reading("smalltalk", 0.0, True, (), (), None, Place())
 
 
 def _council() -> Council:
-    council = db.session.get(Council, 1)
-    if council is None:
-        raise LookupError("no council configured: run `frontdoor load-config`")
+    # Held by the session (its identity map keeps only weak references), so one answer
+    # reads the council's row once.
+    council = db.session.info.get("frontdoor.council")
+    if council is None or council not in db.session:
+        with db.session.no_autoflush:   # the council's row owes nothing to this answer
+            council = db.session.get(Council, 1)
+        if council is None:
+            raise LookupError("no council configured: run `frontdoor load-config`")
+        db.session.info["frontdoor.council"] = council
     return council
 
 
-def _first_reply_to(resident: Resident) -> bool:
+def _first_reply_to(resident: Resident, inbound: Message) -> bool:
+    if resident.created_at == inbound.created_at and resident.channel == inbound.channel:
+        # The resident was created by storing this very message: nothing was sent before.
+        return True
     return db.session.scalar(sa.select(Message.id).where(
         Message.resident_id == resident.id, Message.direction == Direction.OUT).limit(1)) is None
 
@@ -511,7 +575,7 @@ def _insert(model: Any) -> Any:
     return dialect.insert(model)
 
 
-def store_inbound(inbound: Inbound, now: datetime) -> Stored:
+def store_inbound(inbound: Inbound, now: datetime, deferred: bool = False) -> Stored:
     """Store the message before anything else, in its own short transaction that a race
     cannot break: two first texts from one new number, or a retry arriving beside the
     first delivery, each find the one resident and the one message row."""
@@ -526,7 +590,7 @@ def store_inbound(inbound: Inbound, now: datetime) -> Stored:
                   author=Author.RESIDENT.value, channel=inbound.channel,
                   body=inbound.text[:STORED_LIMIT], media_count=inbound.media_count,
                   provider_id=inbound.provider_id, created_at=now, attempts=0,
-                  maybe_sent=False)
+                  maybe_sent=False, status=DEFERRED if deferred else None)
     insert = _insert(Message).values(**values)
     if inbound.provider_id:
         insert = insert.on_conflict_do_nothing(index_elements=["provider_id"])
@@ -542,25 +606,33 @@ def store_inbound(inbound: Inbound, now: datetime) -> Stored:
     return Stored(message_id, resident_id, duplicate)
 
 
-def lock_resident(resident_id: int, now: datetime) -> Resident:
+def lock_resident(resident_id: int, now: datetime,
+                  before: int | None = None) -> tuple[Resident, bool]:
     """Start the answering transaction by writing the resident's row: PostgreSQL holds the
     row lock, SQLite the write lock, until the commit, so one resident's messages are
-    answered one after another."""
-    db.session.execute(sa.update(Resident).where(Resident.id == resident_id)
-                       .values(last_contact_at=now)
-                       .execution_options(synchronize_session=False))
-    resident = db.session.get(Resident, resident_id, populate_existing=True)
-    assert resident is not None
-    return resident
+    answered one after another. In the same statement: whether a message of theirs older
+    than `before` waits for the worker (frontdoor/deferred.py)."""
+    waiting = sa.select(Message.id).where(
+        waiting_for_worker(Message), Message.resident_id == resident_id,
+        Message.id < (before if before is not None else 0)).limit(1).scalar_subquery()
+    row = db.session.execute(
+        sa.update(Resident).where(Resident.id == resident_id).values(last_contact_at=now)
+        .returning(Resident, waiting),
+        execution_options={"populate_existing": True, "synchronize_session": False}).one()
+    return row[0], row[1] is not None
 
 
 def _replay(earlier: Message) -> Receipt:
+    # Only what went back in a response: replies sent through the outbox are sent once, by
+    # the worker.
     answers = db.session.scalars(sa.select(Message.body).where(
-        Message.reply_to_id == earlier.id).order_by(Message.id)).all()
+        Message.reply_to_id == earlier.id, Message.idempotency_key.is_(None))
+        .order_by(Message.id)).all()
     return Receipt(earlier.id, earlier.thread_id, list(answers), duplicate=True)
 
 
-def _current_thread(resident: Resident, now: datetime) -> Thread:
+def _current_thread(resident: Resident, now: datetime) -> tuple[Thread, bool]:
+    """The resident's open thread, or a new one (True)."""
     thread = db.session.scalar(
         sa.select(Thread).where(Thread.resident_id == resident.id,
                                 Thread.state != ThreadState.CLOSED)
@@ -569,7 +641,8 @@ def _current_thread(resident: Resident, now: datetime) -> Thread:
         thread = Thread(resident=resident, state=ThreadState.BOT, created_at=now,
                         ward_code=resident.ward_code)
         db.session.add(thread)
-    return thread
+        return thread, True
+    return thread, False
 
 
 def entries_with_ids(oruk_ids: list[str]) -> list[DirectoryEntry]:

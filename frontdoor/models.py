@@ -794,3 +794,8 @@ sa.Index("ix_thread_open", Thread.state, sqlite_where=OPEN_FOR_A_PERSON,
 sa.Index("ix_resident_created_at", Resident.created_at,
          postgresql_include=["ward_code", "coordinator_id"])
 sa.Index("ix_resident_last_contact_at", Resident.last_contact_at)
+# Texts waiting for the worker's answer (frontdoor/deferred.py): none, or a few, among
+# millions; the webhook asks "any waiting?" on every request while SMS_REPLIES is auto.
+DEFERRED_ONLY = sa.text("status = 'deferred'")
+sa.Index("ix_message_deferred", Message.resident_id, Message.id,
+         sqlite_where=DEFERRED_ONLY, postgresql_where=DEFERRED_ONLY)

@@ -130,7 +130,10 @@ def _claim(now: datetime, limit: int) -> list[tuple[Message, bool]]:
 
 
 def _deliver(message: Message, sender: SmsSender, now: datetime, recovering: bool) -> None:
-    refused = why_not_text(message.resident)
+    # The front door's answer to a text the resident has just sent goes back as a text,
+    # as it would have in the webhook's response; only an opt-out stops it.
+    refused = why_not_text(message.resident) if message.reply_to_id is None else (
+        why_not_text(message.resident) if message.resident.opted_out else None)
     if refused:
         message.status, message.error = "not_sent", refused
         return
@@ -264,8 +267,8 @@ class Alerts:
 def run_worker(sender: SmsSender, alerts: Alerts, interval: float = 2.0, once: bool = False,
                clock: Callable[[], datetime] = utcnow,
                stop: Callable[[], bool] = lambda: False) -> None:
-    """The worker loop: send due replies, escalate, move overdue waits, notify, queue
-    follow-ups, apply retention once a day; then sleep.
+    """The worker loop: answer texts left for it, send due replies, escalate, move overdue
+    waits, notify, queue follow-ups, apply retention once a day; then sleep.
 
     It keeps going through database blips and network errors: a failed round is rolled
     back, logged (the error's type only, never data) and retried with a growing pause, and
@@ -275,6 +278,9 @@ def run_worker(sender: SmsSender, alerts: Alerts, interval: float = 2.0, once: b
     while not stop():
         try:
             heartbeat()   # /readyz and /metrics tell from this that replies still go out
+            # Texts the webhook left for us (frontdoor/deferred.py), answered first so their
+            # replies go out in this same round.
+            answered = _answer_waiting(clock)
             sent = send_due(sender, clock)
             alerts.escalate_urgent(clock)
             alerts.move_overdue(clock)
@@ -295,8 +301,18 @@ def run_worker(sender: SmsSender, alerts: Alerts, interval: float = 2.0, once: b
         failures = 0
         if once:
             return
-        if not sent:
+        if not sent and not answered:
             time.sleep(interval)
+
+
+def _answer_waiting(clock: Callable[[], datetime]) -> int:
+    from flask import current_app
+
+    from frontdoor.deferred import answer_waiting
+    from frontdoor.engine import front_door
+
+    return answer_waiting(front_door(current_app._get_current_object()),  # type: ignore[attr-defined]
+                          clock)
 
 
 def _follow_ups_and_retention(clock: Callable[[], datetime], hours: Hours) -> None:

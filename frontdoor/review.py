@@ -234,13 +234,17 @@ def early_help(signals: Signals) -> tuple[str, ...]:
 
 # -- recording each reading (called by the engine) ----------------------------------------------
 
-def crisis_model_score(triage: Triage, text: str) -> tuple[float, str | None]:
+def crisis_model_score(triage: Triage, text: str,
+                       reading: Reading | None = None) -> tuple[float, str | None]:
     """The crisis model's highest score for this message and its category, whether or not
-    it reached the reply threshold; (0, None) when there is no model or too few words."""
+    it reached the reply threshold; (0, None) when there is no model or too few words.
+    Taken from the reading when it kept them (the model runs once per message)."""
     scorer = triage.safety.scorer
     if scorer is None or len(normalise(text).split()) < MIN_WORDS_FOR_SCORE:
         return 0.0, None
-    scores = {c: s for c, s in scorer(text).items() if c != NO_CRISIS}
+    kept = reading.crisis_scores if reading is not None else None
+    scores = {c: s for c, s in (kept if kept is not None else scorer(text)).items()
+              if c != NO_CRISIS}
     if not scores:
         return 0.0, None
     category = max(scores, key=lambda c: scores[c])
@@ -248,11 +252,12 @@ def crisis_model_score(triage: Triage, text: str) -> tuple[float, str | None]:
 
 
 def note(message: Message, reading: Reading, triage: Triage, now: datetime,
-         hours: Hours) -> None:
+         hours: Hours, new_thread: bool = False) -> None:
     """After the engine answered `message`: keep how it was read, and keep the conversation
-    in its ward's review list while the front door has it alone."""
+    in its ward's review list while the front door has it alone (a thread opened by this
+    message has no review yet)."""
     flag = reading.crisis
-    crisis_score, crisis_top = crisis_model_score(triage, message.body)
+    crisis_score, crisis_top = crisis_model_score(triage, message.body, reading)
     db.session.add(MessageReading(
         message_id=message.id, need=reading.need, confidence=float(reading.confidence),
         unsure=reading.unsure, several_needs=";".join(reading.several_needs) or None,
@@ -264,7 +269,7 @@ def note(message: Message, reading: Reading, triage: Triage, now: datetime,
     thread = message.thread
     if thread is None:
         return
-    current = open_review(thread)
+    current = None if new_thread else open_review(thread)
     if thread.state != ThreadState.BOT:
         # A person has the thread now and reads it there.
         if current is not None:

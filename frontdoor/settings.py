@@ -134,6 +134,12 @@ class Config(BaseSettings):
     METRICS_TOKEN: str | None = None
     # How often a running process looks for a newer `frontdoor load-config` (seconds).
     CONFIG_CHECK_SECONDS: float = Field(1.0, ge=0)
+    # How the SMS webhook answers (frontdoor/deferred.py): "inline" in its own response;
+    # "outbox": stored, acknowledged at once and answered by the worker; "auto": inline
+    # while calm, by the worker while busy (more than SMS_BUSY_PER_SECOND texts in the
+    # last second, or a text still waiting for the worker).
+    SMS_REPLIES: Literal["auto", "inline", "outbox"] = "auto"
+    SMS_BUSY_PER_SECOND: int = Field(25, ge=1)
 
     @field_validator("TIMEZONE")
     @classmethod
@@ -181,6 +187,9 @@ class TestConfig(Config):
     DEV_TOOLS: bool = True
     LOG_FORMAT: Literal["json", "text"] = "text"
     CONFIG_CHECK_SECONDS: float = 0.0
+    # Tests run on a frozen clock, where "texts in the last second" means nothing; the
+    # tests of "auto" and "outbox" ask for them (tests/channels/test_sms_later.py).
+    SMS_REPLIES: Literal["auto", "inline", "outbox"] = "inline"
 
     @classmethod
     def settings_customise_sources(

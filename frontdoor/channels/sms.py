@@ -8,6 +8,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from frontdoor.channels import Inbound
+from frontdoor.deferred import answer_later
 from frontdoor.engine import front_door
 from frontdoor.extensions import csrf
 from frontdoor.outbox import record_status
@@ -78,7 +79,10 @@ def inbound() -> Response:
         media = int(form.get("NumMedia") or 0)
     except ValueError:
         media = 0
-    receipt = front_door().receive(Inbound(
+    engine = front_door()
+    # When busy, stored and acknowledged at once; the worker answers (frontdoor/deferred.py).
+    receipt = engine.receive(Inbound(
         channel="sms", sender=sender, text=form.get("Body", ""),
-        provider_id=form.get("MessageSid") or None, media_count=media))
+        provider_id=form.get("MessageSid") or None, media_count=media),
+        later=answer_later(engine.clock()))
     return twiml(receipt.replies)

@@ -51,6 +51,8 @@ class Reading:
     place: Place = field(default_factory=Place)
     closing: bool = False          # thanks or goodbye ("thanks thats great", "bye")
     other_language: bool = False   # written in a language the front door cannot read
+    # The crisis model's scores for this text, kept for the safety net (frontdoor/review.py).
+    crisis_scores: Mapping[str, float] | None = None
 
     def likely_needs(self, answerable: set[str], limit: int = 3) -> list[str]:
         return [need for need, _ in self.ranked if need in answerable][:limit]
@@ -143,7 +145,8 @@ class Triage:
         return Reading(top, round(confidence, 4), unsure, ranked,
                        several if len(several) > 1 else (), crisis, place,
                        closing=top == "smalltalk" and self.closing(text),
-                       other_language=self.other_language(text))
+                       other_language=self.other_language(text),
+                       crisis_scores=scores.crisis if self.classifier.has_crisis else None)
 
 
 def _plural(keyword: str) -> str:

@@ -1,0 +1,279 @@
+"""Benchmark: a spike of texts, on PostgreSQL with gunicorn and `frontdoor worker`.
+
+Twilio's REST API is replaced by a local stub HTTP server (bench only) that records every
+reply the worker sends. First it measures the sustainable rate: the signed webhook with
+SMS_REPLIES=inline under gunicorn (4 workers), 16 connections kept busy for --measure
+seconds. Then, on a fresh database with SMS_REPLIES=auto and the worker running, it offers
+--times (4) x that rate for --seconds (60), open loop (each request leaves at its planned
+time, whatever happened to the ones before; its time is counted from then), every request
+a new signed message from a new number. It waits up to --drain seconds for the worker and
+prints: sent, answered 2xx, stored, answered within Twilio's 15 s, replies delivered (in the
+TwiML response or by the worker through the stub) and the time from sending to the reply
+(p50/p99/max), and lost (answered 2xx but not stored, or stored with no reply).
+
+    .venv/bin/python bench/spike.py --postgresql URL [--seconds 60] [--times 4]
+        [--measure 15] [--rate R] [--workers 4] [--answerers 1]
+
+--rate skips the measurement. The database is emptied (its public schema dropped): give it
+one of its own. Targets (issue #19): 0 lost, 0 past 15 s, every resident answered within
+two minutes. Prints figures; asserts nothing."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode
+
+import sqlalchemy as sa
+from twilio.request_validator import RequestValidator
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.webhook import (  # noqa: E402 - after the path is set
+    BIN,
+    ROOT,
+    TEXTS,
+    TOKEN,
+    app_env,
+    closed_loop,
+    free_port,
+    fresh_database,
+    gunicorn,
+    stop,
+    warm,
+)
+
+SID = "AC" + "0" * 32
+TWILIO_TIMEOUT = 15.0
+ANSWER_WITHIN = 120.0
+
+
+# -- Twilio's REST API, as a stub that records what the worker sends ----------------------
+
+class Stub:
+    def __init__(self) -> None:
+        self.sent: dict[str, list[tuple[float, str]]] = {}
+        self.lock = threading.Lock()
+        self.count = 0
+
+    def handler(stub) -> type[BaseHTTPRequestHandler]:  # noqa: N805 - closes over the stub
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                self._json(200, {"messages": [], "next_page_uri": None})
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length", 0))
+                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                with stub.lock:
+                    stub.count += 1
+                    sid = f"SM{stub.count:032d}"
+                    stub.sent.setdefault(form.get("To", ""), []).append(
+                        (time.time(), form.get("Body", "")))
+                self._json(201, {"sid": sid, "status": "queued", "to": form.get("To"),
+                                 "body": form.get("Body"), "direction": "outbound-api"})
+
+            def _json(self, status: int, body: dict[str, object]) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler
+
+
+# -- open-loop load --------------------------------------------------------------------------
+
+def _open_loop(args: tuple[int, list[tuple[int, float]], int]) -> list[dict[str, object]]:
+    """Send each (index, planned time) at its time from this process's threads."""
+    port, plan, threads = args
+    url = f"http://127.0.0.1:{port}/sms/inbound"
+    validator = RequestValidator(TOKEN)
+
+    def one(item: tuple[int, float]) -> dict[str, object]:
+        import http.client
+
+        index, planned = item
+        delay = planned - time.time()
+        if delay > 0:
+            time.sleep(delay)
+        sid = "SM" + uuid.uuid4().hex
+        number = f"+447{random.randrange(10**9):09d}"
+        fields = {"MessageSid": sid, "SmsSid": sid, "AccountSid": SID, "From": number,
+                  "To": "+447700900000", "Body": TEXTS[index % len(TEXTS)], "NumMedia": "0",
+                  "NumSegments": "1", "SmsStatus": "received", "ApiVersion": "2010-04-01"}
+        signature = validator.compute_signature(url, fields)
+        status, inline = 599, False
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            connection.request("POST", "/sms/inbound", body=urlencode(fields), headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Twilio-Signature": signature})
+            response = connection.getresponse()
+            inline = b"<Message" in response.read()
+            status = response.status
+        except OSError:
+            pass
+        finally:
+            connection.close()
+        return {"sid": sid, "to": number, "planned": planned, "done": time.time(),
+                "status": status, "inline": inline}
+
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(one, plan))
+
+
+def offer(port: int, rate: float, seconds: float, processes: int = 4,
+          threads: int = 96) -> list[dict[str, object]]:
+    start = time.time() + 2.0
+    total = int(rate * seconds)
+    plan = [(i, start + i / rate) for i in range(total)]
+    parts = [(port, plan[p::processes], threads) for p in range(processes)]
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        results = pool.map(_open_loop, parts)
+    return [r for part in results for r in part]
+
+
+# -- figures ---------------------------------------------------------------------------------
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+def waiting(url: str) -> int:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        count = conn.scalar(sa.text(
+            "SELECT count(*) FROM message WHERE status IN ('deferred', 'pending', 'retrying',"
+            " 'sending') OR (direction = 'in' AND thread_id IS NULL)"))
+    engine.dispose()
+    return int(count or 0)
+
+
+def stored_sids(url: str) -> set[str]:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        sids = set(conn.scalars(sa.text(
+            "SELECT provider_id FROM message WHERE direction = 'in'")))
+    engine.dispose()
+    return sids
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--postgresql", required=True, help="a URL this bench may empty")
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--times", type=float, default=4.0)
+    parser.add_argument("--measure", type=float, default=15.0)
+    parser.add_argument("--rate", type=float, help="the sustainable rate, if known")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--answerers", type=int, default=1, help="`frontdoor worker`s")
+    parser.add_argument("--drain", type=float, default=180.0)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="bench-spike-"))
+    log = folder / "servers.log"
+    stub = Stub()
+    stub_server = ThreadingHTTPServer(("127.0.0.1", 0), stub.handler())
+    threading.Thread(target=stub_server.serve_forever, daemon=True).start()
+    stub_url = f"http://127.0.0.1:{stub_server.server_address[1]}"
+    twilio = {"SMS_SENDER": "twilio", "TWILIO_API_BASE_URL": stub_url,
+              "TWILIO_ACCOUNT_SID": SID, "TWILIO_FROM_NUMBER": "+447700900000"}
+    print(f"PostgreSQL, gunicorn {args.workers} sync workers, {args.answerers} worker(s), "
+          f"{os.cpu_count()} CPUs shared with the load generator and the Twilio stub",
+          flush=True)
+    try:
+        rate = args.rate
+        if rate is None:
+            url = fresh_database("postgresql", args.postgresql, folder)
+            port = free_port()
+            server = gunicorn("wsgi:app", port, app_env(url, port, SMS_REPLIES="inline",
+                                                        **twilio), args.workers, log)
+            try:
+                warm(port, 80)
+                load = closed_loop(port, args.measure, 16)
+            finally:
+                stop(server)
+            rate = load.rate
+            print(f"sustainable (inline, 16 connections, {args.measure:.0f} s): "
+                  f"{rate:.0f} texts/s, p50 {load.percentile(0.5) * 1000:.0f} ms, "
+                  f"p99 {load.percentile(0.99) * 1000:.0f} ms", flush=True)
+        offered = rate * args.times
+        url = fresh_database("postgresql", args.postgresql, folder)
+        port = free_port()
+        env = app_env(url, port, SMS_REPLIES="auto", **twilio)
+        server = gunicorn("wsgi:app", port, env, args.workers, log)
+        answerers = [subprocess.Popen([str(BIN / "frontdoor"), "worker"], env=env, cwd=ROOT,
+                                      stdout=log.open("ab"), stderr=subprocess.STDOUT)
+                     for _ in range(args.answerers)]
+        try:
+            warm(port, 80)
+            time.sleep(3)
+            stub.sent.clear()
+            started = time.time()
+            results = offer(port, offered, args.seconds)
+            ended = time.time()
+            deadline = time.time() + args.drain
+            while time.time() < deadline and waiting(url):
+                time.sleep(1)
+            drained = time.time()
+        finally:
+            stop(server)
+            for answerer in answerers:
+                stop(answerer)
+        stored = stored_sids(url)
+        ok = [r for r in results if 200 <= int(r["status"]) < 300]  # type: ignore[call-overload]
+        late = {str(r["sid"]) for r in results
+                if float(r["done"]) - float(r["planned"]) > TWILIO_TIMEOUT  # type: ignore[arg-type]
+                or int(r["status"]) == 599}  # type: ignore[call-overload]
+        not_stored = [r for r in ok if r["sid"] not in stored]
+        reply_times, no_reply = [], 0
+        for r in results:
+            if r["sid"] not in stored:
+                continue
+            if r["inline"]:
+                reply_times.append(float(r["done"]) - float(r["planned"]))  # type: ignore[arg-type]
+            elif stub.sent.get(str(r["to"])):
+                reply_times.append(stub.sent[str(r["to"])][0][0] - float(r["planned"]))  # type: ignore[arg-type]
+            else:
+                no_reply += 1
+        webhook = [float(r["done"]) - float(r["planned"]) for r in ok]  # type: ignore[arg-type]
+        inline = sum(1 for r in results if r["inline"])
+        print(f"offered {offered:.0f} texts/s ({args.times:g}x) for {args.seconds:.0f} s: "
+              f"sent {len(results)} in {ended - started:.0f} s; answered 2xx {len(ok)}, "
+              f"stored {len(stored & {str(r['sid']) for r in results})}", flush=True)
+        print(f"  webhook: p50 {percentile(webhook, 0.5) * 1000:.0f} ms, "
+              f"p99 {percentile(webhook, 0.99) * 1000:.0f} ms, "
+              f"max {max(webhook, default=0):.1f} s; past 15 s or failed {len(late)}; "
+              f"within 15 s {sum(1 for r in ok if r['sid'] not in late)}", flush=True)
+        print(f"  replies delivered {len(reply_times)} ({inline} in the TwiML response, "
+              f"{len(reply_times) - inline} by the worker); time to reply p50 "
+              f"{percentile(reply_times, 0.5):.1f} s, p99 {percentile(reply_times, 0.99):.1f} s,"
+              f" max {max(reply_times, default=0):.1f} s; over two minutes "
+              f"{sum(1 for t in reply_times if t > ANSWER_WITHIN)}; last reply "
+              f"{drained - ended:.0f} s after the last text", flush=True)
+        print(f"  lost {len(not_stored) + no_reply} (2xx but not stored {len(not_stored)}, "
+              f"stored with no reply {no_reply})", flush=True)
+    finally:
+        stub_server.shutdown()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""Texts answered later: when the webhook is busy, and whatever the web process did.
+
+SMS_REPLIES chooses how the SMS webhook answers (frontdoor/channels/sms.py):
+
+- "inline": in the webhook's own response (TwiML), as soon as the message is stored;
+- "outbox": the message is stored marked "deferred", Twilio gets an empty response at once,
+  and the worker (`frontdoor worker`) answers it with the same engine and the same decisions;
+  its replies leave through the outbox (retried, sent once, delivery reported);
+- "auto" (the default): inline while calm, deferred while busy: more than
+  SMS_BUSY_PER_SECOND texts arrived in the last second, or a deferred text still waits
+  (so one resident's texts are never answered out of order).
+
+The worker also answers any inbound message stored but never answered (the web process died
+after storing it) once it is STRANDED_AFTER old: past Twilio's 15-second timeout, so never
+racing an answer still being made in a webhook. Answering is idempotent: a message with a
+thread was answered and is only replayed. On PostgreSQL several workers share the waiting
+messages (FOR UPDATE SKIP LOCKED), each resident's oldest first."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import current_app
+
+from frontdoor.conversations import DEFERRED, FrontDoor, waiting_for_worker
+from frontdoor.extensions import db
+from frontdoor.models import Direction, Message
+
+log = logging.getLogger(__name__)
+
+MODES = ("auto", "inline", "outbox")
+# Twilio gives up on a webhook after 15 seconds; an unanswered message older than this was
+# left behind by a web process that died.
+STRANDED_AFTER = timedelta(seconds=60)
+# A message whose answer fails this many times stops blocking its resident's later texts.
+MAX_ANSWER_ATTEMPTS = 5
+
+
+def answer_later(now: datetime) -> bool:
+    """Whether the SMS webhook should store, acknowledge and leave the answer to the worker.
+
+    One cheap statement in "auto" mode: is any text waiting for the worker (a partial
+    index holds only those), and was the n-th newest inbound message stored within the
+    last second (read from the newest rows by primary key)."""
+    mode = current_app.config["SMS_REPLIES"]
+    if mode != "auto":
+        return bool(mode == "outbox")
+    per_second = current_app.config["SMS_BUSY_PER_SECOND"]
+    waiting = sa.select(Message.id).where(waiting_for_worker(Message)).limit(1) \
+        .scalar_subquery()
+    nth_newest = sa.select(Message.created_at).where(Message.direction == Direction.IN) \
+        .order_by(Message.id.desc()).limit(1).offset(per_second).scalar_subquery()
+    row = db.session.execute(sa.select(waiting, nth_newest)).one()
+    if row[0] is not None:
+        return True
+    newest = row[1]
+    if newest is None:
+        return False
+    if newest.tzinfo is None:
+        newest = newest.replace(tzinfo=now.tzinfo)
+    return bool(now - newest < timedelta(seconds=1))
+
+
+def mark_stranded(now: datetime) -> int:
+    """Inbound messages stored but never answered, old enough that no webhook is still at
+    them: the worker answers them like deferred ones."""
+    result = db.session.execute(
+        sa.update(Message).where(Message.direction == Direction.IN,
+                                 Message.thread_id.is_(None), Message.status.is_(None),
+                                 Message.created_at < now - STRANDED_AFTER)
+        .values(status=DEFERRED).execution_options(synchronize_session=False))
+    db.session.commit()
+    count = int(getattr(result, "rowcount", 0) or 0)
+    if count:
+        log.warning("%d stored message(s) were never answered; answering them now", count)
+    return count
+
+
+def _claim_one(now: datetime) -> Message | None:
+    """The oldest deferred message whose resident has no older one waiting, locked for this
+    worker until its answer is committed (with its resident, read in the same statement)."""
+    older = so.aliased(Message)
+    waiting_before = sa.select(older.id).where(
+        waiting_for_worker(older), older.resident_id == Message.resident_id,
+        older.id < Message.id).exists()
+    query = (sa.select(Message).options(so.joinedload(Message.resident, innerjoin=True))
+             .where(waiting_for_worker(Message), ~waiting_before,
+                    sa.or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now))
+             .order_by(Message.id).limit(1))
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=Message)
+    return db.session.scalars(query).first()
+
+
+def answer_waiting(engine: FrontDoor, clock: Callable[[], datetime],
+                   limit: int = 20) -> int:
+    """Answer deferred and stranded messages, one transaction each, up to `limit`."""
+    mark_stranded(clock())
+    postgresql = db.engine.dialect.name == "postgresql"
+    answered = 0
+    while answered < limit:
+        if postgresql:
+            # The answer's commit need not wait for the disk: if the database crashed before
+            # writing it, the message would still be "deferred" and be answered again; and
+            # its replies are sent only after the outbox's own (durable) commit, which
+            # writes everything before it.
+            db.session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
+        message = _claim_one(clock())
+        if message is None:
+            db.session.rollback()
+            break
+        answered += 1
+        message_id = message.id
+        try:
+            engine.answer(message_id)
+        except Exception as error:  # one message must not stop the others being answered
+            db.session.rollback()
+            _answer_failed(message_id, clock(), error)
+    return answered
+
+
+def _answer_failed(message_id: int, now: datetime, error: Exception) -> None:
+    log.error("answering message %s failed (%s)", message_id, type(error).__name__)
+    message = db.session.get(Message, message_id)
+    if message is None:
+        return
+    message.attempts = (message.attempts or 0) + 1
+    if message.attempts >= MAX_ANSWER_ATTEMPTS:
+        message.status, message.error = "unanswered", type(error).__name__
+    else:
+        message.next_attempt_at = now + timedelta(seconds=10 * 2 ** message.attempts)
+    db.session.commit()
