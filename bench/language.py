@@ -7,7 +7,9 @@
    English. This is how MARGIN was chosen.
 2. The held-out test split, once, with the shipped MARGIN: Welsh and English accuracy, the
    messages it got wrong, and its speed.
-3. With --libraries, the same test split through py3langid and lingua (English and Welsh
+3. The Welsh blind sets (intents/blind_cy, intents/crisis/blind_cy): the share called
+   Welsh, with no messages shown (they are never tuned on).
+4. With --libraries, the same test split through py3langid and lingua (English and Welsh
    only) where they are installed (`pip install py3langid lingua-language-detector`): the
    figures the choice of our own model was made on.
 
@@ -25,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from frontdoor.triage.data import load_welsh_blind  # noqa: E402
 from frontdoor.triage.language import (  # noqa: E402
     MARGIN,
     LanguageModel,
@@ -66,6 +69,12 @@ def score(name: str, decide: Callable[[str], str], test: dict[str, list[str]]) -
             print(f"      {lang} taken for {'en' if lang == 'cy' else 'cy'}: {text}")
 
 
+def blind(name: str, decide: Callable[[str], str], texts: list[str]) -> None:
+    if texts:
+        share = sum(decide(t) == "cy" for t in texts) / len(texts)
+        print(f"  {name:<28} Welsh blind: {share:.3f} of {len(texts)} called Welsh")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--intents", type=Path, default=ROOT / "intents")
@@ -78,13 +87,17 @@ def main() -> None:
     print(f"\nHeld-out test split (need and crisis examples), margin {MARGIN}")
     model = LanguageModel.fit(train["cy"], train["en"])
     score("frontdoor (own n-gram model)", model.language_of, test)
+    blind_texts = [e.text for part in load_welsh_blind(args.intents) for e in part]
+    blind("frontdoor (own n-gram model)", model.language_of, blind_texts)
     if not args.libraries:
         return
     try:
         import py3langid.langid as langid  # type: ignore[import-not-found]
 
         langid.set_languages(["en", "cy"])
-        score("py3langid (en, cy)", lambda t: str(langid.classify(t.lower())[0]), test)
+        decide = lambda t: str(langid.classify(t.lower())[0])  # noqa: E731
+        score("py3langid (en, cy)", decide, test)
+        blind("py3langid (en, cy)", decide, blind_texts)
     except ImportError:
         print("  py3langid is not installed")
     try:
@@ -95,9 +108,11 @@ def main() -> None:
 
         detector = LanguageDetectorBuilder.from_languages(Language.ENGLISH,
                                                           Language.WELSH).build()
-        score("lingua (en, cy)",
-              lambda t: "cy" if detector.detect_language_of(t) == Language.WELSH else "en",
-              test)
+        def lingua(text: str) -> str:
+            return "cy" if detector.detect_language_of(text) == Language.WELSH else "en"
+
+        score("lingua (en, cy)", lingua, test)
+        blind("lingua (en, cy)", lingua, blind_texts)
     except ImportError:
         print("  lingua is not installed")
 

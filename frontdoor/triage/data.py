@@ -45,14 +45,24 @@ class NeedDefinition:
 
 
 def load_need_definitions(intents_dir: Path) -> dict[str, NeedDefinition]:
-    """intents/needs.toml, checked against the label contract."""
+    """intents/needs.toml, checked against the label contract, with the Welsh keywords of
+    intents/needs_cy.toml when there is one."""
     with (intents_dir / "needs.toml").open("rb") as f:
         raw = tomllib.load(f)["needs"]
     if set(raw) != set(NEEDS):
         raise DataError(f"needs.toml must define exactly {sorted(NEEDS)}; got {sorted(raw)}")
+    # Welsh keywords, kept in their own file so the two languages grow apart.
+    welsh: dict[str, dict[str, list[str]]] = {}
+    if (intents_dir / "needs_cy.toml").exists():
+        with (intents_dir / "needs_cy.toml").open("rb") as f:
+            welsh = tomllib.load(f).get("needs", {})
+        if set(welsh) - set(NEEDS):
+            raise DataError(f"needs_cy.toml names needs that needs.toml does not: "
+                            f"{sorted(set(welsh) - set(NEEDS))}")
     return {
         label: NeedDefinition(label, d["description"], d["option"], d["answer"],
-                              tuple(k.lower() for k in d.get("keywords", [])))
+                              tuple(k.lower() for k in (*d.get("keywords", []),
+                                                        *welsh.get(label, {}).get("keywords", []))))
         for label, d in ((label, raw[label]) for label in NEEDS)
     }
 

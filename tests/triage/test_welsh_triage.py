@@ -89,3 +89,35 @@ def test_held_out_welsh_hard_negatives_are_at_most_10_percent_flagged(triage):
 ])
 def test_texted_welsh_needs(triage, text, need):
     assert triage.read(text).need == need
+
+
+def test_welsh_keywords_join_the_english_ones():
+    from frontdoor.triage.data import load_need_definitions
+
+    needs = load_need_definitions(INTENTS)
+    assert {"food bank", "banc bwyd"} <= set(needs["food"].keywords)
+    assert {"universal credit", "credyd cynhwysol"} <= set(needs["money"].keywords)
+
+
+def test_welsh_keywords_for_a_need_that_does_not_exist_are_refused(tmp_path):
+    import shutil
+
+    from frontdoor.triage.data import DataError, load_need_definitions
+
+    shutil.copy(INTENTS / "needs.toml", tmp_path / "needs.toml")
+    (tmp_path / "needs_cy.toml").write_text('[needs.bwyd]\nkeywords = ["banc bwyd"]\n')
+    with pytest.raises(DataError, match="bwyd"):
+        load_need_definitions(tmp_path)
+
+
+def test_a_welsh_message_naming_two_needs_is_read_as_two(triage):
+    reading = triage.read("fi angen banc bwyd a help gyda'r biliau plis")
+    assert set(reading.several_needs) == {"food", "money"}
+
+
+def test_welsh_residents_are_not_asked_to_choose_much_more_often_than_english_ones(triage):
+    """A Welsh message the front door is unsure of gets a numbered question, where an
+    English one would be answered: the share of each split asked should be close."""
+    share = {language: sum(triage.read(e.text).unsure for e in held_out(language))
+             / len(held_out(language)) for language in ("en", "cy")}
+    assert share["cy"] <= max(0.12, 2 * share["en"]), share
