@@ -51,6 +51,7 @@ from frontdoor.rota import (
 )
 from frontdoor.triage import decide as decisions
 from frontdoor.triage.entities import Place, PlaceFinder, WardName
+from frontdoor.triage.language import language_of
 from frontdoor.triage.understand import Reading, Triage
 
 # Twilio's default opt-out and opt-in keywords, matched when sent alone in any case.
@@ -170,7 +171,7 @@ class FrontDoor:
         thread, opened = _current_thread(resident, self.clock())
         message.thread = thread
         # Every word of the answer in the resident's language (Welsh councils: i18n.py).
-        language = self._language(resident, text)
+        language = self._language(resident, text, inbound.language)
         if reading.other_language and language != ENGLISH:
             # A language the council offers (Welsh) is not "another language".
             reading = replace(reading, other_language=False)
@@ -189,7 +190,7 @@ class FrontDoor:
 
     # -- answering ------------------------------------------------------------------------
 
-    def _language(self, resident: Resident, text: str) -> str:
+    def _language(self, resident: Resident, text: str, page: str | None = None) -> str:
         """The language to answer in, remembered on the resident: switched by "Cymraeg" or
         "English" sent alone; otherwise the language of a message with words in it (one
         word will do for a first message; later, a word alone, a number or a postcode
@@ -201,11 +202,11 @@ class FrontDoor:
         if SWITCH_WORDS.get(keyword) in offered:
             resident.reply_language = SWITCH_WORDS[keyword]
         elif len(_WORD.findall(text)) >= (1 if resident.reply_language is None else 2):
-            from frontdoor.triage.language import language_of  # the model's first use
-
             detected = language_of(text)
             if detected in offered:
                 resident.reply_language = detected
+        elif resident.reply_language is None and page in offered:
+            resident.reply_language = page
         return resident.reply_language or ENGLISH
 
     def _answer(self, message: Message, resident: Resident, thread: Thread, inbound: Inbound,
@@ -441,9 +442,11 @@ class FrontDoor:
         concern = _CONCERN.get()
         if concern is not None:
             reply = replies.with_concern(reply, concern)
-        if channel == "sms" and _first_reply_to(thread.resident, inbound):
-            reply = replies.with_privacy_notice(reply, _council().privacy_notice_url)
-        text = reply.render(channel)
+        url = _council().privacy_notice_url
+        if channel == "sms" and url and _privacy_notice_owed(thread.resident, inbound, url):
+            text, _carried = replies.render_with_privacy_notice(reply, url, channel)
+        else:
+            text = reply.render(channel)
         thread.awaiting, thread.pending_need = awaiting, pending
         thread.options = ";".join(options) or None
         reply_message = Message(
@@ -547,12 +550,15 @@ def _council() -> Council:
     return council
 
 
-def _first_reply_to(resident: Resident, inbound: Message) -> bool:
+def _privacy_notice_owed(resident: Resident, inbound: Message, url: str) -> bool:
+    """Until a reply has carried the privacy notice's address (the first, unless it had
+    no room: replies.render_with_privacy_notice)."""
     if resident.created_at == inbound.created_at and resident.channel == inbound.channel:
         # The resident was created by storing this very message: nothing was sent before.
         return True
     return db.session.scalar(sa.select(Message.id).where(
-        Message.resident_id == resident.id, Message.direction == Direction.OUT).limit(1)) is None
+        Message.resident_id == resident.id, Message.direction == Direction.OUT,
+        Message.body.contains(url, autoescape=True)).limit(1)) is None
 
 
 def _area_name() -> str:

@@ -413,6 +413,16 @@ def with_privacy_notice(reply: Reply, url: str) -> Reply:
                  reply.optional)
 
 
+def render_with_privacy_notice(reply: Reply, url: str, channel: str) -> tuple[str, bool]:
+    """The reply with the privacy notice's address when it fits whole; else without it
+    (never a cut address), and (False) a later reply carries it. A first message that
+    is a crisis, with long names, can leave no room in 3 segments, Welsh ones most."""
+    with_notice = with_privacy_notice(reply, url).render(channel)
+    if not url or url in with_notice:
+        return with_notice, bool(url)
+    return reply.render(channel), False
+
+
 # -- the resident's language (frontdoor/i18n.py) ---------------------------------------------
 
 def language_switched(who: Who | None) -> Reply:

@@ -14,3 +14,6 @@ class Inbound:
     text: str
     provider_id: str | None = None  # Twilio MessageSid: unique, Twilio retries
     media_count: int = 0
+    # The language the resident's page is in (web chat), for a first message with no words
+    # to tell it from ("0"); the words of a message count for more (conversations.py).
+    language: str | None = None

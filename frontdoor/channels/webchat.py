@@ -156,7 +156,8 @@ def post_from_page() -> Response:
     except ApiError as error:
         response = make_response(redirect(url_for("webchat.page", error=error.code)))
     else:
-        front_door().receive(Inbound(CHANNEL, _hash(token), text, provider_id=provider_id))
+        front_door().receive(Inbound(CHANNEL, _hash(token), text, provider_id=provider_id,
+                                     language=page_language()))
         response = make_response(redirect(url_for("webchat.page") + "#latest"))
     # A session cookie: on a shared or library computer the conversation ends with the
     # browser, and "End chat" or "Exit this page" end it at once.
