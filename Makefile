@@ -52,7 +52,7 @@ translations: .stamp-install
 	$(PYBABEL) extract -F babel.cfg -k lazy_gettext -k lazy_pgettext:1c,2 --no-location \
 	  --sort-output --omit-header -o frontdoor/translations/messages.pot .
 	$(PYBABEL) update -i frontdoor/translations/messages.pot -d frontdoor/translations \
-	  --no-location --width 100
+	  --no-fuzzy-matching --width 100
 	$(PYBABEL) compile -d frontdoor/translations --statistics
 
 install: .stamp-install

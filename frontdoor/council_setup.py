@@ -152,6 +152,16 @@ safeguarding_years = 8
 [accessibility]
 # Who to contact about the accessibility of the service, on the /accessibility page.
 contact = ""
+{languages}"""
+
+# A council in Wales answers Welsh in Welsh (the Welsh Language Standards).
+WELSH_LANGUAGES = """
+[languages]
+# Welsh and English: a Welsh message is answered in Welsh, "Cymraeg" / "English" switches,
+# and each resident's language is remembered. The council's own opt-out words go beside
+# Twilio's English ones (add them to Twilio's Advanced Opt-Out keywords too).
+offered = ["cy", "en"]
+opt_out = ["STOPIO", "DAD-DANYSGRIFIO"]
 """
 
 COORDINATORS_TOML = """\
@@ -225,7 +235,9 @@ def write_new_council(folder: Path, lad: str, name: str,
                                 "choose a new folder (nothing was written)")
     folder.mkdir(parents=True, exist_ok=True)
     fill = {"name": name, "name_toml": _toml_string(name), "lad": lad, "folder": folder}
-    (folder / "council.toml").write_text(COUNCIL_TOML.format(**fill), encoding="utf-8")
+    languages = WELSH_LANGUAGES if lad.startswith("W") else ""
+    (folder / "council.toml").write_text(COUNCIL_TOML.format(**fill, languages=languages),
+                                         encoding="utf-8")
     (folder / "coordinators.toml").write_text(COORDINATORS_TOML.format(**fill),
                                               encoding="utf-8")
     with (folder / "wards.csv").open("w", newline="", encoding="utf-8") as f:

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
+
+# Page titles for the errors a resident may meet (in Welsh on a Welsh page); others keep
+# the HTTP name.
+TITLES = {400: lazy_gettext("Something was wrong with that request"),
+          403: lazy_gettext("You cannot see this page"),
+          404: lazy_gettext("Page not found"),
+          500: lazy_gettext("Something went wrong")}
 
 
 class ApiError(Exception):
@@ -49,4 +57,5 @@ def init_app(app: Flask) -> None:
         if _wants_json():
             return _json(status, error.name.lower().replace(" ", "_"),
                          error.description or error.name)
-        return render_template("error.html", status=status, message=error.name), status
+        return render_template("error.html", status=status,
+                               message=str(TITLES.get(status, error.name))), status

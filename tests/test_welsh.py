@@ -17,7 +17,7 @@ from frontdoor.council_data import load_council_data
 from frontdoor.i18n import in_language
 from frontdoor.models import Direction, Message, Resident, Thread, Ward
 from frontdoor.settings import PROJECT_ROOT
-from tests.conftest import make_phone
+from tests.conftest import AuthActions, make_account, make_phone
 
 SWANSEA = PROJECT_ROOT / "config" / "swansea-demo"
 CRISIS = tuple(replies.CRISIS_NUMBERS)
@@ -322,8 +322,38 @@ def test_the_widget_speaks_welsh_when_asked(swansea, client):
     assert '"Sgwrsio gyda Chydlynu Ardal Leol"' in script and "lang=cy" in script
 
 
-def test_coordinators_pages_stay_english_for_a_welsh_resident(swansea, client, db):
-    html = client.get("/chat?lang=cy").get_data(as_text=True)
-    page = client.get("/inbox/sign-in", headers={"Accept-Language": "cy"})
-    assert '<html lang="en-GB">' in page.get_data(as_text=True)
-    assert '<html lang="cy">' in html
+def test_coordinators_pages_stay_english_for_a_welsh_resident(swansea, client, db, phone):
+    phone.text("Helo, dw i angen help gyda bwyd plis, dw i'n byw yn Treforys")
+    phone.text("0")
+    named = coordinator_of(db, "Morriston")
+    make_account(named.email, key="JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    db.session.commit()
+    auth = AuthActions(client, swansea)
+    auth.sign_in(named.email)
+    thread = db.session.scalar(sa.select(Thread))
+    page = client.get(f"/inbox/threads/{thread.id}", headers={"Accept-Language": "cy"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and '<html lang="en-GB">' in html
+    assert "answers this resident in Welsh (Cymraeg)" in html
+    assert "Rydw i wedi anfon hwn at" in html      # what the resident was told, as sent
+
+
+def test_council_new_turns_welsh_on_for_a_council_in_wales(runner, tmp_path):
+    import tomllib
+
+    from frontdoor.cli import council
+
+    for lad, welsh in (("W06000011", True), ("E06000015", False)):
+        result = runner.invoke(council, ["new", str(tmp_path / lad), "--lad", lad,
+                                         "--name", "A council"])
+        assert result.exit_code == 0, result.output
+        with (tmp_path / lad / "council.toml").open("rb") as f:
+            settings = tomllib.load(f)
+        assert (settings.get("languages", {}).get("offered") == ["cy", "en"]) is welsh
+
+
+def test_an_error_page_under_the_chat_is_in_the_residents_language(swansea, client):
+    page = client.get("/chat/nowhere?lang=cy")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 404 and '<html lang="cy">' in html
+    assert "Heb ddod o hyd i'r dudalen" in html.replace("&#39;", "'")
