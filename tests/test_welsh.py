@@ -105,10 +105,10 @@ def test_cymraeg_and_english_sent_alone_switch_the_language(swansea, db, phone):
 
 
 def test_a_council_without_welsh_answers_everything_in_english(app, db, phone):
-    # The Derby demo council offers English only: a Welsh message is read, not answered
-    # in Welsh, and "Cymraeg" is not a switch.
+    # The Derby demo council offers English only: a Welsh message is answered in English
+    # (a person reads a language the front door does not offer), never in Welsh.
     [reply] = phone.text("Helo, dw i angen help gyda bwyd plis")
-    assert "Reply" in reply and "Atebwch" not in reply
+    assert "a person will read it" in reply and "Atebwch" not in reply
     assert resident(db, phone.number).reply_language is None
 
 
