@@ -41,7 +41,9 @@ SEND_DAYS = range(0, 6)   # Monday to Saturday
 # A digit long after the question is an answer to something else.
 ANSWER_WINDOW = timedelta(days=14)
 ANSWERS = {"1": "yes", "2": "not_yet", "3": "did_not_fit", "0": "person",
-           "yes": "yes", "y": "yes", "yeah": "yes", "yep": "yes", "not yet": "not_yet"}
+           "yes": "yes", "y": "yes", "yeah": "yes", "yep": "yes", "not yet": "not_yet",
+           # Welsh: "Gawsoch chi'r help?" is answered "do" (yes, it happened) or "ddim eto".
+           "do": "yes", "ie": "yes", "ddim eto": "not_yet", "dim eto": "not_yet"}
 ANSWER_WORDS = {"yes": "Yes, got help", "not_yet": "Not yet", "did_not_fit": "It didn't fit",
                 "person": "Asked for a person"}
 # An entry is flagged when at least this many answers about it came back and at most half

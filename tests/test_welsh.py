@@ -357,3 +357,20 @@ def test_an_error_page_under_the_chat_is_in_the_residents_language(swansea, clie
     html = page.get_data(as_text=True)
     assert page.status_code == 404 and '<html lang="cy">' in html
     assert "Heb ddod o hyd i'r dudalen" in html.replace("&#39;", "'")
+
+
+def test_did_it_help_is_asked_and_heard_in_welsh(swansea, db, phone, clock):
+    from frontdoor import outbox
+
+    [answer] = phone.text("I need a food bank please, I live in Morriston")
+    assert "food" in answer.lower()
+    phone.text("Cymraeg")
+    clock.now += timedelta(days=7)
+    sender = swansea.extensions["frontdoor.sms_sender"]
+    for _round in range(2):   # the first queues the follow-up, the second sends it
+        outbox.run_worker(sender, swansea.extensions["frontdoor.alerts"], once=True,
+                          clock=clock)
+    [asked] = [body for to, body in sender.sent if to == phone.number]
+    assert asked.startswith("Helo gan Gydlynu Ardal Leol") and "Atebwch 1 do" in asked
+    [thanks] = phone.text("Do")
+    assert thanks.startswith("Diolch, mae'n dda clywed hynny.")
