@@ -6,9 +6,12 @@ SMS_REPLIES chooses how the SMS webhook answers (frontdoor/channels/sms.py):
 - "outbox": the message is stored marked "deferred", Twilio gets an empty response at once,
   and the worker (`frontdoor worker`) answers it with the same engine and the same decisions;
   its replies leave through the outbox (retried, sent once, delivery reported);
-- "auto" (the default): inline while calm, deferred while busy: more than
-  SMS_BUSY_PER_SECOND texts arrived in the last second, or a deferred text still waits
-  (so one resident's texts are never answered out of order).
+- "auto" (the default): inline while calm, deferred while busy: at least
+  SMS_BUSY_ANSWERING other texts are being answered at this moment (stored in the last
+  15 seconds, not yet answered: every web worker is taken, and texts would queue behind
+  them), or a deferred text still waits (so one resident's texts are never answered out of
+  order). A rate of arrivals would not do: a saturated server sees only the rate it can
+  serve, whatever is queued in front of it.
 
 The worker also answers any inbound message stored but never answered (the web process died
 after storing it) once it is STRANDED_AFTER old: past Twilio's 15-second timeout, so never
@@ -36,6 +39,8 @@ MODES = ("auto", "inline", "outbox")
 # Twilio gives up on a webhook after 15 seconds; an unanswered message older than this was
 # left behind by a web process that died.
 STRANDED_AFTER = timedelta(seconds=60)
+# A text stored this recently and not yet answered is being answered by a web worker.
+IN_FLIGHT = timedelta(seconds=15)
 # A message whose answer fails this many times stops blocking its resident's later texts.
 MAX_ANSWER_ATTEMPTS = 5
 
@@ -44,25 +49,20 @@ def answer_later(now: datetime) -> bool:
     """Whether the SMS webhook should store, acknowledge and leave the answer to the worker.
 
     One cheap statement in "auto" mode: is any text waiting for the worker (a partial
-    index holds only those), and was the n-th newest inbound message stored within the
-    last second (read from the newest rows by primary key)."""
+    index holds only those), and is the n-th text being answered right now (texts without
+    a thread are few: read through the index on thread_id)."""
     mode = current_app.config["SMS_REPLIES"]
     if mode != "auto":
         return bool(mode == "outbox")
-    per_second = current_app.config["SMS_BUSY_PER_SECOND"]
+    busy = current_app.config["SMS_BUSY_ANSWERING"]
     waiting = sa.select(Message.id).where(waiting_for_worker(Message)).limit(1) \
         .scalar_subquery()
-    nth_newest = sa.select(Message.created_at).where(Message.direction == Direction.IN) \
-        .order_by(Message.id.desc()).limit(1).offset(per_second).scalar_subquery()
-    row = db.session.execute(sa.select(waiting, nth_newest)).one()
-    if row[0] is not None:
-        return True
-    newest = row[1]
-    if newest is None:
-        return False
-    if newest.tzinfo is None:
-        newest = newest.replace(tzinfo=now.tzinfo)
-    return bool(now - newest < timedelta(seconds=1))
+    answering = sa.select(Message.id).where(
+        Message.thread_id.is_(None), Message.status.is_(None),
+        Message.direction == Direction.IN, Message.created_at > now - IN_FLIGHT) \
+        .order_by(Message.id).limit(1).offset(busy - 1).scalar_subquery()
+    row = db.session.execute(sa.select(waiting, answering)).one()
+    return row[0] is not None or row[1] is not None
 
 
 def mark_stranded(now: datetime) -> int:

@@ -136,10 +136,10 @@ class Config(BaseSettings):
     CONFIG_CHECK_SECONDS: float = Field(1.0, ge=0)
     # How the SMS webhook answers (frontdoor/deferred.py): "inline" in its own response;
     # "outbox": stored, acknowledged at once and answered by the worker; "auto": inline
-    # while calm, by the worker while busy (more than SMS_BUSY_PER_SECOND texts in the
-    # last second, or a text still waiting for the worker).
+    # while calm, by the worker while busy (at least SMS_BUSY_ANSWERING other texts being
+    # answered at that moment, or a text still waiting for the worker).
     SMS_REPLIES: Literal["auto", "inline", "outbox"] = "auto"
-    SMS_BUSY_PER_SECOND: int = Field(25, ge=1)
+    SMS_BUSY_ANSWERING: int = Field(1, ge=1)
 
     @field_validator("TIMEZONE")
     @classmethod
@@ -187,8 +187,8 @@ class TestConfig(Config):
     DEV_TOOLS: bool = True
     LOG_FORMAT: Literal["json", "text"] = "text"
     CONFIG_CHECK_SECONDS: float = 0.0
-    # Tests run on a frozen clock, where "texts in the last second" means nothing; the
-    # tests of "auto" and "outbox" ask for them (tests/channels/test_sms_later.py).
+    # Answered inline, as each test expects; the tests of "auto" and "outbox" ask for them
+    # (tests/channels/test_sms_later.py).
     SMS_REPLIES: Literal["auto", "inline", "outbox"] = "inline"
 
     @classmethod
