@@ -2,7 +2,7 @@
 trained on the same training split and measured side by side on the held-out split; then
 the pipeline's speed, load time, memory and training time.
 
-    .venv/bin/python bench/triage.py [--data intents/] [--epochs 20]
+    .venv/bin/python bench/triage.py [--data intents/] [--epochs 20] [--model instance/model]
 
 Prints figures; it asserts nothing (targets are in the README and issue #4)."""
 
@@ -33,13 +33,27 @@ from frontdoor.triage.safety import NO_CRISIS  # noqa: E402
 from frontdoor.triage.understand import Triage  # noqa: E402
 
 
-def blind_examples(intents: Path) -> list[Example]:
-    folder = intents / "crisis" / "blind"
+def blind_examples(intents: Path, name: str = "blind") -> list[Example]:
+    folder = intents / "crisis" / name
     examples = []
     for path in sorted(folder.glob("*.txt")) if folder.exists() else []:
         label = NO_CRISIS if path.stem == "not_crisis" else path.stem
         examples += [Example(text, label) for text in _lines(path)]
     return examples
+
+
+def tier_metrics(triage: Triage, examples: list[Example]) -> dict[str, float]:
+    """Both tiers on one set: crisis messages flagged clear or possible, flagged clear;
+    everyday messages given any crisis reply (clear or possible), given a clear one."""
+    levels = [(e.label, f.level if (f := triage.safety_check(e.text)) else None)
+              for e in examples]
+    crisis = [level for label, level in levels if label != NO_CRISIS]
+    everyday = [level for label, level in levels if label == NO_CRISIS]
+    return {"crisis": len(crisis), "everyday": len(everyday),
+            "recall_any": sum(lv is not None for lv in crisis) / max(len(crisis), 1),
+            "recall_clear": sum(lv == "clear" for lv in crisis) / max(len(crisis), 1),
+            "false_any": sum(lv is not None for lv in everyday) / max(len(everyday), 1),
+            "false_clear": sum(lv == "clear" for lv in everyday) / max(len(everyday), 1)}
 
 
 def baseline(train: list[Example], crisis_train: list[Example]):
@@ -92,6 +106,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=ROOT / "intents")
     parser.add_argument("--epochs", type=int, default=classifier.EPOCHS)
+    parser.add_argument("--model", type=Path, default=None,
+                        help="measure this model if it was trained on the same data "
+                             "(otherwise a fresh one is trained)")
     args = parser.parse_args()
     intents = ROOT / "intents"
     train, crisis_train = load_split(args.data, "train")
@@ -100,15 +117,23 @@ def main() -> None:
     crisis_sets = {
         "held-out, English": [e for e in crisis_test if e.language == "en"],
         "held-out, Welsh": [e for e in crisis_test if e.language == "cy"],
-        "blind": blind_examples(args.data), "Welsh blind": blind_crisis,
+        "blind": blind_examples(args.data), "blind_v2": blind_examples(args.data, "blind_v2"),
+        "Welsh blind": blind_crisis,
     } if args.data.is_dir() else {}
     print(f"data: {args.data}  train {len(train)}  held-out {len(test)}  "
           f"crisis train {len(crisis_train)}")
 
     with tempfile.TemporaryDirectory() as tmp:
         model_dir = Path(tmp) / "model"
+        if args.model is not None and classifier.model_fingerprint(args.model) == \
+                classifier.data_fingerprint(train, crisis_train, recipe=classifier.
+                                            training_recipe(epochs=args.epochs)):
+            # A model already trained on exactly this data and recipe: measured as it is.
+            model_dir = args.model
+        started = time.perf_counter()
         report = classifier.train(train, crisis_train, model_dir, epochs=args.epochs,
-                                  progress=False)
+                                  progress=False) if model_dir != args.model else None
+        train_seconds = time.perf_counter() - started
         started = time.perf_counter()
         base_needs, base_crisis = baseline(train, crisis_train)
         baseline_seconds = time.perf_counter() - started
@@ -141,6 +166,16 @@ def main() -> None:
         print(f"\n{'held-out figures':<40}{'frontdoor':>12}{'tf-idf+LR':>12}")
         for name, mine_value, base_value in rows:
             print(f"{name:<40}{mine_value:>12.3f}{base_value:>12.3f}")
+        print("\ncrisis tiers (targets on blind_v2: clear-or-possible recall 1.0, clear recall "
+              ">= 0.95, everyday given any crisis reply <= 0.02)")
+        print(f"{'set':<18}{'crisis':>7}{'everyday':>9}{'clear-or-possible':>19}{'clear':>8}"
+              f"{'everyday any reply':>20}{'everyday clear':>16}")
+        for name, examples in crisis_sets.items():
+            if not examples:
+                continue
+            t = tier_metrics(triage, examples)
+            print(f"{name:<18}{t['crisis']:>7}{t['everyday']:>9}{t['recall_any']:>19.3f}"
+                  f"{t['recall_clear']:>8.3f}{t['false_any']:>20.3f}{t['false_clear']:>16.3f}")
 
         texts = [e.text for e in test]
         for text in texts[:50]:
@@ -163,8 +198,10 @@ def main() -> None:
         print(f"  batch throughput         {throughput:,.0f} messages/s (classifier, nlp.pipe)")
         print(f"  model load time          {process['load_seconds']:.2f} s")
         print(f"  web worker peak RSS      {process['peak_rss_mb']:.0f} MB (app + model loaded)")
-        print(f"  training time            {report.seconds:.1f} s "
-              f"({report.examples} need + {report.crisis_examples} crisis examples, "
+        trained = f"{report.seconds:.1f} s" if report else \
+            f"(not retrained: --model {args.model} is current; {train_seconds:.1f} s)"
+        print(f"  training time            {trained} "
+              f"({len(train)} need + {len(crisis_train)} crisis examples, "
               f"{args.epochs} epochs); baseline {baseline_seconds:.1f} s")
         worst = sorted(ours["per_need"].items(), key=lambda kv: kv[1]["f1"])[:3]
         print("  weakest needs (F1)       " + ", ".join(f"{k} {v['f1']:.2f}" for k, v in worst))

@@ -205,6 +205,7 @@ def _classify_line(text: str) -> dict[str, object]:
     return {"need": reading.need, "confidence": reading.confidence,
             "unsure": reading.unsure,
             "crisis": reading.crisis.category if reading.crisis else None,
+            "crisis_level": reading.crisis.level if reading.crisis else None,
             "postcode": reading.place.postcode, "ward": reading.place.ward_code}
 
 

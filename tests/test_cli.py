@@ -14,7 +14,7 @@ def test_classify_prints_need_confidence_crisis_postcode_and_ward(runner):
     assert result.exit_code == 0, result.output
     reading = json.loads(result.output)
     assert reading["need"] == "food" and 0 < reading["confidence"] <= 1
-    assert reading["crisis"] is None
+    assert reading["crisis"] is None and reading["crisis_level"] is None
     assert reading["postcode"] == "DE23 8AB" and reading["ward"] == "E05015521"
 
 
@@ -24,7 +24,7 @@ def test_classify_reads_one_message_per_line_and_writes_one_json_per_line(runner
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.output.splitlines()]
     assert [r["need"] for r in rows][0] == "smalltalk"
-    assert rows[1]["crisis"] == "suicide_self_harm"
+    assert rows[1]["crisis"] == "suicide_self_harm" and rows[1]["crisis_level"] == "clear"
     assert rows[2]["need"] == "council_service" and rows[2]["ward"] == "E05015521"
 
 

@@ -256,3 +256,23 @@ def test_many_new_chats_from_one_shared_address_are_not_turned_away(client, app)
     for _ in range(30):
         response = client.post("/chat/api/conversations")
         assert response.status_code == 201, response.get_data(as_text=True)
+
+
+# -- a possible concern: the need answered, one gentle line, a check-in -------------------
+
+def test_a_possible_concern_answers_the_need_with_one_gentle_line_and_a_check_in(phone, db):
+    (reply,) = phone.text("the kids are starving, got no food till friday, DE23 8AB")
+    assert "food and essentials in Normanton" in reply and "I've passed this" not in reply
+    assert "NSPCC 0808 800 5000" in reply.split("Reply 0 to talk to Sam")[1], \
+        "one gentle line with a number, after the answer"
+    thread = db.session.scalar(sa.select(Thread))
+    assert thread.check_in and not thread.urgent and thread.state == ThreadState.BOT
+
+
+def test_everyday_messages_with_crisis_words_get_no_crisis_reply(phone, db):
+    (reply,) = phone.text("my phone died so i couldnt reply")
+    assert "0808 2000 247" not in reply and "999" not in reply
+    (reply,) = make_reply(phone, "i'm in the west end, is there a food bank")
+    assert "116 123" not in reply and "in Abbey" in reply
+    assert not db.session.scalar(sa.select(sa.func.count()).select_from(Thread).where(
+        Thread.urgent.is_(True)))

@@ -48,6 +48,8 @@ def list_rows(threads: list[Thread], now: datetime) -> list[dict[str, Any]]:
                 tags.append({"text": "Not acknowledged", "urgent": False})
         if thread.overdue_at:
             tags.append({"text": "Promised reply time passed", "urgent": False})
+        if thread.check_in and not thread.urgent:
+            tags.append({"text": "Check in", "urgent": False})
         tags.append({"text": STATE_WORDS[thread.state], "urgent": False})
         rows.append({
             "id": thread.id, "label": resident_label(thread.resident),

@@ -35,6 +35,8 @@ CLOSING = ("thanks", "thank you", "thankyou", "thank u", "thx", "ta", "cheers", 
 # than ENGLISH_SHARE are words the model met in training (or most letters are not Latin).
 OTHER_LANGUAGE_WORDS = 3
 ENGLISH_SHARE = 0.3
+# A keyword's need counts towards "several needs" from this model score up.
+SEVERAL_MIN = 0.08
 # Needs the front door answers from the directory: two of these at once go to a person.
 ANSWERABLE = "directory"
 HANDOFF = "handoff"
@@ -141,7 +143,10 @@ class Triage:
         if not keyword and top in self.guessable and len(text.split()) <= VAGUE_WORDS \
                 and confidence < SURE_OF_SHORT:
             unsure = True
-        several = tuple(n for n in keyword if n in self.answerable)
+        # A keyword counts towards several needs when the model sees that need in the
+        # message too: "on my laptop now, still need that food bank" is one need.
+        several = tuple(n for n in keyword if n in self.answerable
+                        and scores.need.get(n, 0.0) >= SEVERAL_MIN)
         return Reading(top, round(confidence, 4), unsure, ranked,
                        several if len(several) > 1 else (), crisis, place,
                        closing=top == "smalltalk" and self.closing(text),
