@@ -55,6 +55,26 @@ def test_a_welsh_message_gets_a_welsh_answer_naming_the_wards_coordinator(swanse
     assert resident(db, phone.number).reply_language == "cy"
 
 
+def test_a_welsh_request_is_answered_in_welsh_with_local_options(swansea, db, phone):
+    named = coordinator_of(db, "Morriston")
+    [reply] = phone.text("Dw i angen banc bwyd, dw i'n byw yn Treforys")
+    assert reply.startswith("Dyma rai opsiynau ar gyfer bwyd a hanfodion yn Morriston:")
+    assert "Banc Bwyd Treforys" in reply
+    assert f"Atebwch 0 i siarad gyda {named.first_name}, eich Cydlynydd Ardal Leol." in reply
+
+
+@pytest.mark.parametrize("words,number", [
+    ("Dw i eisiau lladd fy hun", "116 123"),
+    ("mae fy mhartner yn fy nharo i", "0808 2000 247")])
+def test_a_crisis_in_welsh_words_gets_the_numbers_first_in_welsh(swansea, db, phone, words,
+                                                                 number):
+    [reply] = phone.text(words)
+    first_line = reply.split("\n")[0]
+    assert number in first_line and "999" in first_line and "ffoniwch" in first_line
+    assert "call" not in reply
+    assert db.session.scalar(sa.select(Thread)).urgent
+
+
 def test_an_english_message_to_a_welsh_council_is_answered_in_english(swansea, db, phone):
     named = coordinator_of(db, "Morriston")
     [reply] = phone.text("I need a food bank please, I live in Morriston")
