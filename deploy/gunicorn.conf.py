@@ -6,6 +6,7 @@ variables named beside them. The app's own settings come from the environment as
 
 import os
 import shutil
+import sys
 import tempfile
 
 # Where the proxy sends requests; keep it on loopback unless the proxy is elsewhere.
@@ -48,6 +49,19 @@ logconfig_dict = {
 _made_metrics_dir = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
 if _made_metrics_dir:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="frontdoor-metrics-")
+
+
+def on_starting(server):
+    # Development and test settings publish their secret key and Twilio token, and /dev/sms
+    # shows any number's conversation: they serve this machine only.
+    env = os.environ.get("FRONTDOOR_ENV") or "production"
+    if env == "production":
+        return
+    for address in server.cfg.address:
+        if isinstance(address, tuple) and address[0] not in {"127.0.0.1", "localhost", "::1"}:
+            print(f"frontdoor: {env} settings serve only on this machine: bind 127.0.0.1, "
+                  "or use production settings to serve others", file=sys.stderr, flush=True)
+            sys.exit(4)
 
 
 def child_exit(server, worker):

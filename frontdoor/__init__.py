@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, Response
-from werkzeug.middleware.proxy_fix import ProxyFix
+from flask import Flask, Response, request
 
 from frontdoor.settings import Role, config_for, load_settings, require
 
@@ -39,7 +38,7 @@ def create_app(config: dict[str, Any] | None = None, role: Role | None = "web") 
     from frontdoor import logs
     logs.init_app(app)
 
-    from frontdoor import errors
+    from frontdoor import edge, errors
     from frontdoor.extensions import csrf, db, limiter, migrate
 
     db.init_app(app)
@@ -49,13 +48,13 @@ def create_app(config: dict[str, Any] | None = None, role: Role | None = "web") 
     errors.init_app(app)
     from frontdoor import i18n
     i18n.init_app(app)
+    edge.init_app(app)   # before the blueprints: their `<int:...>` routes use its converter
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _sqlite_pragmas(db.engine)
     if app.config["TRUSTED_PROXIES"]:
-        n = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
+        app.wsgi_app = edge.TrustedProxies(  # type: ignore[method-assign]
+            app.wsgi_app, app.config["TRUSTED_PROXIES"], app.config["TRUSTED_PROXY_ADDRESSES"])
 
     from frontdoor import home
     from frontdoor.channels import dev, sms, webchat
@@ -98,17 +97,46 @@ def create_app(config: dict[str, Any] | None = None, role: Role | None = "web") 
         return {"council_name": council.name if council else "Your council",
                 "privacy_notice_url": council.privacy_notice_url if council else ""}
 
-    @app.after_request
+    app.after_request(_security_headers(app))
+    return app
+
+
+# Powerful browser features no page here uses: refused, for any script that got in.
+PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+                      "serial=(), bluetooth=(), hid=(), midi=(), browsing-topics=()")
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}")
+
+
+def _security_headers(app: Flask) -> Any:
+    """Headers on every response: what it may load, who may frame it, that it is never
+    kept by a browser or cache (residents use shared council and library computers), and
+    HSTS in production."""
+    from frontdoor.settings import embed_origins
+
     def security_headers(response: Response) -> Response:
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "object-src 'none'; base-uri 'none'; form-action 'self'")
+        config = app.config
+        # Only the chat page may be framed (the widget's dialog, on the council's sites);
+        # the inbox, with its reply and close buttons, never, not even by this site.
+        chat_page = request.endpoint in {"webchat.page", "webchat.post_from_page"}
+        ancestors = " ".join(["'self'", *embed_origins(config["CHAT_EMBED_ORIGINS"])]) \
+            if chat_page else "'none'"
+        response.headers.setdefault("Content-Security-Policy", CSP.format(ancestors=ancestors))
+        if not chat_page:
+            response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if config["ENV_NAME"] == "production" and config["PUBLIC_BASE_URL"].startswith("https:"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if request.endpoint != "static" and "Cache-Control" not in response.headers:
+            # Pages and API answers carry residents' words: no browser history, back button
+            # cache or shared proxy keeps them. Static files and the widget script say
+            # otherwise themselves.
+            response.headers["Cache-Control"] = "no-store"
         return response
 
-    return app
+    return security_headers
 
 
 def _sqlite_pragmas(engine: sa.Engine) -> None:

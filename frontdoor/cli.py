@@ -89,7 +89,15 @@ def audit(action: str, detail: str) -> None:
                short_help="Serve with the development server.")
 def serve_command(**options: Any) -> None:
     ctx = click.get_current_context()
-    require_settings(ctx.ensure_object(ScriptInfo).load_app(), "web")
+    app = ctx.ensure_object(ScriptInfo).load_app()
+    require_settings(app, "web")
+    from frontdoor.settings import LOOPBACK
+
+    if app.config["ENV_NAME"] != "production" and options.get("host") not in LOOPBACK:
+        # Development settings publish their secret key and Twilio token, and /dev/sms shows
+        # any number's conversation: never on an address anyone else can reach.
+        raise SettingsProblem(f"{app.config['ENV_NAME']} settings serve only on this machine "
+                              "(--host 127.0.0.1): use production settings to serve others")
     ctx.invoke(run_command, **options)
 
 

@@ -72,7 +72,11 @@ def waiting_for_worker(message: Any) -> sa.ColumnElement[bool]:
 
 # Twilio's own limit for one message; anything longer is a lot for a bot to answer.
 LONG_MESSAGE = 1600
-STORED_LIMIT = 10_000
+# How much of a message triage reads: its time grows with the length, and a longer message
+# goes to a person anyway (reason "long"), who reads all of it. Crisis words in the first
+# READ_LIMIT characters still make it urgent. The whole message is stored, always (the
+# request's size is bounded by MAX_CONTENT_LENGTH before anything is read).
+READ_LIMIT = 4 * LONG_MESSAGE
 OPEN_STATES = threads.OPEN_STATES
 # A coordinator who replied this recently is at their desk, whatever their hours say.
 RECENT_REPLY = timedelta(minutes=30)
@@ -150,7 +154,9 @@ class FrontDoor:
                               media_count=stored.media_count)
         # Reading is pure (no database): done before taking the resident's lock.
         text = inbound.text
-        reading = self.triage.read(text, self.places()) if text.strip() else _EMPTY
+        # Checked before triage, so a huge body costs no more than a long one.
+        read = text[:READ_LIMIT]
+        reading = self.triage.read(read, self.places()) if read.strip() else _EMPTY
         # One resident's messages are answered one at a time, in arrival order of the lock:
         # two texts sent together get answers that follow on, and one open thread.
         resident, waiting = lock_resident(resident_id, self.clock(), before=message_id)
@@ -170,8 +176,10 @@ class FrontDoor:
             return Receipt(message.id, None, [], duplicate=duplicate)
         thread, opened = _current_thread(resident, self.clock())
         message.thread = thread
+        # Where a web chat came from, for grouping a burst of urgent threads (threads.py).
+        thread.origin = thread.origin or inbound.origin
         # Every word of the answer in the resident's language (Welsh councils: i18n.py).
-        language = self._language(resident, text, inbound.language)
+        language = self._language(resident, read, inbound.language)
         if reading.other_language and language != ENGLISH:
             # A language the council offers (Welsh) is not "another language".
             reading = replace(reading, other_language=False)
@@ -593,7 +601,7 @@ def store_inbound(inbound: Inbound, now: datetime, deferred: bool = False) -> St
     assert resident_id is not None
     values = dict(resident_id=resident_id, direction=Direction.IN.value,
                   author=Author.RESIDENT.value, channel=inbound.channel,
-                  body=inbound.text[:STORED_LIMIT], media_count=inbound.media_count,
+                  body=inbound.text, media_count=inbound.media_count,
                   provider_id=inbound.provider_id, created_at=now, attempts=0,
                   maybe_sent=False, status=DEFERRED if deferred else None)
     insert = _insert(Message).values(**values)

@@ -371,6 +371,11 @@ class Thread(Model):
     escalated_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     acknowledged_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     acknowledged_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("coordinator.id"))
+    # Web chat only: a keyed digest of the address the thread came from (never the address).
+    origin: so.Mapped[str | None] = so.mapped_column(sa.String(32), index=True)
+    # One of a burst of urgent threads from one address: its alerts go out grouped with the
+    # others' (threads.py), while the thread itself is shown and urgent like any other.
+    alert_grouped: so.Mapped[bool] = so.mapped_column(default=False)
 
     resident: so.Mapped[Resident] = so.relationship()
     ward: so.Mapped[Ward | None] = so.relationship(foreign_keys=[ward_code])

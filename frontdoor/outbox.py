@@ -209,6 +209,9 @@ def notification_subject(item: Notification, thread: Thread | None) -> str:
     if item.kind == "urgent":
         category = threads.CRISIS_WORDS.get(thread.crisis or "", "crisis") if thread else "crisis"
         return f"URGENT: {category}"
+    if item.kind == "urgent_group":
+        return f"URGENT: {threads.burst_size(thread) if thread else 'several'} urgent web " \
+               "chats from one address"
     return NOTIFICATION_SUBJECTS.get(item.kind, "A thread needs you")
 
 
@@ -227,6 +230,11 @@ class Alerts:
             subject = notification_subject(item, thread)
             text = (f"Thread {item.thread_id} needs a person now. Open it to acknowledge: {link}"
                     if item.kind == "urgent" else
+                    f"{threads.burst_size(thread) if thread else 'Several'} new urgent web "
+                    "chats came from one address within minutes: one person, a group, or "
+                    "someone flooding the front door. Each is in the inbox, marked urgent; "
+                    f"the first is {link}"
+                    if item.kind == "urgent_group" else
                     f"Thread {item.thread_id} has a new message: {link}"
                     if item.kind == "resident_wrote" else
                     f"Thread {item.thread_id} is waiting: {link}")

@@ -14,6 +14,7 @@ cannot do without it.
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -50,8 +51,14 @@ class Config(BaseSettings):
     # The URL Twilio is configured to call, e.g. https://frontdoor.example.gov.uk.
     # Signatures are computed over this, never over whatever Host header arrived.
     PUBLIC_BASE_URL: str = "http://127.0.0.1:5000"
-    # Only when a reverse proxy we control sets X-Forwarded-*: number of proxies to trust.
+    # Only when a reverse proxy we control sets X-Forwarded-For/Proto: how many to trust,
+    # and their addresses (comma separated; networks allowed). A request from anywhere else
+    # is taken as it came: its X-Forwarded-* headers are ignored.
     TRUSTED_PROXIES: int = Field(0, ge=0)
+    TRUSTED_PROXY_ADDRESSES: str = "127.0.0.1,::1"
+    # The largest request body read (bytes): a bigger one gets 413 before any of it is read.
+    # Twilio's largest webhook is about 20 KB; a chat message is at most WEBCHAT_MAX_LENGTH.
+    MAX_CONTENT_LENGTH: int = Field(64 * 1024, ge=8 * 1024)
 
     TWILIO_ACCOUNT_SID: str | None = None
     TWILIO_AUTH_TOKEN: str | None = None
@@ -77,12 +84,20 @@ class Config(BaseSettings):
     WEBCHAT_POLL_SECONDS: int = Field(4, ge=1)
     RATELIMIT_ENABLED: bool = True
     RATELIMIT_STORAGE_URI: str = "memory://"
+    # Per conversation, and per address across all its conversations (the address is the
+    # one thing a client cannot choose; a library or an office shares one, so it is generous).
     RATELIMIT_WEBCHAT: str = "20 per minute;200 per day"
-    # New web chats from one network address: generous, as a library, a school or a mobile
-    # network puts many people behind one address.
+    RATELIMIT_WEBCHAT_ADDRESS: str = "120 per minute;3000 per day"
+    # New web chats from one network address (by the API, or the page's first message):
+    # generous, as a library, a school or a mobile network puts many people behind one
+    # address. A burst of urgent ones reaches the lead as one alert (threads.py).
     RATELIMIT_WEBCHAT_NEW: str = "60 per minute;2000 per day"
     # Where "Exit this page" on the web chat goes (GOV.UK's pattern): a harmless page.
     EXIT_PAGE_URL: str = "https://www.bbc.co.uk/weather"
+    # The council's own sites that may show the chat in a frame (the widget), as origins,
+    # comma separated: https://www.derby.gov.uk,https://libraries.derby.gov.uk. No other page
+    # may be framed by anyone.
+    CHAT_EMBED_ORIGINS: str = ""
 
     # Telling coordinators about new threads: "email" (SMTP below), "sms" (to their work
     # phone), "console" (the demo) or "recording" (tests). Production needs an explicit choice.
@@ -121,7 +136,12 @@ class Config(BaseSettings):
     # Failed sign-ins from one address before it is slowed down (an office shares one).
     SIGN_IN_ADDRESS_ALLOWANCE: int = Field(30, ge=1)
 
+    # Secure cookies (https only) with the __Host- prefix: no other site or subdomain can set
+    # or read them. Off only for development on http://127.0.0.1.
     SESSION_COOKIE_SECURE: bool = True
+    # Flask's debugger runs any code typed into an error page: development only, and refused
+    # by production settings.
+    FLASK_DEBUG: bool = False
     # The /dev/sms phone page: plays a resident's phone with properly signed webhooks.
     DEV_TOOLS: bool = False
 
@@ -141,6 +161,26 @@ class Config(BaseSettings):
     SMS_REPLIES: Literal["auto", "inline", "outbox"] = "auto"
     SMS_BUSY_ANSWERING: int = Field(1, ge=1)
 
+    @field_validator("TRUSTED_PROXY_ADDRESSES")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for part in (p.strip() for p in value.replace(" ", ",").split(",") if p.strip()):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError as error:
+                raise ValueError(f"{part!r} is not an address or network") from error
+        return value
+
+    @field_validator("CHAT_EMBED_ORIGINS")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        for origin in embed_origins(value):
+            url = urlsplit(origin)
+            if url.scheme not in {"http", "https"} or not url.hostname \
+                    or url.path not in {"", "/"} or url.query or url.fragment:
+                raise ValueError(f"{origin!r} is not an origin like https://www.example.gov.uk")
+        return value
+
     @field_validator("TIMEZONE")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -155,6 +195,8 @@ class Config(BaseSettings):
         return {**self.model_dump(), "ENV_NAME": self.ENV_NAME,
                 # Database errors never carry the resident's words or number as parameters.
                 "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+                "SESSION_COOKIE_NAME": cookie_name("session", self.SESSION_COOKIE_SECURE),
+                "DEBUG": self.FLASK_DEBUG,
                 "RATELIMIT_HEADERS_ENABLED": True, "SESSION_COOKIE_HTTPONLY": True,
                 "SESSION_COOKIE_SAMESITE": "Lax", "WTF_CSRF_TIME_LIMIT": None,
                 "TESTING": False}
@@ -211,6 +253,16 @@ CONFIGS: dict[str, type[Config]] = {
     "development": DevelopmentConfig,
     "test": TestConfig,
 }
+
+
+def cookie_name(name: str, secure: bool) -> str:
+    """`__Host-` cookies (Secure, whole site, no Domain) when cookies are Secure: a sibling
+    subdomain of the council's can then neither set nor overwrite them."""
+    return f"__Host-{name}" if secure else name
+
+
+def embed_origins(value: str) -> list[str]:
+    return [o.strip().rstrip("/") for o in value.replace(" ", ",").split(",") if o.strip()]
 
 
 def config_for(name: str | None) -> type[Config]:
@@ -302,6 +354,9 @@ def problems(settings: Config, role: Role) -> list[tuple[str, str]]:
         found.append(("NOTIFY_CHANNEL", "NOTIFY_CHANNEL=sms needs SMS_SENDER=twilio: "
                                         "coordinators' work phones are texted through Twilio"))
 
+    if role == "web" and settings.FLASK_DEBUG:
+        found.append(("FLASK_DEBUG", "FLASK_DEBUG must be off in production: the debugger "
+                                     "runs any code typed into an error page"))
     if role == "web" and settings.DEV_TOOLS:
         found.append(("DEV_TOOLS", "DEV_TOOLS must be off in production: /dev/sms shows "
                                    "any number's conversation"))

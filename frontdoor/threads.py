@@ -293,12 +293,97 @@ def _start_escalation(thread: Thread, now: datetime, hours: Hours) -> None:
     start = _next_rung(rungs, -1, thread, now, hours)
     thread.escalation_step = start if start is not None else 0
     thread.escalated_at = now
+    if _in_a_burst(thread, now):
+        # Many new urgent threads from one address in a few minutes: a flood more likely than
+        # a crowd in crisis, but each may be real. Each is shown, urgent, in the inbox; the
+        # people who would be told hear of them once, together (`_alert_burst`).
+        first_of_burst = not _grouped_threads(thread.origin, excluding=thread)
+        thread.alert_grouped = True
+        if first_of_burst:
+            _alert_burst(thread, now, hours)
+        return
     people = people_at(rungs[thread.escalation_step].step, thread, now, hours) \
         if start is not None else []
     # Out of hours with nobody on the ladder on duty, the owner is still told: it is the
     # first thing they see when they are back.
     for person in people or ([thread.coordinator] if thread.coordinator else []):
         _notify(person, thread, "urgent", now, rungs[thread.escalation_step].step)
+
+
+# -- bursts: many urgent threads from one address -------------------------------------------
+
+# Up to BURST_AFTER urgent threads from one address within BURST_MINUTES are alerted one by
+# one (two people at one library can both be in crisis); from the next, they are grouped.
+BURST_AFTER = 2
+BURST_MINUTES = 15
+
+
+def _recent_urgent_from(origin: str, now: datetime) -> sa.Select[Thread]:
+    return sa.select(Thread).where(
+        Thread.origin == origin, Thread.urgent, Thread.handed_off_at.is_not(None),
+        Thread.handed_off_at >= now - timedelta(minutes=BURST_MINUTES))
+
+
+def _in_a_burst(thread: Thread, now: datetime) -> bool:
+    if thread.origin is None or thread.alert_grouped:
+        return thread.alert_grouped
+    others = db.session.scalar(sa.select(sa.func.count()).select_from(
+        _recent_urgent_from(thread.origin, now).where(Thread.id != thread.id).subquery()))
+    return (others or 0) >= BURST_AFTER
+
+
+def _grouped_threads(origin: str | None, excluding: Thread | None = None) -> list[Thread]:
+    """The grouped urgent threads from `origin` nobody has acknowledged, oldest first."""
+    query = sa.select(Thread).where(
+        Thread.origin == origin, Thread.alert_grouped, Thread.urgent,
+        Thread.acknowledged_at.is_(None), Thread.state.in_(OPEN_STATES))
+    if excluding is not None and excluding.id is not None:
+        query = query.where(Thread.id != excluding.id)
+    return list(db.session.scalars(query.order_by(Thread.id)))
+
+
+def burst_people(now: datetime, hours: Hours) -> list[Coordinator]:
+    """Who hears of a burst: the leads at work, else whoever is on call, else every lead
+    (it is the first thing they see when they are back)."""
+    leads = find_leads()
+    at_work = [p for p in leads if is_working_now(p, now, hours)]
+    on_call = find_on_call(now, hours)
+    return at_work or ([on_call] if on_call else []) or leads
+
+
+def burst_size(thread: Thread) -> int:
+    """How many grouped urgent threads from this thread's address still wait for a person."""
+    if not thread.alert_grouped:
+        return 1
+    return len(_grouped_threads(thread.origin)) or 1
+
+
+def _alert_burst(thread: Thread, now: datetime, hours: Hours) -> None:
+    for person in burst_people(now, hours):
+        _notify(person, thread, "urgent_group", now, "lead")
+
+
+def escalate_bursts(now: datetime, hours: Hours) -> int:
+    """A burst nobody has acknowledged all of is raised again, as one alert, each time the
+    top of the ladder's wait passes (escalate_due does not move grouped threads)."""
+    rungs = ladder()
+    wait = timedelta(minutes=rungs[-1].minutes)
+    raised = 0
+    waiting = db.session.scalars(sa.select(Thread).where(
+        Thread.alert_grouped, Thread.urgent, Thread.acknowledged_at.is_(None),
+        Thread.state.in_(OPEN_STATES)).order_by(Thread.id)).all()
+    by_origin: dict[str | None, list[Thread]] = {}
+    for thread in waiting:
+        by_origin.setdefault(thread.origin, []).append(thread)
+    for group in by_origin.values():
+        last = max(t.escalated_at or t.handed_off_at or now for t in group)
+        if now - last < wait:
+            continue
+        _alert_burst(group[0], now, hours)
+        for thread in group:
+            thread.escalated_at = now
+        raised += 1
+    return raised
 
 
 def _next_rung(rungs: Sequence[Rung], after: int, thread: Thread, now: datetime,
@@ -315,7 +400,8 @@ def escalate_due(now: datetime, hours: Hours) -> int:
     rungs = ladder()
     moved = 0
     for thread in db.session.scalars(sa.select(Thread).where(
-            Thread.urgent, Thread.acknowledged_at.is_(None), Thread.state.in_(OPEN_STATES))):
+            Thread.urgent, Thread.acknowledged_at.is_(None), Thread.state.in_(OPEN_STATES),
+            Thread.alert_grouped.is_(False))):
         step = min(thread.escalation_step, len(rungs) - 1)
         since = thread.escalated_at or thread.handed_off_at or now
         if now - since < timedelta(minutes=rungs[step].minutes):
@@ -332,7 +418,7 @@ def escalate_due(now: datetime, hours: Hours) -> int:
         for person in people:
             _notify(person, thread, "urgent", now, rungs[thread.escalation_step].step)
         moved += 1
-    return moved
+    return moved + escalate_bursts(now, hours)
 
 
 def escalation_so_far(thread: Thread) -> list[Notification]:

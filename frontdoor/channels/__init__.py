@@ -17,3 +17,6 @@ class Inbound:
     # The language the resident's page is in (web chat), for a first message with no words
     # to tell it from ("0"); the words of a message count for more (conversations.py).
     language: str | None = None
+    # Web chat: a keyed digest of the address it came from (edge.origin_of_request), so a
+    # burst of urgent threads from one address reaches the lead as one alert (threads.py).
+    origin: str | None = None

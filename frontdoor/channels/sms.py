@@ -7,21 +7,21 @@ from flask import Blueprint, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from frontdoor import edge
 from frontdoor.channels import Inbound
 from frontdoor.deferred import answer_later
 from frontdoor.engine import front_door
 from frontdoor.extensions import csrf
-from frontdoor.outbox import record_status
+from frontdoor.outbox import STATUS_RANK, record_status
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
 
 
 def public_url() -> str:
-    """The URL Twilio called, as Twilio saw it: what the signature covers."""
-    if current_app.config["TRUSTED_PROXIES"]:
-        # ProxyFix (set up in create_app) has already applied X-Forwarded-Proto/Host.
-        return request.url
-    query = request.query_string.decode()
+    """The URL Twilio called, as Twilio saw it: what the signature covers. Always built from
+    PUBLIC_BASE_URL, never from Host or X-Forwarded-Host: a signature made for another
+    address must not pass here."""
+    query = request.query_string.decode("latin-1")
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     return f"{base}{request.path}" + (f"?{query}" if query else "")
 
@@ -35,13 +35,27 @@ def signature_is_valid() -> bool:
     return RequestValidator(token).validate(public_url(), request.form, signature)
 
 
+# A sender is a phone number, or (WhatsApp, an alphanumeric sender id) an address kept as
+# sent, up to what the column holds.
+SENDER_LIMIT = 128
+# Twilio allows 10 media items on a message; a larger count is not a count of anything.
+MEDIA_LIMIT = 100
+# Twilio's error codes are five digits; anything else is kept short (it is shown to staff).
+ERROR_CODE_LIMIT = 20
+
+
 def e164(number: str, region: str) -> str:
-    """+447700900123 form where the number parses; other addresses are kept as sent."""
-    try:
-        parsed = phonenumbers.parse(number, region)
-    except phonenumbers.NumberParseException:
-        return number.strip()
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    """+447700900123 form where the number parses; other addresses are kept as sent
+    (without control characters, and bounded: see edge.bounded_text)."""
+    cleaned = edge.no_controls(number).strip()
+    if len(cleaned) <= 40:
+        try:
+            parsed = phonenumbers.parse(cleaned, region)
+        except phonenumbers.NumberParseException:
+            pass
+        else:
+            return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return edge.bounded_text(number, SENDER_LIMIT)
 
 
 def twiml(replies: list[str]) -> Response:
@@ -57,11 +71,13 @@ def status() -> Response:
     """Twilio's delivery status callbacks for messages the worker sent."""
     if not signature_is_valid():
         abort(403)
-    sid = request.form.get("MessageSid", "")
-    state = request.form.get("MessageStatus", "").lower()
-    if sid and state:
-        # An unknown MessageSid is still acknowledged: Twilio would only retry it.
-        record_status(sid, state, request.form.get("ErrorCode") or None)
+    sid = edge.no_controls(request.form.get("MessageSid", ""))
+    state = request.form.get("MessageStatus", "").strip().lower()
+    error_code = edge.bounded_text(request.form.get("ErrorCode", ""), ERROR_CODE_LIMIT)
+    # Only a sid we could have stored and a state Twilio has: anything else matches no
+    # message, and is acknowledged all the same (Twilio would only send it again).
+    if sid and len(sid) <= 64 and state in STATUS_RANK:
+        record_status(sid, state, error_code or None)
     return Response("", status=204)
 
 
@@ -72,17 +88,14 @@ def inbound() -> Response:
         # Nothing is stored for a request we cannot prove came from Twilio.
         abort(403)
     form = request.form
-    sender = e164(form.get("From", ""), current_app.config["DEFAULT_REGION"])
-    if not sender:
-        abort(400, "From is required")
-    try:
-        media = int(form.get("NumMedia") or 0)
-    except ValueError:
-        media = 0
+    # Whatever a signed request carries, it is stored: odd fields are cleaned and bounded
+    # here so that none of them can stop the message reaching the database.
+    sender = e164(form.get("From", ""), current_app.config["DEFAULT_REGION"]) or "unknown"
     engine = front_door()
     # When busy, stored and acknowledged at once; the worker answers (frontdoor/deferred.py).
     receipt = engine.receive(Inbound(
         channel="sms", sender=sender, text=form.get("Body", ""),
-        provider_id=form.get("MessageSid") or None, media_count=media),
+        provider_id=edge.bounded_id(form.get("MessageSid", "")),
+        media_count=edge.bounded_count(form.get("NumMedia"), MEDIA_LIMIT)),
         later=answer_later(engine.clock()))
     return twiml(receipt.replies)

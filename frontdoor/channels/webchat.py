@@ -10,6 +10,7 @@ import re
 import secrets
 import uuid
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import (
@@ -26,17 +27,29 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from frontdoor import edge
 from frontdoor.channels import Inbound
+from frontdoor.channels.webchat_openapi import VISIBLE
 from frontdoor.engine import front_door
 from frontdoor.errors import ApiError
 from frontdoor.extensions import csrf, db, limiter
 from frontdoor.i18n import COOKIE as LANGUAGE_COOKIE
-from frontdoor.i18n import offered, page_language
+from frontdoor.i18n import LANGUAGES, offered, page_language
 from frontdoor.models import Author, Message, Resident
+from frontdoor.settings import cookie_name
 
 bp = Blueprint("webchat", __name__, url_prefix="/chat")
-COOKIE = "frontdoor_chat"
 CHANNEL = "webchat"
+
+
+def cookie() -> str:
+    """The chat's cookie: `__Host-frontdoor_chat` wherever cookies are Secure."""
+    return cookie_name("frontdoor_chat", current_app.config["SESSION_COOKIE_SECURE"])
+
+
+def cookie_path() -> str:
+    # A __Host- cookie must be for the whole site ("/"); without the prefix, only the chat.
+    return "/" if current_app.config["SESSION_COOKIE_SECURE"] else "/chat"
 
 
 def _hash(token: str) -> str:
@@ -63,12 +76,38 @@ def _bearer() -> str | None:
     return header[7:].strip() if header.lower().startswith("bearer ") else None
 
 
-def _address_key() -> str:
-    return request.remote_addr or "anon"
+def conversation_key() -> str:
+    """What the per-conversation limits count against: a conversation that exists (never a
+    token or cookie the client just made up: those count against its address)."""
+    token = _bearer() or request.cookies.get(cookie())
+    if token and _resident(token) is not None:
+        return "conversation:" + _hash(token)
+    return "address:" + edge.address_key()
 
 
-def _rate_key() -> str:
-    return _bearer() or request.cookies.get(COOKIE) or request.remote_addr or "anon"
+def address_key() -> str:
+    """What the per-address limits count against: the client's address, which it cannot
+    choose (behind TRUSTED_PROXIES, what our proxy says it is)."""
+    return "address:" + edge.address_key()
+
+
+def _has_conversation() -> bool:
+    return _resident(request.cookies.get(cookie())) is not None
+
+
+# Every message posted, from the page or the API, counts against its address too.
+address_limit = limiter.shared_limit(
+    lambda: current_app.config["RATELIMIT_WEBCHAT_ADDRESS"], scope="webchat-address",
+    key_func=address_key)
+# Starting a conversation, from the API or by the page's first message, counts against the
+# address: a fresh cookie per post cannot make new residents without end. "new_chats" names
+# the limit for its own words (errors.py): many people can share one address.
+new_conversation_limit = limiter.shared_limit(
+    lambda: current_app.config["RATELIMIT_WEBCHAT_NEW"], scope="webchat-new",
+    key_func=address_key, error_message="new_chats")
+page_new_conversation_limit = limiter.shared_limit(
+    lambda: current_app.config["RATELIMIT_WEBCHAT_NEW"], scope="webchat-new",
+    key_func=address_key, exempt_when=_has_conversation, error_message="new_chats")
 
 
 def messages_after(resident: Resident, after: int = 0) -> list[Message]:
@@ -106,22 +145,31 @@ def _provider_id(address: str, client_id: object) -> str | None:
     return "wc-" + hashlib.sha256(f"{address}:{client_id}".encode()).hexdigest()[:48]
 
 
+# A message needs one character that is not a space of any kind: the OpenAPI document's
+# own pattern, so what it calls valid and what is accepted are one thing.
+
+
 def _check_text(text: object) -> str:
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str) or not re.search(VISIBLE, text):
         raise ApiError(400, "empty_message", _("Type a message before sending."))
     limit = current_app.config["WEBCHAT_MAX_LENGTH"]
     if len(text) > limit:
         raise ApiError(413, "message_too_long",
                        _("Messages can be up to %(limit)d characters. Please send it in parts.",
                          limit=limit))
-    return text
+    try:
+        return edge.utf8(text)
+    except ValueError as error:
+        # A lone surrogate ("\ud800" in JSON) is no character at all and cannot be stored.
+        raise ApiError(400, "invalid_text", _("The message has characters that are not "
+                                              "text. Please type it again.")) from error
 
 
 # -- the page (works with JavaScript off) ------------------------------------------------
 
 @bp.get("")
 def page() -> Response:
-    resident = _resident(request.cookies.get(COOKIE))
+    resident = _resident(request.cookies.get(cookie()))
     asked = request.args.get("lang")
     languages = offered()
     if resident is not None and asked in languages and len(languages) > 1:
@@ -144,9 +192,13 @@ def page() -> Response:
 
 
 @bp.post("")
-@limiter.limit(lambda: current_app.config["RATELIMIT_WEBCHAT"], key_func=_rate_key)
+# A first message (no conversation yet) is counted by the new-conversation limit instead.
+@limiter.limit(lambda: current_app.config["RATELIMIT_WEBCHAT"], key_func=conversation_key,
+               exempt_when=lambda: not _has_conversation())
+@address_limit
+@page_new_conversation_limit
 def post_from_page() -> Response:
-    token = request.cookies.get(COOKIE) or ""
+    token = request.cookies.get(cookie()) or ""
     if _resident(token) is None:
         token = _new_token()
     text = request.form.get("text", "")
@@ -157,17 +209,18 @@ def post_from_page() -> Response:
         response = make_response(redirect(url_for("webchat.page", error=error.code)))
     else:
         front_door().receive(Inbound(CHANNEL, _hash(token), text, provider_id=provider_id,
-                                     language=page_language()))
+                                     language=page_language(),
+                                     origin=edge.origin_of_request()))
         response = make_response(redirect(url_for("webchat.page") + "#latest"))
     # A session cookie: on a shared or library computer the conversation ends with the
     # browser, and "End chat" or "Exit this page" end it at once.
-    response.set_cookie(COOKIE, token, httponly=True, samesite="Lax",
-                        secure=current_app.config["SESSION_COOKIE_SECURE"], path="/chat")
+    response.set_cookie(cookie(), token, httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"], path=cookie_path())
     return response
 
 
 def _forget(response: Response) -> Response:
-    response.delete_cookie(COOKIE, path="/chat", httponly=True, samesite="Lax",
+    response.delete_cookie(cookie(), path=cookie_path(), httponly=True, samesite="Lax",
                            secure=current_app.config["SESSION_COOKIE_SECURE"])
     response.headers["Clear-Site-Data"] = '"storage"'
     response.headers["Cache-Control"] = "no-store"
@@ -191,12 +244,15 @@ def exit_page() -> Response:
 
 @bp.post("/api/conversations")
 @csrf.exempt  # bearer-token API: no cookie is trusted, so there is nothing to forge
-@limiter.limit(lambda: current_app.config["RATELIMIT_WEBCHAT_NEW"], key_func=_address_key,
-               error_message="new_chats")
+@new_conversation_limit
 def start_conversation() -> tuple[Response, int]:
+    # The body is optional; when there is one, it is the JSON object the document describes.
+    body = edge.json_object('{"language": "cy"}') if request.get_data(cache=True) else {}
+    if body.get("language") not in (None, *LANGUAGES):
+        raise ApiError(400, "invalid_language", _("This language is not offered here."))
     token = _new_token()
     resident = Resident(channel=CHANNEL, address=_hash(token),
-                        reply_language=_language_asked(request.get_json(silent=True)))
+                        reply_language=_language_asked(body))
     db.session.add(resident)
     db.session.commit()
     return jsonify({"token": token, "poll_seconds":
@@ -212,11 +268,12 @@ def _language_asked(body: object) -> str | None:
 
 @bp.post("/api/language")
 @csrf.exempt
-@limiter.limit(lambda: current_app.config["RATELIMIT_WEBCHAT"], key_func=_rate_key)
+@limiter.limit(lambda: current_app.config["RATELIMIT_WEBCHAT"], key_func=conversation_key)
+@address_limit
 def choose_language() -> Response:
     """The page's "Cymraeg" / "English" link, for a conversation the widget holds."""
     resident, _token = _authorised()
-    language = _language_asked(request.get_json(silent=True))
+    language = _language_asked(edge.json_or_none())
     if language is None:
         raise ApiError(400, "invalid_language", _("This language is not offered here."))
     resident.reply_language = language
@@ -235,15 +292,15 @@ def _authorised() -> tuple[Resident, str]:
 
 @bp.post("/api/messages")
 @csrf.exempt
-@limiter.limit(lambda: current_app.config["RATELIMIT_WEBCHAT"], key_func=_rate_key)
+@limiter.limit(lambda: current_app.config["RATELIMIT_WEBCHAT"], key_func=conversation_key)
+@address_limit
 def post_message() -> tuple[Response, int]:
     resident, token = _authorised()
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(400, "invalid_json", _('Send JSON like {"text": "..."}.'))
+    body = edge.json_object('{"text": "..."}')
     text = _check_text(body.get("text"))
     provider_id = _provider_id(_hash(token), body.get("client_id"))
-    receipt = front_door().receive(Inbound(CHANNEL, _hash(token), text, provider_id=provider_id))
+    receipt = front_door().receive(Inbound(CHANNEL, _hash(token), text, provider_id=provider_id,
+                                           origin=edge.origin_of_request()))
     return jsonify({"message_id": receipt.message_id,
                     "messages": [_as_json(m) for m in messages_after(
                         resident, receipt.message_id - 1)]}), 201
@@ -252,8 +309,9 @@ def post_message() -> tuple[Response, int]:
 @bp.get("/api/messages")
 def get_messages() -> Response:
     resident, _token = _authorised()
+    after_text = request.args.get("after", "0").strip()
     try:
-        after = int(request.args.get("after", "0"))
+        after = edge.record_id(after_text) if after_text != "0" else 0
     except ValueError as error:
         raise ApiError(400, "invalid_after", _("'after' must be a message id.")) from error
     return jsonify({"messages": [_as_json(m) for m in messages_after(resident, after)]})
@@ -268,9 +326,14 @@ def openapi() -> Response:
 @bp.get("/widget.js")
 def widget() -> Response:
     language = request.args.get("lang")
-    response = make_response(render_template("widget.js", chat_url=url_for(
-        "webchat.page", embed="1", _external=True,
-        **({"lang": language} if language in offered() else {}))))
+    # The chat's address comes from PUBLIC_BASE_URL, never the request's Host: a cache in
+    # front of this script cannot be made to send residents' chats elsewhere.
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    asked: dict[str, Any] = {"lang": language} if language in offered() else {}
+    response = make_response(render_template("widget.js", chat_url=base + url_for(
+        "webchat.page", embed="1", **asked)))
     response.mimetype = "text/javascript"
     response.headers["Access-Control-Allow-Origin"] = "*"
+    # The same for everyone: the council's pages may cache it a while.
+    response.headers["Cache-Control"] = "public, max-age=300"
     return response

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+# What counts as "not blank", shared with the view that checks it.
+VISIBLE = "[^\t\n\x0b\x0c\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f" \
+          "\u3000\ufeff]"
+
 
 def document(max_length: int) -> dict[str, Any]:
     error = {"$ref": "#/components/schemas/Error"}
@@ -33,7 +37,7 @@ def document(max_length: int) -> dict[str, Any]:
                     "schema": language}}},
                 "responses": {"201": {"description": "Started", "content": {
                     "application/json": {"schema": {"$ref": "#/components/schemas/Started"}}}},
-                    **errors(429)}}},
+                    **errors(400, 413, 429)}}},
             "/chat/api/language": {"post": {
                 "summary": "Answer this conversation in Welsh or English, where the council "
                            "offers both", "operationId": "chooseLanguage",
@@ -42,7 +46,7 @@ def document(max_length: int) -> dict[str, Any]:
                     "schema": language}}},
                 "responses": {"200": {"description": "Chosen", "content": {
                     "application/json": {"schema": language}}},
-                    **errors(400, 401, 429)}}},
+                    **errors(400, 401, 413, 429)}}},
             "/chat/api/messages": {
                 "post": {
                     "summary": "Post a message", "operationId": "postMessage",
@@ -50,7 +54,9 @@ def document(max_length: int) -> dict[str, Any]:
                     "requestBody": {"required": True, "content": {"application/json": {
                         "schema": {"type": "object", "required": ["text"], "properties": {
                             "text": {"type": "string", "minLength": 1,
-                                     "maxLength": max_length},
+                                     "maxLength": max_length, "pattern": VISIBLE,
+                                     "description": "At least one character that is not "
+                                                    "a space."},
                             "client_id": {
                                 "type": "string", "minLength": 8, "maxLength": 64,
                                 "pattern": "^[A-Za-z0-9_-]+$",
@@ -64,7 +70,8 @@ def document(max_length: int) -> dict[str, Any]:
                     "summary": "Messages after a given id", "operationId": "getMessages",
                     "security": [{"conversationToken": []}],
                     "parameters": [{"name": "after", "in": "query", "required": False,
-                                    "schema": {"type": "integer", "minimum": 0}}],
+                                    "schema": {"type": "integer", "minimum": 0,
+                                               "maximum": 2**31 - 1}}],
                     "responses": {"200": {"description": "Messages", "content": {
                         "application/json": {"schema": message_list}}},
                         **errors(400, 401, 429)}},
@@ -78,7 +85,7 @@ def document(max_length: int) -> dict[str, Any]:
                     "schema": {"type": "object", "required": ["phone"], "properties": {
                         "phone": {"type": "string", "maxLength": 40}}}}}},
                 "responses": {"202": {"description": "A code is on its way", "content": {
-                    "application/json": {"schema": said}}}, **errors(400, 401, 429)}}},
+                    "application/json": {"schema": said}}}, **errors(400, 401, 413, 429)}}},
             "/chat/api/phone/code": {"post": {
                 "summary": "Type the code back: links the phone and the chat",
                 "operationId": "checkPhoneCode",
@@ -88,7 +95,7 @@ def document(max_length: int) -> dict[str, Any]:
                         "code": {"type": "string", "maxLength": 20}}}}}},
                 "responses": {"200": {"description": "Linked", "content": {
                     "application/json": {"schema": said}}},
-                    **errors(400, 401, 429)}}},
+                    **errors(400, 401, 413, 429)}}},
         },
         "components": {
             "securitySchemes": {"conversationToken": {"type": "http", "scheme": "bearer"}},

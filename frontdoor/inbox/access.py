@@ -40,8 +40,14 @@ def visible(me: Coordinator, today: date) -> sa.ColumnElement[bool]:
         Notification.coordinator_id == me.id, Notification.kind == "urgent")
     # So does a conversation the review list's promise moved to them (frontdoor/review.py).
     moved = sa.select(Review.thread_id).where(Review.moved_to_id == me.id)
+    # One alert for a burst of urgent chats from one address lets them open every one.
+    alerted_thread = so.aliased(Thread)
+    bursts = sa.select(alerted_thread.origin).join(
+        Notification, Notification.thread_id == alerted_thread.id).where(
+        Notification.coordinator_id == me.id, Notification.kind == "urgent_group")
     return sa.or_(Thread.coordinator_id == me.id, Thread.ward_code.in_(ward_codes_for(me, today)),
-                  Thread.id.in_(alerted), Thread.id.in_(moved))
+                  Thread.id.in_(alerted), Thread.id.in_(moved),
+                  sa.and_(Thread.alert_grouped, Thread.origin.in_(bursts)))
 
 
 def thread_for(me: Coordinator, thread_id: int, today: date) -> Thread:

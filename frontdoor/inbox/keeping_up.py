@@ -13,10 +13,11 @@ import sqlalchemy.orm as so
 from flask import current_app, g, jsonify, request
 from werkzeug.wrappers import Response
 
+from frontdoor.edge import record_id
 from frontdoor.extensions import db
 from frontdoor.inbox import access, auth, unread
 from frontdoor.inbox.rows import list_rows
-from frontdoor.inbox.views import _now, _today, bp
+from frontdoor.inbox.views import _now, _today, bp, coordinator_filter
 from frontdoor.models import Author, Coordinator, Council, Message, SignIn, Thread
 from frontdoor.threads import OPEN_STATES
 
@@ -66,7 +67,7 @@ def polled(view: Callable[..., Any]) -> Callable[..., Any]:
 @polled
 def threads_json() -> Response:
     ward = request.args.get("ward") or None
-    coordinator_id = request.args.get("coordinator", type=int)
+    coordinator_id = coordinator_filter()
     if g.me.role != "lead":
         ward, coordinator_id = None, None
     page = access.open_threads_for(g.me, _today(), ward, coordinator_id,
@@ -80,7 +81,7 @@ def threads_json() -> Response:
 @polled
 def thread_messages_json(thread_id: int) -> Response:
     thread = access.thread_for(g.me, thread_id, _today())
-    after = request.args.get("after", type=int) or 0
+    after = request.args.get("after", type=record_id) or 0
     messages = db.session.scalars(sa.select(Message).where(
         Message.resident_id == thread.resident_id, Message.id > after)
         .options(so.selectinload(Message.coordinator)).order_by(Message.id).limit(200)).all()

@@ -10,6 +10,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from frontdoor import followups, outcomes, rights
+from frontdoor.edge import record_id
 from frontdoor.extensions import db
 from frontdoor.inbox import access, auth
 from frontdoor.inbox.views import _now, _today, bp
@@ -91,7 +92,7 @@ def record_demand_avoided(resident_id: int) -> Response:
 @auth.signed_in
 def record_pointed(resident_id: int) -> Response:
     resident = _resident(resident_id)
-    entry = db.session.get(DirectoryEntry, request.form.get("entry", type=int) or 0)
+    entry = db.session.get(DirectoryEntry, request.form.get("entry", type=record_id) or 0)
     if entry is None:
         flash("Choose the group or service you pointed them to.", "error")
         return _back(resident, "#pointed")

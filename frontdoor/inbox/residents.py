@@ -19,6 +19,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from werkzeug.wrappers import Response
 
 from frontdoor import linking, threads
+from frontdoor.edge import record_id
 from frontdoor.engine import hours_for
 from frontdoor.extensions import db
 from frontdoor.inbox import access, auth
@@ -266,7 +267,7 @@ def step_done(resident_id: int, step_id: int) -> Response:
 @auth.signed_in
 def add_connection(resident_id: int) -> Response:
     person = person_for(resident_id)
-    entry = db.session.get(DirectoryEntry, request.form.get("entry", type=int) or 0)
+    entry = db.session.get(DirectoryEntry, request.form.get("entry", type=record_id) or 0)
     name, kind = _text("name", 120), request.form.get("kind", "")
     try:
         introduced = _date("introduced_on")

@@ -46,6 +46,9 @@ def list_rows(threads: list[Thread], now: datetime) -> list[dict[str, Any]]:
             tags.append({"text": f"Urgent{crisis}", "urgent": True})
             if not thread.acknowledged_at:
                 tags.append({"text": "Not acknowledged", "urgent": False})
+            if thread.alert_grouped:
+                tags.append({"text": "One of several urgent chats from one address",
+                             "urgent": False})
         if thread.overdue_at:
             tags.append({"text": "Promised reply time passed", "urgent": False})
         if thread.check_in and not thread.urgent:

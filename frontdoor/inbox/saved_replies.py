@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from frontdoor.edge import record_id
 from frontdoor.extensions import db
 from frontdoor.inbox import auth
 from frontdoor.inbox.slips import count_sms, saved_replies
@@ -16,7 +17,7 @@ from frontdoor.models import SavedReply
 @bp.get("/saved-replies")
 @auth.signed_in
 def saved_replies_page() -> str:
-    editing = db.session.get(SavedReply, request.args.get("edit", type=int) or 0)
+    editing = db.session.get(SavedReply, request.args.get("edit", type=record_id) or 0)
     replies = saved_replies()
     return render_template("inbox/saved_replies.html", replies=replies, editing=editing,
                            counts={r.id: count_sms(r.body) for r in replies},

@@ -48,10 +48,11 @@ def _now() -> datetime:
 
 
 def _safe_next(target: str | None) -> str:
-    # Only our own inbox paths: never an open redirect.
+    # Only our own inbox paths: never an open redirect, and never a header broken by a
+    # CR or LF (or any other control character) carried in from the sign-in form.
     target = target or ""
     return target if target.startswith("/inbox/") and "\\" not in target \
-        else url_for("inbox.my_threads")
+        and target.isprintable() and len(target) <= 500 else url_for("inbox.my_threads")
 
 
 def _issuer() -> str:
@@ -97,7 +98,7 @@ def sign_in() -> Response | Page:
     assert person is not None
     session.clear()
     session["pending"] = {"id": person.id, "at": now.timestamp(), "email": email,
-                          "next": request.form.get("next", ""),
+                          "next": request.form.get("next", "")[:500],
                           "nonce": secrets.token_urlsafe(16)}
     db.session.commit()
     step = "code" if second_factor.is_enrolled(person) else "enrol"

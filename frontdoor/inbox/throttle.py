@@ -41,7 +41,10 @@ class Policy:
             return now + self.lock_for
         if failures <= self.free:
             return None
-        return now + min(self.first_delay * 2 ** (failures - self.free - 1), self.longest_delay)
+        # The doubling stops well past the longest delay: a thousand failures from one
+        # address must not overflow the arithmetic (it did: a 500 instead of a 429).
+        doublings = min(failures - self.free - 1, 30)
+        return now + min(self.first_delay * 2 ** doublings, self.longest_delay)
 
 
 @dataclass(frozen=True)

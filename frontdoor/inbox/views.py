@@ -21,6 +21,7 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from frontdoor import linking, threads
+from frontdoor.edge import record_id
 from frontdoor.engine import hours_for
 from frontdoor.extensions import db
 from frontdoor.inbox import access, auth, rows, slips, unread
@@ -65,11 +66,21 @@ def _audit(action: str, thread: Thread | None = None, detail: str = "") -> None:
 
 # -- threads --------------------------------------------------------------------------------
 
+def coordinator_filter() -> int | None:
+    """The list's `coordinator=` filter: a 400 for anything that cannot be a coordinator."""
+    raw = request.args.get("coordinator", "")
+    if not raw:
+        return None
+    try:
+        return record_id(raw)
+    except ValueError:
+        abort(400)
+
 @bp.get("")
 @auth.signed_in
 def my_threads() -> str:
     ward = request.args.get("ward") or None
-    coordinator_id = request.args.get("coordinator", type=int)
+    coordinator_id = coordinator_filter()
     if g.me.role != "lead":
         ward, coordinator_id = None, None
     # Saved first (the session's last-seen time): a commit after the query would expire
@@ -227,7 +238,7 @@ def hand_over(thread_id: int) -> Response:
     if not request.form.get("to"):
         flash("Choose who to hand this thread to.", "error")
         return _back(thread, "#hand-over")
-    to = db.session.get(Coordinator, request.form.get("to", type=int) or 0)
+    to = db.session.get(Coordinator, request.form.get("to", type=record_id) or 0)
     if to is None or not to.active or to.id == thread.coordinator_id:
         abort(400)
     hours = hours_for(current_app)
@@ -299,7 +310,7 @@ def team() -> str:
     from frontdoor.inbox.people import DAYS
 
     hours = hours_for(current_app)
-    editing = db.session.get(Coordinator, request.args.get("who", type=int) or 0)
+    editing = db.session.get(Coordinator, request.args.get("who", type=record_id) or 0)
     return render_template("inbox/team.html", coordinators=_coordinators(), days=DAYS,
                            editing=editing if editing and editing.active else None,
                            council_hours=(hours.start, hours.end),
@@ -309,7 +320,7 @@ def team() -> str:
 @bp.post("/team/leave")
 @auth.lead_only
 def add_leave() -> Response:
-    person = db.session.get(Coordinator, request.form.get("coordinator", type=int) or 0)
+    person = db.session.get(Coordinator, request.form.get("coordinator", type=record_id) or 0)
     try:
         starts = date.fromisoformat(request.form.get("from", ""))
         ends = date.fromisoformat(request.form.get("to", ""))
@@ -327,7 +338,7 @@ def add_leave() -> Response:
 def set_days() -> Response:
     from frontdoor.inbox.people import DAYS
 
-    person = db.session.get(Coordinator, request.form.get("coordinator", type=int) or 0)
+    person = db.session.get(Coordinator, request.form.get("coordinator", type=record_id) or 0)
     days = [d for d in DAYS if d in request.form.getlist("days")]
     if person is None or not days:
         return _back_to_team("Choose at least one working day.", "error")
@@ -359,7 +370,7 @@ def delete_leave(leave_id: int) -> Response:
 @auth.lead_only
 def set_cover() -> Response:
     ward = db.session.get(Ward, request.form.get("ward", "")) or abort(404)
-    cover = db.session.get(Coordinator, request.form.get("cover", type=int) or 0)
+    cover = db.session.get(Coordinator, request.form.get("cover", type=record_id) or 0)
     ward.cover_id = cover.id if cover else None
     return _team_change("set_cover", f"{ward.code} {cover.key if cover else '-'}",
                         f"Cover for {ward.name} saved.")

@@ -158,25 +158,27 @@ def test_the_signature_covers_fields_twilio_adds_without_notice(phone):
     assert replies
 
 
-def test_behind_a_trusted_proxy_the_forwarded_url_is_what_is_signed(app, client, db):
-    app.config["TRUSTED_PROXIES"] = 1
-    from werkzeug.middleware.proxy_fix import ProxyFix
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)
-    phone = make_phone(client, app, "+447700900124")
-    fields = phone.fields("hello")
+def test_behind_a_trusted_proxy_only_the_public_base_url_is_what_is_signed(app, client, db):
+    """A forwarded host must not let a signature made for another address pass: the signed
+    URL is always PUBLIC_BASE_URL's, proxy or not."""
     from twilio.request_validator import RequestValidator
-    signature = RequestValidator(app.config["TWILIO_AUTH_TOKEN"]).compute_signature(
-        "https://lac.example.gov.uk/sms/inbound", fields)
+
+    from frontdoor.edge import TrustedProxies
+
+    app.wsgi_app = TrustedProxies(app.wsgi_app, 1, "127.0.0.1")
+    phone = make_phone(client, app, "+447700900124")
+    validator = RequestValidator(app.config["TWILIO_AUTH_TOKEN"])
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "attacker.example"}
+    fields = phone.fields("hello")
+    elsewhere = validator.compute_signature("https://attacker.example/sms/inbound", fields)
     response = client.post("/sms/inbound", data=fields, headers={
-        "X-Twilio-Signature": signature, "X-Forwarded-Proto": "https",
-        "X-Forwarded-Host": "lac.example.gov.uk"})
-    assert response.status_code == 200
-    # Without the proxy setting the same headers are not trusted.
-    app.config["TRUSTED_PROXIES"] = 0
-    response = client.post("/sms/inbound", data=phone.fields("hi"), headers={
-        "X-Twilio-Signature": signature, "X-Forwarded-Proto": "https",
-        "X-Forwarded-Host": "lac.example.gov.uk"})
+        "X-Twilio-Signature": elsewhere, **forwarded})
     assert response.status_code == 403
+    assert count(db, Message) == 0
+    ours = validator.compute_signature(app.config["PUBLIC_BASE_URL"] + "/sms/inbound", fields)
+    response = client.post("/sms/inbound", data=fields, headers={
+        "X-Twilio-Signature": ours, **forwarded})
+    assert response.status_code == 200
 
 
 @pytest.mark.parametrize("word", ["STOP", "stop", "Unsubscribe", "END", "quit", "OPTOUT",

@@ -128,6 +128,16 @@ def test_every_worker_sees_the_same_counts(app, store):
         "a quiet spell starts the count again"
 
 
+def test_thousands_of_failures_from_one_address_are_slowed_never_a_server_error():
+    """Found by bench/fuzz.py: the growing delay overflowed after about a thousand failures."""
+    policy = throttle.Policy(free=30, first_delay=timedelta(seconds=2),
+                             longest_delay=timedelta(minutes=15), forget_after=timedelta(hours=1))
+    now = utcnow()
+    for failures in (31, 60, 1_000, 10**6):
+        assert policy.blocked_until(failures, now) == now + min(
+            timedelta(seconds=2) * 2 ** min(failures - 31, 30), timedelta(minutes=15))
+
+
 def test_ipv6_addresses_are_counted_by_their_64():
     assert throttle.address_key("2001:db8:1:2:aaaa::1") == throttle.address_key(
         "2001:db8:1:2:bbbb::9") == "address:2001:db8:1:2::/64"
