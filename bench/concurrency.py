@@ -34,6 +34,7 @@ from urllib.parse import parse_qs, urlparse
 
 import requests
 import sqlalchemy as sa
+from _common import free_port, model_path
 from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,19 +45,6 @@ TEXTS = [("hi i need some help", "with food please, im in normanton"),
          ("hello", "need a food bank in normanton"),
          ("can someone call me", "i live in normanton"),
          ("im lonely", "live in abbey", "any lunch clubs?")]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def model_path() -> Path:
-    path = Path(os.environ.get("MODEL_PATH", ROOT / "instance" / "model"))
-    if not (path / "meta.json").exists():
-        sys.exit(f"no trained model at {path}: run `make model` first")
-    return path
 
 
 # -- part 1: concurrent texts ----------------------------------------------------------------

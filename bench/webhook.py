@@ -24,7 +24,6 @@ import multiprocessing
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,6 +36,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
+from _common import free_port, model_path
 from flask import Flask, Response, request
 from twilio.request_validator import RequestValidator
 
@@ -63,19 +63,6 @@ def bare_inbound() -> Response:
 @bare.get("/healthz")
 def bare_health() -> str:
     return "ok"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def model_path() -> Path:
-    path = Path(os.environ.get("MODEL_PATH", ROOT / "instance" / "model"))
-    if not (path / "meta.json").exists():
-        sys.exit(f"no trained model at {path}: run `make model` first")
-    return path
 
 
 # -- servers -----------------------------------------------------------------------------
