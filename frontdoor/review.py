@@ -596,10 +596,7 @@ def follow_up(review: Review, by: Coordinator, now: datetime, hours: Hours) -> M
 
     thread = review.thread
     due = reply_by(by, now, hours)
-    threads.take(thread, by, now)
-    thread.handoff_reason = thread.handoff_reason or "follow_up"
-    thread.handed_off_at = thread.handed_off_at or now
-    thread.reply_due_at = due
+    threads.follow_up(thread, by, now, due)
     resolve(review, by, now, "follow_up")
     ward = thread.ward
     area = f" for {ward.name}" if ward else ""

@@ -217,6 +217,16 @@ def take(thread: Thread, by: Coordinator, now: datetime) -> None:
     _audit(by, "take", thread, "", now)
 
 
+def follow_up(thread: Thread, by: Coordinator, now: datetime, reply_due: datetime) -> None:
+    """A coordinator takes up a thread nobody handed them (the review list's "I'll follow
+    up") and promises the resident a reply by `reply_due`. The resident's wait starts now
+    unless they had been passed to a person before (`handed_off_at`, above)."""
+    take(thread, by, now)
+    thread.handoff_reason = thread.handoff_reason or "follow_up"
+    thread.handed_off_at = thread.handed_off_at or now
+    thread.reply_due_at = reply_due
+
+
 def acknowledge(thread: Thread, by: Coordinator, now: datetime) -> None:
     """'I have seen this urgent thread': stops the escalation ladder."""
     if thread.acknowledged_at is None:

@@ -216,11 +216,21 @@ def test_a_web_chat_double_post_stores_one_message_and_answers_once(app, client,
     first = client.post("/chat/api/messages", json=post, headers=headers)
     again = client.post("/chat/api/messages", json=post, headers=headers)
     assert first.status_code == again.status_code == 201
-    assert first.get_json()["message_id"] == again.get_json()["message_id"]
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Message).where(
-        Message.direction == "in")) == 1
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Message).where(
-        Message.direction == "out")) == 1
+    # The second post is acknowledged with the same message and the same answer.
+    assert first.get_json() == again.get_json()
+    assert [m["author"] for m in again.get_json()["messages"]] == ["resident", "bot"]
+    assert count(db, "in") == 1
+    assert count(db, "out") == 1
+
+
+def test_the_same_words_posted_with_a_new_client_id_are_a_new_message(app, client, db):
+    # The id, not the words, makes a post the same one: a resident may well say "yes" twice.
+    token = client.post("/chat/api/conversations").get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    for _ in range(2):
+        client.post("/chat/api/messages", headers=headers,
+                    json={"text": "hello", "client_id": uuid.uuid4().hex})
+    assert count(db, "in") == 2
 
 
 def test_the_no_javascript_chat_form_posted_twice_stores_one_message(app, client, db):
@@ -229,10 +239,20 @@ def test_the_no_javascript_chat_form_posted_twice_stores_one_message(app, client
     page = client.get("/chat").get_data(as_text=True)
     form = {name: re.search(rf'name="{name}" value="([^"]+)"', page).group(1)
             for name in ("csrf_token", "client_id")}
-    for _ in range(2):
-        assert client.post("/chat", data={**form, "text": "hello"}).status_code == 302
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Message).where(
-        Message.direction == "in")) == 1
+    posts = [client.post("/chat", data={**form, "text": "i need food in normanton"})
+             for _ in range(2)]
+    assert [p.status_code for p in posts] == [302, 302]
+    assert posts[0].headers["Location"] == posts[1].headers["Location"]
+    assert count(db, "in") == 1
+    assert count(db, "out") == 1, "answered once"
+    # The page after the second post shows the one message and its one answer.
+    shown = client.get("/chat").get_data(as_text=True)
+    assert shown.count("i need food in normanton") == 1
+
+
+def count(db, direction: str) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Message).where(
+        Message.direction == direction))
 
 
 def test_a_malformed_client_id_is_a_clear_400(app, client):

@@ -239,6 +239,31 @@ def test_an_urgent_thread_handed_to_a_colleague_gets_a_fresh_escalation_clock(
     assert alerts(app).escalate_urgent(clock) == 1
 
 
+def test_an_urgent_thread_up_the_ladder_handed_to_a_colleague_starts_again_from_them(
+        phone, db, clock, app, auth):
+    clock.now = TUESDAY_10AM
+    phone.text("my partner hits me and im scared to go home, normanton")
+    thread = thread_of(db)
+    clock.now += timedelta(minutes=16)
+    alerts(app).escalate_urgent(clock)   # nobody answered Sam: on to his cover
+    db.session.refresh(thread)
+    assert thread.escalation_step == 1
+    clock.now += timedelta(minutes=5)
+    auth.sign_in("lead")
+    hannah = person(db, "hannah-okafor")
+    auth.post(f"/inbox/threads/{thread.id}/hand-over", to=str(hannah.id))
+    db.session.refresh(thread)
+    # Step 0 again, from the moment of the hand-over: Hannah is the one told, and has her
+    # whole wait before her cover hears of it.
+    assert thread.escalation_step == 0 and thread.escalated_at == clock.now
+    assert [(n.coordinator.key, n.step) for n in threads.escalation_so_far(thread)][-1] == (
+        "hannah-okafor", "named")
+    clock.now += timedelta(minutes=14)
+    assert alerts(app).escalate_urgent(clock) == 0
+    clock.now += timedelta(minutes=2)
+    assert alerts(app).escalate_urgent(clock) == 1
+
+
 def test_urgent_notifications_say_urgent_and_the_category_and_never_the_residents_words(
         phone, db, clock, app):
     clock.now = TUESDAY_10AM
