@@ -1,6 +1,7 @@
 """The conversation engine both channels use: Inbound -> stored -> read -> decided -> reply.
 
-Where a need is decided: frontdoor/triage/decide.py. Where a thread changes hands:
+Where each message is decided: frontdoor/policy.py (pure: every per-message rule), which asks
+frontdoor/triage/decide.py about the need. Where a thread changes hands:
 frontdoor/threads.py. Where the words come from: frontdoor/replies.py. Channels
 (frontdoor/channels/) only translate in and out."""
 
@@ -18,7 +19,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
-from frontdoor import followups, replies, review, threads
+from frontdoor import followups, policy, replies, review, threads
 from frontdoor.channels import Inbound
 from frontdoor.directory.lookup import ward_named
 from frontdoor.directory.search import offers_for
@@ -50,14 +51,11 @@ from frontdoor.rota import (
     reply_by,
 )
 from frontdoor.triage import decide as decisions
-from frontdoor.triage.entities import Place, PlaceFinder, WardName
+from frontdoor.triage.entities import PlaceFinder, WardName
 from frontdoor.triage.language import language_of
-from frontdoor.triage.understand import Reading, Triage
+from frontdoor.triage.reading import Place, Reading
+from frontdoor.triage.understand import Triage
 
-# Twilio's default opt-out and opt-in keywords, matched when sent alone in any case.
-OPT_OUT = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
-OPT_IN = {"START", "YES", "UNSTOP"}
-HELP = {"HELP", "INFO", "CYMORTH"}
 # An inbound message stored and acknowledged, waiting for the worker to answer it.
 DEFERRED = "deferred"
 # Written as a literal, not a bound parameter, so both databases use the partial index
@@ -70,13 +68,11 @@ def waiting_for_worker(message: Any) -> sa.ColumnElement[bool]:
     return message.status == _DEFERRED_LITERAL
 
 
-# Twilio's own limit for one message; anything longer is a lot for a bot to answer.
-LONG_MESSAGE = 1600
 # How much of a message triage reads: its time grows with the length, and a longer message
-# goes to a person anyway (reason "long"), who reads all of it. Crisis words in the first
-# READ_LIMIT characters still make it urgent. The whole message is stored, always (the
-# request's size is bounded by MAX_CONTENT_LENGTH before anything is read).
-READ_LIMIT = 4 * LONG_MESSAGE
+# goes to a person anyway (reason "long": policy.LONG_MESSAGE), who reads all of it. Crisis
+# words in the first READ_LIMIT characters still make it urgent. The whole message is stored,
+# always (the request's size is bounded by MAX_CONTENT_LENGTH before anything is read).
+READ_LIMIT = 4 * policy.LONG_MESSAGE
 OPEN_STATES = threads.OPEN_STATES
 # A coordinator who replied this recently is at their desk, whatever their hours say.
 RECENT_REPLY = timedelta(minutes=30)
@@ -206,7 +202,7 @@ class FrontDoor:
         offered = _council().offered_languages
         if len(offered) < 2:
             return offered[0] if offered else ENGLISH
-        keyword = _keyword(text)
+        keyword = policy.keyword(text)
         if SWITCH_WORDS.get(keyword) in offered:
             resident.reply_language = SWITCH_WORDS[keyword]
         elif len(_WORD.findall(text)) >= (1 if resident.reply_language is None else 2):
@@ -219,105 +215,115 @@ class FrontDoor:
 
     def _answer(self, message: Message, resident: Resident, thread: Thread, inbound: Inbound,
                 reading: Reading) -> list[str]:
+        """Decide (frontdoor/policy.py, pure) and apply the decision."""
         now = self.clock()
-        self._note_place(reading.place, thread, resident)
-        channel = inbound.channel
-
-        # Safety first, every time, whoever owns the thread.
-        if reading.crisis is not None and reading.crisis.level == "clear":
-            return self._crisis(reading.crisis.category, thread, message, resident, channel,
-                                now)
-        if reading.crisis is not None:
-            # A possible concern: answered as usual, with a gentle line, and a person told to
-            # check in (not urgent).
-            thread.check_in = True
-            token = _CONCERN.set(reading.crisis.category)
-            try:
-                return self._answer_everyday(message, resident, inbound, reading, thread, now)
-            finally:
-                _CONCERN.reset(token)
-        return self._answer_everyday(message, resident, inbound, reading, thread, now)
-
-    def _answer_everyday(self, message: Message, resident: Resident, inbound: Inbound,
-                         reading: Reading, thread: Thread, now: datetime) -> list[str]:
+        council = _council()
         text = inbound.text
-        keyword = _keyword(text)
-        channel = inbound.channel
+        # Whether this answers "did it help?": read only for the words that could.
+        answer = followups.answer_in(text)
+        follow_up = followups.awaiting_answer(resident, now) \
+            if answer is not None and not resident.opted_out else None
+        situation = policy.Situation(
+            text=text, reading=reading, channel=inbound.channel,
+            thread=policy.ThreadNow(
+                owned=thread.coordinator_id is not None, ward_code=thread.ward_code,
+                with_person=thread.state in OPEN_STATES,
+                urgent_untaken=thread.urgent and thread.acknowledged_at is None
+                and thread.state in OPEN_STATES,
+                awaiting=thread.awaiting, options=tuple(thread.option_list),
+                pending_need=thread.pending_need),
+            resident=policy.ResidentNow(opted_out=resident.opted_out,
+                                        ward_code=resident.ward_code),
+            council=policy.CouncilNow(
+                paused=council.paused_at is not None,
+                own_opt_out_words=council.own_opt_out_words,
+                switch_words=frozenset(SWITCH_WORDS)
+                if len(council.offered_languages) > 1 else frozenset()),
+            follow_up_answer=answer if follow_up is not None else None,
+            answerable=self.triage.answerable)
+        decision = policy.decide(situation)
+        return self._apply(decision, message, resident, thread, inbound.channel, follow_up,
+                           now)
 
-        if channel == "sms" and keyword in OPT_OUT:
-            # Twilio stops delivery and confirms to the resident itself; we say nothing.
-            resident.opted_out = True
-            return []
-        if channel == "sms" and keyword in _council().own_opt_out_words:
-            # The council's own words (Welsh ones: STOPIO): Twilio does not know them, so
-            # we confirm, once, and the outbox sends nothing more (outbox.queue_text).
-            resident.opted_out = True
-            return [self._send(thread, message, replies.opted_out(), channel)]
-        # An answer to "did it help?" (1, 2, 3 or 0): before opt-in, so "yes" is an answer.
-        heard = followups.hear(resident, text, now)
-        if heard is not None:
-            who = self._hand_over(thread, resident, "follow_up", now) \
-                if heard.wants_person else self._offer(resident, now)
-            return [self._send(thread, message, heard.reply(who), channel)]
-        if channel == "sms" and keyword in OPT_IN and resident.opted_out:
-            # Only a resident who opted out is welcomed back; "yes" from anyone else is
-            # read like any other message.
-            resident.opted_out = False
-            return [self._send(thread, message, replies.opted_in(self._offer(resident, now)),
-                               channel)]
-        if resident.opted_out:
-            return []
-        if keyword in HELP:
-            return [self._send(thread, message, replies.help_text(
-                _council().name, self._offer(resident, now)), channel)]
-        if keyword in SWITCH_WORDS and len(_council().offered_languages) > 1:
-            return [self._send(thread, message, replies.language_switched(
-                self._offer(resident, now)), channel)]
+    def _apply(self, decision: policy.Decision, message: Message, resident: Resident,
+               thread: Thread, channel: str, follow_up: followups.FollowUp | None,
+               now: datetime) -> list[str]:
+        self._note_place(decision.place, thread, resident)
+        if decision.opted_out is not None:
+            resident.opted_out = decision.opted_out
+        if decision.crisis is not None:
+            return self._crisis(decision, thread, message, resident, channel, now)
+        if decision.concern is not None:
+            # A possible concern: a person is told to check in (not urgent), and every reply
+            # carries a gentle line.
+            thread.check_in = True
+        token = _CONCERN.set(decision.concern)
+        try:
+            return self._say(decision, message, resident, thread, channel, follow_up, now)
+        finally:
+            _CONCERN.reset(token)
 
-        if thread.urgent and thread.acknowledged_at is None and thread.state in OPEN_STATES:
-            # A crisis thread nobody has taken yet never goes quiet, whatever is said next
-            # ("forget I said anything" included): the numbers again, every time.
-            return self._crisis_reminder(thread, message, channel, now)
-        if thread.state in OPEN_STATES:
-            # The bot never talks over a coordinator; it only says when they will answer.
-            threads.resident_wrote(thread, now)
-            return self._out_of_hours_ack(thread, message, channel, now)
-        if _council().paused_at is not None:
-            # A lead paused the front door: a person reads every message, and the resident
-            # is told so (crisis replies above still go out first).
-            who = self._hand_over(thread, resident, "paused", now)
-            return [self._send(thread, message, replies.paused(who), channel)]
+    def _say(self, decision: policy.Decision, message: Message, resident: Resident,
+             thread: Thread, channel: str, follow_up: followups.FollowUp | None,
+             now: datetime) -> list[str]:
+        def send(reply: replies.Reply, **kwargs: Any) -> list[str]:
+            return [self._send(thread, message, reply, channel, **kwargs)]
 
-        if not text.strip():
-            return [self._send(thread, message, replies.no_words(self._offer(resident, now)),
-                               channel)]
-        if len(text) > LONG_MESSAGE:
-            who = self._hand_over(thread, resident, "long", now)
-            return [self._send(thread, message, replies.long_message_handed_over(who), channel)]
+        def offer() -> replies.Who | None:
+            return self._offer(resident, now)
 
-        context = decisions.Context(
-            ward_code=resident.ward_code, awaiting=thread.awaiting,
-            options=tuple(thread.option_list), pending_need=thread.pending_need)
-        decision = decisions.decide(reading, text, context, self.triage.answerable)
-        return [self._act(decision, thread, message, resident, channel, now)]
+        match decision.reply:
+            case "nothing":
+                return []
+            case "opted_out":
+                return send(replies.opted_out())
+            case "follow_up":
+                assert follow_up is not None and decision.follow_up_answer is not None
+                heard = followups.record_answer(follow_up, decision.follow_up_answer, now)
+                who = self._hand_over(thread, resident, decision.hand_over, now) \
+                    if decision.hand_over else offer()
+                return send(heard.reply(who))
+            case "opted_in":
+                return send(replies.opted_in(offer()))
+            case "help":
+                return send(replies.help_text(_council().name, offer()))
+            case "language_switched":
+                return send(replies.language_switched(offer()))
+            case "crisis_reminder":
+                return self._crisis_reminder(thread, message, channel, now)
+            case "with_coordinator":
+                threads.resident_wrote(thread, now)
+                return self._out_of_hours_ack(thread, message, channel, now)
+            case "paused":
+                return send(replies.paused(self._hand_over(thread, resident, "paused", now)))
+            case "no_words":
+                return send(replies.no_words(offer()))
+            case "long":
+                return send(replies.long_message_handed_over(
+                    self._hand_over(thread, resident, "long", now)))
+            case "ask_area_for_person":
+                return send(replies.ask_area_for_person(), awaiting="area",
+                            pending="coordinator")
+            case "need":
+                assert decision.need is not None
+                return [self._act(decision.need, thread, message, resident, channel, now)]
+        raise AssertionError(f"unhandled decision {decision!r}")
 
-    def _note_place(self, place: Place, thread: Thread, resident: Resident) -> None:
-        """Where the resident says they live routes a new conversation; on a thread a
-        coordinator already has, it is only a suggestion for them (resident text never
-        changes who may see a thread)."""
-        if not place.ward_code:
+    def _note_place(self, note: policy.PlaceNote, thread: Thread, resident: Resident) -> None:
+        if note.suggested_ward_code is not None:
+            thread.suggested_ward_code = note.suggested_ward_code
+        if note.ward_code is None:
             return
-        if thread.coordinator_id is not None:
-            if place.ward_code != thread.ward_code:
-                thread.suggested_ward_code = place.ward_code
-            return
-        resident.ward_code = place.ward_code
-        if place.postcode and " " in place.postcode and len(place.postcode) > 6:
-            resident.postcode = place.postcode
-        thread.ward_code = place.ward_code
+        resident.ward_code = note.ward_code
+        if note.postcode is not None:
+            resident.postcode = note.postcode
+        thread.ward_code = note.ward_code
 
-    def _crisis(self, category: str, thread: Thread, message: Message, resident: Resident,
-                channel: str, now: datetime) -> list[str]:
+    def _crisis(self, decision: policy.Decision, thread: Thread, message: Message,
+                resident: Resident, channel: str, now: datetime) -> list[str]:
+        """The one crisis path: an urgent hand-over (threads.py) and the numbers."""
+        category = decision.crisis
+        assert category is not None
         named = threads.named_for(resident)
         if thread.coordinator is not None and thread.state in OPEN_STATES:
             assignee = thread.coordinator
@@ -331,8 +337,8 @@ class FrontDoor:
                           crisis=category, keep_owner=True)
         for listener in self.on_handoff:
             listener(thread)
-        if resident.opted_out:
-            return []
+        if decision.reply == "nothing":
+            return []   # opted out: a person calls, nothing is sent
         who = self._who(thread.coordinator or assignee, named, resident.ward, now)
         rungs = threads.ladder()
         on_call_told = rungs[min(thread.escalation_step, len(rungs) - 1)].step == "on_call" \
@@ -365,11 +371,6 @@ class FrontDoor:
         needs = self.triage.needs
         match decision:
             case decisions.Handoff(reason=reason):
-                if resident.ward_code is None and reason == "asked_for_person" \
-                        and thread.awaiting not in {"area", "ward"}:
-                    # A named person needs a ward: ask once, then hand over either way.
-                    return self._send(thread, message, replies.ask_area_for_person(),
-                                      channel, awaiting="area", pending="coordinator")
                 who = self._hand_over(thread, resident, reason, now)
                 if reason == "other_language":
                     return self._send(thread, message, replies.other_language(who), channel)
@@ -535,11 +536,6 @@ class FrontDoor:
 
 # Words of three letters or more: what a language can be told from (not "0", not a postcode).
 _WORD = re.compile(r"[^\W\d_]{3,}")
-
-
-def _keyword(text: str) -> str:
-    """A message sent as one control word (STOP, HELP, Cymraeg), as Twilio matches them."""
-    return text.strip().strip(".!").upper()
 
 
 _EMPTY = Reading("smalltalk", 0.0, True, (), (), None, Place())

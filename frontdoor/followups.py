@@ -161,12 +161,15 @@ class Heard:
         return replies.follow_up_thanks(self.answer, who)
 
 
-def hear(resident: Resident, text: str, now: datetime) -> Heard | None:
-    """The resident's answer to a follow-up, counted; None when `text` is not one. It is
-    only an answer while the follow-up is the last thing we said to them."""
-    answer = ANSWERS.get(" ".join(text.strip().strip(".!").lower().split()))
-    if answer is None or resident.opted_out:
-        return None
+def answer_in(text: str) -> str | None:
+    """The answer to a follow-up that `text` would be ("yes", "not_yet", "did_not_fit",
+    "person"), if it were one."""
+    return ANSWERS.get(" ".join(text.strip().strip(".!").lower().split()))
+
+
+def awaiting_answer(resident: Resident, now: datetime) -> FollowUp | None:
+    """The follow-up a reply now answers: sent within ANSWER_WINDOW, and still the last
+    thing we said to the resident."""
     follow_up = db.session.scalar(sa.select(FollowUp).where(
         FollowUp.resident_id == resident.id, FollowUp.state == "sent",
         FollowUp.sent_at >= now - ANSWER_WINDOW).order_by(FollowUp.sent_at.desc()).limit(1))
@@ -174,8 +177,11 @@ def hear(resident: Resident, text: str, now: datetime) -> Heard | None:
         return None
     last_said = db.session.scalar(sa.select(sa.func.max(Message.id)).where(
         Message.resident_id == resident.id, Message.direction == Direction.OUT))
-    if last_said != follow_up.message_id:
-        return None
+    return follow_up if last_said == follow_up.message_id else None
+
+
+def record_answer(follow_up: FollowUp, answer: str, now: datetime) -> Heard:
+    """The resident's answer, counted (frontdoor/policy.py decides that it is one)."""
     follow_up.state, follow_up.answer, follow_up.answered_at = "answered", answer, now
     return Heard(answer)
 

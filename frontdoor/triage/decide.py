@@ -1,14 +1,16 @@
-"""Deciding what to do with a message once it has been read: answer, ask, clarify or hand
-over to a person. A pure function of the reading and the conversation so far."""
+"""Deciding what to do about a message's need once it has been read: answer, ask, clarify or
+hand over to a person. A pure function of the reading and the conversation so far, called by
+the conversation policy (frontdoor/policy.py) after the rules that come first (crisis,
+opt-out, help, a thread a person has, an empty or a long message)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from frontdoor.triage.safety import CrisisFlag
+from frontdoor.triage.reading import Reading
 from frontdoor.triage.text import normalise
-from frontdoor.triage.understand import Reading
 
 # "Reply 0 to talk to ..." is offered on every bot reply, so 0 always means a person.
 PERSON_DIGIT = "0"
@@ -72,13 +74,10 @@ class EntryDetail:
 
 @dataclass(frozen=True)
 class Handoff:
-    reason: str     # "crisis", "asked_for_person", "did_not_help", "several_needs", "long",
-                    # "other_language"
-    crisis: CrisisFlag | None = None
-
-    @property
-    def urgent(self) -> bool:
-        return self.crisis is not None
+    # Why, from the need: "asked_for_person", "did_not_help", "several_needs",
+    # "other_language". (A crisis, a long message, a pause and a follow-up answer are handed
+    # over by the policy before the need is decided: frontdoor/policy.py.)
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -94,10 +93,10 @@ class Chat:
 Decision = Answer | AskArea | AskWard | Clarify | Handoff | ContactCentre | Chat | EntryDetail
 
 
-def decide(reading: Reading, text: str, context: Context, answerable: set[str]) -> Decision:
-    """What to do with a message the safety check and classifier have read."""
-    if reading.crisis is not None and reading.crisis.level == "clear":
-        return Handoff("crisis", reading.crisis)
+def decide(reading: Reading, text: str, context: Context,
+           answerable: AbstractSet[str]) -> Decision:
+    """What to do about the need in a message the classifier has read. A clear crisis never
+    gets here: the policy hands it over first, whatever the message also asks."""
     ward = reading.place.ward_code or context.ward_code
     digit = _DIGIT.match(text)
     if digit:
@@ -145,7 +144,8 @@ def _entry_named(text: str, entry_ids: tuple[str, ...]) -> EntryDetail | None:
     return EntryDetail(entry_ids[number - 1], number)
 
 
-def _for_need(need: str, reading: Reading, ward: str | None, answerable: set[str]) -> Decision:
+def _for_need(need: str, reading: Reading, ward: str | None,
+              answerable: AbstractSet[str]) -> Decision:
     if need == "coordinator":
         return Handoff("asked_for_person")
     if need == "council_service":
@@ -163,7 +163,8 @@ def _for_need(need: str, reading: Reading, ward: str | None, answerable: set[str
     return AskArea(need)
 
 
-def _numbered(digit: str, reading: Reading, context: Context, answerable: set[str]) -> Decision:
+def _numbered(digit: str, reading: Reading, context: Context,
+              answerable: AbstractSet[str]) -> Decision:
     if digit == PERSON_DIGIT:
         return Handoff("asked_for_person")
     index = int(digit) - 1
@@ -186,7 +187,7 @@ def _numbered(digit: str, reading: Reading, context: Context, answerable: set[st
 
 
 def _answer_to_place_question(reading: Reading, text: str, context: Context,
-                              answerable: set[str]) -> Decision | None:
+                              answerable: AbstractSet[str]) -> Decision | None:
     need = context.pending_need or ""
     place = reading.place
     if place.ward_code:

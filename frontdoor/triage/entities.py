@@ -13,6 +13,7 @@ from spacy.tokens import Span
 from spacy.util import filter_spans
 from spacy.vocab import Vocab
 
+from frontdoor.triage.reading import Place
 from frontdoor.triage.text import normalise
 
 OUTWARD = r"[a-z]{1,2}\d[a-z\d]?"
@@ -31,19 +32,6 @@ class WardName:
     code: str
     name: str
     aliases: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Place:
-    """What a message says about where the resident is."""
-
-    postcode: str | None = None        # "DE23 8AB", a sector "DE23 8", or a district "DE23"
-    ward_codes: tuple[str, ...] = ()   # one ward, or the several a district spans
-    area: str | None = None            # a name shared by several wards: "Chaddesden"
-
-    @property
-    def ward_code(self) -> str | None:
-        return self.ward_codes[0] if len(self.ward_codes) == 1 else None
 
 
 def _joined(match: re.Match[str]) -> str:

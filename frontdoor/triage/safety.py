@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from spacy.lang.en import English
 from spacy.matcher import Matcher
 
+from frontdoor.triage.reading import CrisisFlag
 from frontdoor.triage.safety_cy import WELSH_IDIOMS, WELSH_RULES
 from frontdoor.triage.text import normalise
 
@@ -498,16 +499,6 @@ RULES: Mapping[str, list[str]] = {
         r"\b(she|he|they)\b.{0,30}\b(being\s+(hit|hurt|abused|beaten|used|neglected|exploited))\b",
     ],
 }
-
-
-@dataclass(frozen=True)
-class CrisisFlag:
-    category: str
-    source: str   # "rule" or "model"
-    score: float
-    # "clear": numbers first and an urgent hand-over; "possible": the need answered as usual,
-    # one gentle line with a number, and the thread flagged for a person to check in.
-    level: str = "clear"
 
 
 def _compile(patterns: list[str]) -> re.Pattern[str]:

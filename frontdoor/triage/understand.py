@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from spacy.lang.en import English
 from spacy.matcher import PhraseMatcher
 
 from frontdoor.triage.classifier import Classifier, Scores
 from frontdoor.triage.data import NeedDefinition
-from frontdoor.triage.entities import Place, PlaceFinder
+from frontdoor.triage.entities import PlaceFinder
 from frontdoor.triage.language import vocabulary
-from frontdoor.triage.safety import CrisisFlag, SafetyCheck
+from frontdoor.triage.reading import CrisisFlag, Place, Reading
+from frontdoor.triage.safety import SafetyCheck
 from frontdoor.triage.text import normalise
 
 # Two thresholds: below MIN_CONFIDENCE, or with the top two needs closer than MIN_MARGIN,
@@ -40,24 +40,6 @@ SEVERAL_MIN = 0.08
 # Needs the front door answers from the directory: two of these at once go to a person.
 ANSWERABLE = "directory"
 HANDOFF = "handoff"
-
-
-@dataclass(frozen=True)
-class Reading:
-    need: str
-    confidence: float
-    unsure: bool
-    ranked: tuple[tuple[str, float], ...]
-    several_needs: tuple[str, ...] = ()
-    crisis: CrisisFlag | None = None
-    place: Place = field(default_factory=Place)
-    closing: bool = False          # thanks or goodbye ("thanks thats great", "bye")
-    other_language: bool = False   # written in a language the front door cannot read
-    # The crisis model's scores for this text, kept for the safety net (frontdoor/review.py).
-    crisis_scores: Mapping[str, float] | None = None
-
-    def likely_needs(self, answerable: set[str], limit: int = 3) -> list[str]:
-        return [need for need, _ in self.ranked if need in answerable][:limit]
 
 
 class Triage:

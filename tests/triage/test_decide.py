@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from frontdoor.triage import decide as d
-from frontdoor.triage.entities import Place
-from frontdoor.triage.safety import CrisisFlag
-from frontdoor.triage.understand import Reading
+from frontdoor.triage.reading import Place, Reading
 
 ANSWERABLE = {"food", "money", "housing", "loneliness"}
 
@@ -39,12 +37,6 @@ def test_a_digit_answers_the_numbered_question():
     assert d.decide(anything, " 3. ", context, ANSWERABLE) == d.Answer("housing", "W1")
     assert d.decide(anything, "0", context, ANSWERABLE) == d.Handoff("asked_for_person")
     assert d.decide(anything, "7", context, ANSWERABLE) == d.Clarify(context.options)
-
-
-def test_crisis_always_hands_over_whatever_was_asked():
-    flag = CrisisFlag("medical", "rule", 1.0)
-    context = d.Context(awaiting="choice", options=("food",))
-    assert d.decide(reading(crisis=flag), "1", context, ANSWERABLE) == d.Handoff("crisis", flag)
 
 
 def test_several_needs_at_once_go_to_a_person():
