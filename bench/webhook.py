@@ -36,12 +36,14 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from _common import free_port, model_path
 from flask import Flask, Response, request
 from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# As bench._common, not _common: gunicorn imports this module as bench.webhook (the bare
+# endpoint), where the bench folder itself is not on the path.
+from bench._common import free_port, model_path  # noqa: E402 - after the path is set
 BIN = Path(sys.executable).parent
 TOKEN = "bench-auth-token"  # noqa: S105 - a local bench server only
 TEXTS = ["need a food bank, I live in Normanton", "im lonely, I live in DE23",

@@ -137,10 +137,15 @@ class FrontDoor:
                            duplicate=stored.duplicate)
 
     def answer(self, message_id: int, inbound: Inbound | None = None,
-               resident_id: int | None = None, duplicate: bool = False) -> Receipt:
+               resident_id: int | None = None, duplicate: bool = False,
+               commit: bool = True) -> Receipt:
         """Answer a stored message, once: in the webhook (the replies go back in its
         response), or later by the worker for a deferred one (they go through the outbox).
-        A message that already has a thread was answered: its replies are replayed."""
+        A message that already has a thread was answered: its replies are replayed.
+
+        `commit=False` leaves the transaction open (flushed) for a caller answering several
+        messages in one (the worker: frontdoor/deferred.py)."""
+        finish = db.session.commit if commit else db.session.flush
         if inbound is None or resident_id is None:
             stored = db.session.get(Message, message_id)
             assert stored is not None
@@ -162,13 +167,13 @@ class FrontDoor:
             # A retry of this message was answered while we waited for the lock.
             if message.status == DEFERRED:
                 message.status = None
-            db.session.commit()
+            finish()
             return _replay(message)
         if message.status != DEFERRED and waiting:
             # An earlier text of theirs waits for the worker: this one waits behind it, so
             # the answers never overtake each other.
             message.status = DEFERRED
-            db.session.commit()
+            finish()
             return Receipt(message.id, None, [], duplicate=duplicate)
         thread, opened = _current_thread(resident, self.clock())
         message.thread = thread
@@ -189,7 +194,7 @@ class FrontDoor:
             message.status = None
         db.session.flush()
         receipt = Receipt(message.id, message.thread_id, texts, duplicate=duplicate)
-        db.session.commit()
+        finish()
         return receipt
 
     # -- answering ------------------------------------------------------------------------

@@ -29,9 +29,11 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 
+from frontdoor import threads
 from frontdoor.conversations import DEFERRED, FrontDoor, waiting_for_worker
 from frontdoor.extensions import db
 from frontdoor.models import Direction, Message
+from frontdoor.rota import Hours
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +43,13 @@ MODES = ("auto", "inline", "outbox")
 STRANDED_AFTER = timedelta(seconds=60)
 # A text stored this recently and not yet answered is being answered by a web worker.
 IN_FLIGHT = timedelta(seconds=15)
-# A message whose answer fails this many times stops blocking its resident's later texts.
+# A message whose answer fails this many times stops blocking its resident's later texts,
+# and goes to a person.
 MAX_ANSWER_ATTEMPTS = 5
+# Deferred messages the worker claims and answers together (one transaction on PostgreSQL),
+# and how many it answers before sending what is due (frontdoor/outbox.py's round).
+BATCH = 50
+ROUND = 200
 
 
 def answer_later(now: datetime) -> bool:
@@ -80,9 +87,10 @@ def mark_stranded(now: datetime) -> int:
     return count
 
 
-def _claim_one(now: datetime) -> Message | None:
-    """The oldest deferred message whose resident has no older one waiting, locked for this
-    worker until its answer is committed (with its resident, read in the same statement)."""
+def _claim(now: datetime, size: int) -> list[Message]:
+    """The oldest deferred messages whose residents have no older one waiting (one per
+    resident), locked for this worker until their answers are committed (with their
+    residents, read in the same statement). On PostgreSQL other workers skip them."""
     older = so.aliased(Message)
     waiting_before = sa.select(older.id).where(
         waiting_for_worker(older), older.resident_id == Message.resident_id,
@@ -90,40 +98,74 @@ def _claim_one(now: datetime) -> Message | None:
     query = (sa.select(Message).options(so.joinedload(Message.resident, innerjoin=True))
              .where(waiting_for_worker(Message), ~waiting_before,
                     sa.or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now))
-             .order_by(Message.id).limit(1))
+             .order_by(Message.id).limit(size))
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=Message)
-    return db.session.scalars(query).first()
+    return list(db.session.scalars(query).unique())
 
 
 def answer_waiting(engine: FrontDoor, clock: Callable[[], datetime],
-                   limit: int = 20) -> int:
-    """Answer deferred and stranded messages, one transaction each, up to `limit`."""
+                   limit: int = ROUND) -> int:
+    """Answer up to `limit` deferred and stranded messages.
+
+    On PostgreSQL they are claimed BATCH at a time and each batch is answered in one
+    transaction, each message inside its own savepoint (one failing is rolled back alone
+    and tried again later): one claim, one commit and one read of the council's settings per
+    batch, not per message, so the worker catches up with a spike faster than the webhook
+    could answer it inline. On SQLite (one writer, a small council) each is answered and
+    committed in turn."""
     mark_stranded(clock())
-    postgresql = db.engine.dialect.name == "postgresql"
+    if db.engine.dialect.name != "postgresql":
+        return _answer_one_at_a_time(engine, clock, limit)
     answered = 0
     while answered < limit:
-        if postgresql:
-            # The answer's commit need not wait for the disk: if the database crashed before
-            # writing it, the message would still be "deferred" and be answered again; and
-            # its replies are sent only after the outbox's own (durable) commit, which
-            # writes everything before it.
-            db.session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
-        message = _claim_one(clock())
-        if message is None:
+        # The answers' commit need not wait for the disk: if the database crashed before
+        # writing it, the messages would still be "deferred" and be answered again; and
+        # their replies are sent only after the outbox's own (durable) commit, which writes
+        # everything before it.
+        db.session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
+        # A resident's next text is claimable once this batch has answered the one before.
+        claimed = [message.id for message in _claim(clock(), min(BATCH, limit - answered))]
+        if not claimed:
+            db.session.rollback()
+            break
+        failed: list[tuple[int, Exception]] = []
+        for message_id in claimed:
+            try:
+                with db.session.begin_nested():
+                    engine.answer(message_id, commit=False)
+            except Exception as error:  # one message must not stop the others being answered
+                failed.append((message_id, error))
+        for message_id, error in failed:
+            _answer_failed(message_id, clock(), error, engine.hours)
+        db.session.commit()
+        answered += len(claimed)
+    return answered
+
+
+def _answer_one_at_a_time(engine: FrontDoor, clock: Callable[[], datetime],
+                          limit: int) -> int:
+    answered = 0
+    while answered < limit:
+        claimed = _claim(clock(), 1)
+        if not claimed:
             db.session.rollback()
             break
         answered += 1
-        message_id = message.id
+        message_id = claimed[0].id
         try:
             engine.answer(message_id)
         except Exception as error:  # one message must not stop the others being answered
             db.session.rollback()
-            _answer_failed(message_id, clock(), error)
+            _answer_failed(message_id, clock(), error, engine.hours)
+            db.session.commit()
     return answered
 
 
-def _answer_failed(message_id: int, now: datetime, error: Exception) -> None:
+def _answer_failed(message_id: int, now: datetime, error: Exception, hours: Hours) -> None:
+    """Counted, and tried again later; after MAX_ANSWER_ATTEMPTS the message is given to a
+    person (the resident's coordinator, else a lead) on a thread, so nobody's words are left
+    with no one to read them."""
     log.error("answering message %s failed (%s)", message_id, type(error).__name__)
     message = db.session.get(Message, message_id)
     if message is None:
@@ -131,6 +173,11 @@ def _answer_failed(message_id: int, now: datetime, error: Exception) -> None:
     message.attempts = (message.attempts or 0) + 1
     if message.attempts >= MAX_ANSWER_ATTEMPTS:
         message.status, message.error = "unanswered", type(error).__name__
+        try:
+            with db.session.begin_nested():
+                threads.hand_over_unanswered(message, now, hours)
+        except Exception as failure:  # still "unanswered": /readyz and the logs say so
+            log.error("message %s could not be given to a person either (%s)", message_id,
+                      type(failure).__name__)
     else:
         message.next_attempt_at = now + timedelta(seconds=10 * 2 ** message.attempts)
-    db.session.commit()

@@ -208,6 +208,25 @@ def hand_over(thread: Thread, to: Coordinator, *, reason: str, now: datetime,
         _notify(to, thread, "handoff", now)
 
 
+def hand_over_unanswered(message: Message, now: datetime, hours: Hours) -> Thread:
+    """A text the front door failed to answer, time after time (frontdoor/deferred.py): put
+    on the resident's open thread (or a new one) and given to their coordinator, or cover,
+    or a lead, who is told like any hand-over. The resident's words reach a person even
+    when the software that should answer them is broken."""
+    resident = message.resident
+    thread = db.session.scalar(
+        sa.select(Thread).where(Thread.resident_id == resident.id,
+                                Thread.state != ThreadState.CLOSED).order_by(Thread.id.desc()))
+    if thread is None:
+        thread = Thread(resident=resident, state=ThreadState.BOT, created_at=now,
+                        ward_code=resident.ward_code)
+        db.session.add(thread)
+    message.thread = thread
+    to = choose_coordinator(named_for(resident), resident.ward, now, hours)
+    hand_over(thread, to, reason="not_answered", now=now, hours=hours, keep_owner=True)
+    return thread
+
+
 def take(thread: Thread, by: Coordinator, now: datetime) -> None:
     """A coordinator takes the thread: it is theirs, and acknowledged."""
     thread.state = ThreadState.WITH_COORDINATOR

@@ -155,3 +155,59 @@ def test_a_deferred_crisis_still_gets_the_numbers_and_the_urgent_hand_over(
     assert thread.urgent and thread.crisis == "suicide_self_harm"
     assert db.session.scalar(sa.select(Notification).where(
         Notification.thread_id == thread.id, Notification.kind == "urgent"))
+
+
+@pytest.fixture
+def broken_for(monkeypatch):
+    """Fault injection: answering any message containing the given words raises, as a bug
+    in the engine would (everything else runs for real)."""
+    from frontdoor.conversations import FrontDoor
+
+    words: list[str] = []
+    answer = FrontDoor._answer
+
+    def failing(self, message, resident, thread, inbound, reading):
+        if any(word in inbound.text for word in words):
+            raise RuntimeError("a bug")
+        return answer(self, message, resident, thread, inbound, reading)
+
+    monkeypatch.setattr(FrontDoor, "_answer", failing)
+    return words
+
+
+def test_one_message_failing_does_not_stop_the_rest_of_its_batch(
+        app, client, db, twilio, clock, stub, broken_for):
+    app.config["SMS_REPLIES"] = "outbox"
+    broken_for.append("BREAKS")
+    numbers = ["+447700900501", "+447700900502", "+447700900503"]
+    for number, text in zip(numbers, [FOOD, "BREAKS " + FOOD, FOOD], strict=True):
+        assert make_phone(client, app, number).text(text) == []
+    work(app, twilio, clock)
+    assert sorted(to for to, _ in sent(stub)) == [numbers[0], numbers[2]]
+    broken = db.session.scalar(sa.select(Message).where(Message.body.startswith("BREAKS")))
+    assert broken.status == DEFERRED and broken.attempts == 1 and broken.thread_id is None
+    assert broken.next_attempt_at > clock()
+
+
+def test_a_message_that_cannot_be_answered_goes_to_a_person_and_stops_blocking(
+        app, client, db, twilio, clock, stub, broken_for):
+    app.config["SMS_REPLIES"] = "outbox"
+    broken_for.append("BREAKS")
+    phone = make_phone(client, app, "+447700900504")
+    assert phone.text("BREAKS need a food bank, I live in Normanton") == []
+    assert phone.text("are you there?") == []
+    for _ in range(5):
+        work(app, twilio, clock)
+        clock.now += timedelta(minutes=10)
+    work(app, twilio, clock)
+    broken, later = inbound(db)
+    assert broken.status == "unanswered" and broken.attempts == 5
+    thread = db.session.get(Thread, broken.thread_id)
+    assert thread.state.value == "waiting_for_coordinator"
+    assert thread.handoff_reason == "not_answered" and thread.coordinator is not None
+    assert db.session.scalar(sa.select(Notification).where(
+        Notification.thread_id == thread.id, Notification.kind == "handoff",
+        Notification.coordinator_id == thread.coordinator_id))
+    # The resident's next text was not held behind it for ever: it is answered, on the
+    # same thread, now with a person (the front door does not talk over them).
+    assert later.thread_id == thread.id and later.status is None
