@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 # As bench._common, not _common: gunicorn imports this module as bench.webhook (the bare
 # endpoint), where the bench folder itself is not on the path.
 from bench._common import free_port, model_path  # noqa: E402 - after the path is set
+
 BIN = Path(sys.executable).parent
 TOKEN = "bench-auth-token"  # noqa: S105 - a local bench server only
 TEXTS = ["need a food bank, I live in Normanton", "im lonely, I live in DE23",

@@ -136,8 +136,8 @@ def answer_waiting(engine: FrontDoor, clock: Callable[[], datetime],
                     engine.answer(message_id, commit=False)
             except Exception as error:  # one message must not stop the others being answered
                 failed.append((message_id, error))
-        for message_id, error in failed:
-            _answer_failed(message_id, clock(), error, engine.hours)
+        for message_id, failure in failed:
+            _answer_failed(message_id, clock(), failure, engine.hours)
         db.session.commit()
         answered += len(claimed)
     return answered
