@@ -90,11 +90,13 @@ demo: model db
 test: .stamp-install-test browser
 	$(BIN)/ruff check frontdoor tests bench
 	$(BIN)/mypy frontdoor
+	$(BIN)/lint-imports
 	FRONTDOOR_ENV=test $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: .stamp-install-test
 	$(BIN)/ruff check frontdoor tests bench
 	$(BIN)/mypy frontdoor
+	$(BIN)/lint-imports
 
 bench: .stamp-install-test model
 	$(BIN)/python bench/triage.py

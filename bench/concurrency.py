@@ -203,7 +203,7 @@ class Stub:
 
 
 def faulty_worker(messages: int) -> None:
-    from frontdoor import create_app, outbox
+    from frontdoor import create_app, outbox, outgoing
     from frontdoor.channels.senders import TwilioSmsSender
     from frontdoor.extensions import db
     from frontdoor.models import Coordinator, Resident, Thread, ThreadState, utcnow
@@ -232,7 +232,7 @@ def faulty_worker(messages: int) -> None:
             db.session.flush()
             body = f"Reply {n}: I'll ring you at 2pm."
             bodies.append(body)
-            outbox.queue_reply(thread, sam, body, utcnow())
+            outgoing.queue_reply(thread, sam, body, utcnow())
         db.session.commit()
         clock_offset = [0.0]
 

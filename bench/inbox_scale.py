@@ -58,7 +58,9 @@ def naive(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def fill(engine: sa.Engine, residents: int, messages: int, now: datetime,
+# One COPY per table, in the order the keys need, read top to bottom like the schema:
+# split up, the ids each table hands the next would have to travel between functions.
+def fill(engine: sa.Engine, residents: int, messages: int, now: datetime,  # noqa: C901
          rng: random.Random) -> dict[str, int]:
     """Write the rows with COPY, straight through psycopg: ids given, sequences set after."""
     with engine.connect() as connection:

@@ -83,7 +83,8 @@ def model_path(given: Path | None) -> Path:
     return path
 
 
-def run(day: list[Sent], crisis_dir: Path, model: Path, without_rules: bool,
+# The bench's one run, set up, measured and printed in the order its report reads.
+def run(day: list[Sent], crisis_dir: Path, model: Path, without_rules: bool,  # noqa: C901
         seed: int, show_everyday: int = 0) -> None:
     import sqlalchemy as sa
     from flask_migrate import upgrade

@@ -150,6 +150,17 @@ def _sqlite_pragmas(engine: sa.Engine) -> None:
         cursor.close()
 
 
+def _status_callback_url(app: Flask) -> str:
+    """Where Twilio reports what became of a text: the SMS channel's status route, at the
+    public address Twilio signs its callbacks for (PUBLIC_BASE_URL, with any path)."""
+    from flask import url_for
+
+    # No request is being served here: a request context at the public address lets
+    # url_for build the route's full address from the routes themselves.
+    with app.test_request_context(base_url=app.config["PUBLIC_BASE_URL"]):
+        return url_for("sms.status", _external=True)
+
+
 def _choose_adapters(app: Flask) -> None:
     """The one place that picks concrete senders: Twilio or a recording stand-in."""
     from frontdoor import notify, outbox
@@ -176,7 +187,7 @@ def _choose_adapters(app: Flask) -> None:
             from_number=config["TWILIO_FROM_NUMBER"],
             messaging_service_sid=config["TWILIO_MESSAGING_SERVICE_SID"],
             api_base_url=config["TWILIO_API_BASE_URL"],
-            status_callback=config["PUBLIC_BASE_URL"].rstrip("/") + "/sms/status")
+            status_callback=_status_callback_url(app))
     else:
         sms = RecordingSmsSender()
     notifier: notify.Notifier = {

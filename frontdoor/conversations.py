@@ -20,11 +20,11 @@ from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
 from frontdoor import followups, policy, replies, review, threads
-from frontdoor.channels import Inbound
 from frontdoor.directory.lookup import ward_named
 from frontdoor.directory.search import offers_for
 from frontdoor.extensions import db
 from frontdoor.i18n import ENGLISH, SWITCH_WORDS, in_language
+from frontdoor.inbound import Inbound
 from frontdoor.models import (
     Author,
     Coordinator,

@@ -14,6 +14,7 @@ import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -190,6 +191,28 @@ def load_council_data(folder: Path, replace_council: bool = False,
                 f"directory out of service")
         replaced = retire_council(row, utcnow())
     row = row or Council(id=1, config_version=0)
+    _set_council(row, council, name, code, demo, folder)
+    db.session.add(row)
+
+    by_key = _load_coordinators(people)
+    _load_on_call(folder, by_key, ZoneInfo(timezone))
+    wards = _load_wards(folder, by_key)
+    deactivated = _deactivate_leavers(set(by_key))
+    postcodes = _load_postcodes(folder, wards)
+    db.session.flush()
+    directory = _load_directory(folder)
+    # Running processes compare this to drop what they cached (engine.py).
+    row.config_version = (row.config_version or 0) + 1
+    db.session.commit()
+    kept = tuple(p.name for p in by_key.values() if not p.active)
+    return LoadReport(len(wards), len(by_key), postcodes,
+                      directory.imported if directory else 0, _described(name, demo),
+                      replaced, deactivated, kept, directory)
+
+
+def _set_council(row: Council, council: dict[str, Any], name: str, code: str | None,
+                 demo: bool, folder: Path) -> None:
+    """council.toml onto the council's row: contacts, the ladder, languages, policies."""
     row.name = name
     row.code = code or row.code
     row.is_demo = demo
@@ -217,8 +240,10 @@ def load_council_data(folder: Path, replace_council: bool = False,
         outcomes.load_domains(folder / "outcomes.toml")
     except outcomes.OutcomesError as error:
         raise CouncilDataError(str(error)) from error
-    db.session.add(row)
 
+
+def _load_coordinators(people: list[dict[str, Any]]) -> dict[str, Coordinator]:
+    """coordinators.toml's people, by key: added or updated, never brought back."""
     by_key: dict[str, Coordinator] = {}
     for person in people:
         key = person["key"]
@@ -242,8 +267,11 @@ def load_council_data(folder: Path, replace_council: bool = False,
         db.session.add(coordinator)
         by_key[key] = coordinator
     db.session.flush()
+    return by_key
 
-    zone = ZoneInfo(timezone)
+
+def _load_on_call(folder: Path, by_key: dict[str, Coordinator], zone: ZoneInfo) -> None:
+    """The on-call rota in coordinators.toml, in place of the one loaded before."""
     db.session.execute(sa.delete(OnCall))
     for n, entry in enumerate(_toml(folder / "coordinators.toml").get("on_call", []), start=1):
         where = f"coordinators.toml: on_call entry {n}"
@@ -256,6 +284,9 @@ def load_council_data(folder: Path, replace_council: bool = False,
         db.session.add(OnCall(coordinator_id=by_key[entry["coordinator"]].id, starts=starts,
                               ends=ends))
 
+
+def _load_wards(folder: Path, by_key: dict[str, Coordinator]) -> dict[str, Ward]:
+    """wards.csv, each with its coordinator and cover, by ward code."""
     wards: dict[str, Ward] = {}
     for line, ward_row in _csv(folder / "wards.csv"):
         code = ward_row["ward_code"]
@@ -271,8 +302,11 @@ def load_council_data(folder: Path, replace_council: bool = False,
         db.session.add(ward)
         wards[code] = ward
     db.session.flush()
-    deactivated = _deactivate_leavers(set(by_key))
+    return wards
 
+
+def _load_postcodes(folder: Path, wards: dict[str, Ward]) -> int:
+    """postcodes.csv, over the rows it gave last time; returns how many it names."""
     # Only the rows this file gave last time: postcodes imported from the ONS directory
     # (`frontdoor postcodes import`) stay, except where this file names the same postcode.
     db.session.execute(sa.delete(Postcode).where(Postcode.source == "config"))
@@ -291,16 +325,7 @@ def load_council_data(folder: Path, replace_council: bool = False,
         db.session.execute(sa.delete(Postcode).where(Postcode.postcode.in_(chunk)))
     db.session.add_all(Postcode(postcode=key, ward_code=seen[key], source="config")
                        for key in keys)
-
-    db.session.flush()
-    directory = _load_directory(folder)
-    # Running processes compare this to drop what they cached (engine.py).
-    row.config_version = (row.config_version or 0) + 1
-    db.session.commit()
-    kept = tuple(p.name for p in by_key.values() if not p.active)
-    return LoadReport(len(wards), len(by_key), len(seen),
-                      directory.imported if directory else 0, _described(name, demo),
-                      replaced, deactivated, kept, directory)
+    return len(keys)
 
 
 def _deactivate_leavers(keys: set[str]) -> tuple[str, ...]:

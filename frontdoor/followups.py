@@ -5,7 +5,7 @@ engine hears the answer (`hear`, called from FrontDoor._answer). The answers are
 reports' connection rate, and flag entries that keep failing.
 
 Never sent to a resident who opted out or asked for calls only or web chat only
-(outbox.why_not_text), to a web-chat resident (no number), around a crisis, or while a
+(outgoing.why_not_text), to a web-chat resident (no number), around a crisis, or while a
 coordinator has their thread (the bot never talks over a person); such a follow-up is
 marked skipped, with why, and never sent later."""
 
@@ -32,6 +32,7 @@ from frontdoor.models import (
     Thread,
     ThreadState,
 )
+from frontdoor.outgoing import queue_reply, why_not_text
 from frontdoor.rota import Hours, is_bank_holiday
 
 FOLLOW_UP_AFTER = timedelta(days=7)
@@ -82,8 +83,6 @@ def decent_hour(now: datetime, hours: Hours) -> bool:
 
 def why_not_follow_up(follow_up: FollowUp, resident: Resident) -> str | None:
     """Why this follow-up must never be sent, if it must not."""
-    from frontdoor.outbox import why_not_text
-
     if resident.erased_at is not None:
         return "the resident's record was erased"
     if resident.channel != "sms":
@@ -107,8 +106,6 @@ def why_not_follow_up(follow_up: FollowUp, resident: Resident) -> str | None:
 def queue_due(now: datetime, hours: Hours, limit: int = 50) -> int:
     """Queue the follow-ups whose day has come, through the outbox, at a decent hour.
     Each is sent once: claimed under a row lock and marked sent with its message."""
-    from frontdoor.outbox import queue_reply
-
     if not decent_hour(now, hours):
         return 0
     query = (sa.select(FollowUp).where(FollowUp.state == "due", FollowUp.due_at <= now)

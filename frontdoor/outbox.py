@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,16 +29,14 @@ from frontdoor.extensions import db
 from frontdoor.health import beat as heartbeat
 from frontdoor.i18n import in_language
 from frontdoor.models import (
-    Author,
-    Coordinator,
     Direction,
     Message,
     Notification,
-    Resident,
     Thread,
     utcnow,
 )
 from frontdoor.notify import Notifier
+from frontdoor.outgoing import queue_reply, why_not_text
 from frontdoor.rota import Hours
 
 log = logging.getLogger(__name__)
@@ -58,56 +55,6 @@ STATUS_RANK = {
 def backoff(attempt: int) -> timedelta:
     """10s, 20s, 40s ... capped at 30 minutes."""
     return timedelta(seconds=min(10 * 2 ** max(attempt - 1, 0), 1800))
-
-
-CONTACT_CHOICES = {
-    "sms": "Safe to text",
-    "call_only": "Call only: do not text",
-    "webchat_only": "Web chat only: do not text",
-}
-
-
-def why_not_text(resident: Resident) -> str | None:
-    """Why the outbox must not text this resident, if it must not."""
-    if resident.opted_out:
-        return "the resident has opted out (replied STOP)"
-    if resident.contact_by == "call_only":
-        return "the resident asked for calls only: it may not be safe to text"
-    if resident.contact_by == "webchat_only":
-        return "the resident asked for web chat only: it may not be safe to text"
-    return None
-
-
-def queue_reply(thread: Thread, author: Coordinator | None, body: str,
-                now: datetime) -> Message:
-    """Record a message to the resident (a coordinator's, or the front door's own when
-    `author` is None), on the resident's own channel."""
-    return _queue(thread.resident, thread, author, body, now)
-
-
-def queue_text(resident: Resident, body: str, now: datetime) -> Message:
-    """A text from the front door outside any thread (a code proving a phone is theirs)."""
-    return _queue(resident, None, None, body, now)
-
-
-def _queue(resident: Resident, thread: Thread | None, author: Coordinator | None, body: str,
-           now: datetime) -> Message:
-    message = Message(thread=thread, resident=resident, direction=Direction.OUT,
-                      author=Author.COORDINATOR if author else Author.BOT,
-                      coordinator_id=author.id if author else None,
-                      channel=resident.channel, body=body, created_at=now)
-    refused = why_not_text(resident)
-    if resident.channel == "webchat":
-        message.status = "shown"     # the resident's chat page polls for it
-    elif refused:
-        message.status, message.error = "not_sent", refused
-    else:
-        # "pending" is ours; "queued", "sent", "delivered" ... are Twilio's, once it has it.
-        message.status = "pending"
-        message.idempotency_key = uuid.uuid4().hex
-        message.next_attempt_at = now
-    db.session.add(message)
-    return message
 
 
 def _claim(now: datetime, limit: int) -> list[tuple[Message, bool]]:

@@ -164,7 +164,7 @@ def _everyday(now: Situation, ward_code: str | None) -> Decision:
         return Decision("nothing", opted_out=True)
     if sms and word in now.council.own_opt_out_words:
         # The council's own words (Welsh ones: STOPIO): Twilio does not know them, so we
-        # confirm, once, and the outbox sends nothing more (outbox.queue_text).
+        # confirm, once, and the outbox sends nothing more (outgoing.queue_text).
         return Decision("opted_out", opted_out=True)
     if now.follow_up_answer is not None and not resident.opted_out:
         # An answer to "did it help?" (1, 2, 3 or 0): before opt-in, so "yes" is an answer.

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
-from frontdoor.channels.segments import fit_parts, to_gsm_friendly
+from frontdoor.sms_segments import fit_parts, to_gsm_friendly
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ from frontdoor.models import (
     ThreadState,
     Ward,
 )
+from frontdoor.outgoing import queue_reply, why_not_text
 from frontdoor.rota import Hours, describe_when, is_bank_holiday, is_council_open, reply_by
 from frontdoor.triage.text import normalise
 
@@ -592,8 +593,6 @@ def mark_seen(review: Review, by: Coordinator, now: datetime) -> None:
 def follow_up(review: Review, by: Coordinator, now: datetime, hours: Hours) -> Message:
     """"I'll follow up": the thread is theirs, and the resident is told who will be in touch
     and by when, on their own channel (never a text they said not to send)."""
-    from frontdoor.outbox import queue_reply  # here: the outbox's worker imports this module
-
     thread = review.thread
     due = reply_by(by, now, hours)
     threads.follow_up(thread, by, now, due)
@@ -609,8 +608,6 @@ def follow_up(review: Review, by: Coordinator, now: datetime, hours: Hours) -> M
 def contact_note(thread: Thread) -> str:
     """How reaching out would go, for the early-help suggestion: channel choices and opt-outs
     (the same rule the outbox keeps)."""
-    from frontdoor.outbox import why_not_text
-
     resident = thread.resident
     if resident.channel == "webchat":
         return "Web chat: they see a message when they come back to the chat."

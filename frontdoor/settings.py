@@ -291,75 +291,107 @@ def sender_choice(settings: Config) -> str:
     return "twilio" if settings.TWILIO_ACCOUNT_SID else "console"
 
 
-def problems(settings: Config, role: Role) -> list[tuple[str, str]]:
+Problem = tuple[str, str]
+
+
+def problems(settings: Config, role: Role) -> list[Problem]:
     """What stops `role` serving in production, as (setting, one-line reason) pairs.
 
     "web" serves requests (gunicorn, `frontdoor run`); "worker" sends replies and
-    notifications (`frontdoor worker`). Development and tests are never refused."""
+    notifications (`frontdoor worker`). Development and tests are never refused. The first
+    one found is the one `require` names, so the order is the order to fix them in."""
     if settings.ENV_NAME != "production":
         return []
-    found: list[tuple[str, str]] = []
-    given = settings.model_fields_set
+    return [*(_secret_problems(settings) if role == "web" else []),
+            *_unset(settings, "DATABASE_URL", "production keeps residents' messages in the "
+                    "council's PostgreSQL (postgresql+psycopg://user:password@host:5432/"
+                    "frontdoor)"),
+            *_address_problems(settings), *_sender_problems(settings),
+            *_notify_problems(settings),
+            *(_debugging_problems(settings) if role == "web" else []),
+            *_installed_problems(settings)]
 
-    def need(name: str, why: str) -> None:
-        if name not in given:
-            found.append((name, f"{name} is not set: {why}"))
 
-    if role == "web":
-        need("SECRET_KEY", "sessions and forms need a long random secret "
-                           "(python -c 'import secrets; print(secrets.token_hex(32))')")
-        if settings.SECRET_KEY and len(settings.SECRET_KEY) < 32:
-            found.append(("SECRET_KEY", "SECRET_KEY is too short: use at least 32 random "
-                                        "characters"))
-    need("DATABASE_URL", "production keeps residents' messages in the council's PostgreSQL "
-                         "(postgresql+psycopg://user:password@host:5432/frontdoor)")
-    need("PUBLIC_BASE_URL", "the public https:// address Twilio calls and links point to")
-    if "PUBLIC_BASE_URL" in given:
-        url = urlsplit(settings.PUBLIC_BASE_URL)
-        if url.scheme not in {"http", "https"} or not url.hostname:
-            found.append(("PUBLIC_BASE_URL", "PUBLIC_BASE_URL must be an address such as "
-                                             "https://frontdoor.example.gov.uk"))
-        elif url.scheme != "https" and url.hostname not in LOOPBACK:
-            # Twilio signs, and residents type, the https address; plain http is only for a
-            # trial on this machine.
-            found.append(("PUBLIC_BASE_URL", "PUBLIC_BASE_URL must start with https://"))
+def _unset(settings: Config, name: str, why: str) -> list[Problem]:
+    return [] if name in settings.model_fields_set else [(name, f"{name} is not set: {why}")]
 
+
+def _secret_problems(settings: Config) -> list[Problem]:
+    found = _unset(settings, "SECRET_KEY", "sessions and forms need a long random secret "
+                   "(python -c 'import secrets; print(secrets.token_hex(32))')")
+    if settings.SECRET_KEY and len(settings.SECRET_KEY) < 32:
+        found.append(("SECRET_KEY", "SECRET_KEY is too short: use at least 32 random "
+                                    "characters"))
+    return found
+
+
+def _address_problems(settings: Config) -> list[Problem]:
+    if "PUBLIC_BASE_URL" not in settings.model_fields_set:
+        return _unset(settings, "PUBLIC_BASE_URL",
+                      "the public https:// address Twilio calls and links point to")
+    url = urlsplit(settings.PUBLIC_BASE_URL)
+    if url.scheme not in {"http", "https"} or not url.hostname:
+        return [("PUBLIC_BASE_URL", "PUBLIC_BASE_URL must be an address such as "
+                                    "https://frontdoor.example.gov.uk")]
+    if url.scheme != "https" and url.hostname not in LOOPBACK:
+        # Twilio signs, and residents type, the https address; plain http is only for a
+        # trial on this machine.
+        return [("PUBLIC_BASE_URL", "PUBLIC_BASE_URL must start with https://")]
+    return []
+
+
+def _sender_problems(settings: Config) -> list[Problem]:
     sender = settings.SMS_SENDER
     if sender is None and not settings.TWILIO_ACCOUNT_SID:
-        found.append(("SMS_SENDER", "SMS_SENDER is not set: set SMS_SENDER=twilio with the "
-                                    "TWILIO_* settings, or choose SMS_SENDER=console to send "
-                                    "nothing and only record replies"))
-    elif sender == "fake":
-        found.append(("SMS_SENDER", "SMS_SENDER=fake is for tests: use twilio (or console "
-                                    "to send nothing)"))
-    elif sender_choice(settings) == "twilio":
-        need("TWILIO_ACCOUNT_SID", "SMS_SENDER=twilio needs the account")
-        need("TWILIO_AUTH_TOKEN", "SMS_SENDER=twilio needs it (it also checks every "
-                                  "webhook's signature)")
-        if not (settings.TWILIO_FROM_NUMBER or settings.TWILIO_MESSAGING_SERVICE_SID):
-            found.append(("TWILIO_FROM_NUMBER", "TWILIO_FROM_NUMBER is not set (nor "
-                                                "TWILIO_MESSAGING_SERVICE_SID): Twilio needs "
-                                                "a number or a Messaging Service to send from"))
+        return [("SMS_SENDER", "SMS_SENDER is not set: set SMS_SENDER=twilio with the "
+                               "TWILIO_* settings, or choose SMS_SENDER=console to send "
+                               "nothing and only record replies")]
+    if sender == "fake":
+        return [("SMS_SENDER", "SMS_SENDER=fake is for tests: use twilio (or console "
+                               "to send nothing)")]
+    if sender_choice(settings) != "twilio":
+        return []
+    found = [*_unset(settings, "TWILIO_ACCOUNT_SID", "SMS_SENDER=twilio needs the account"),
+             *_unset(settings, "TWILIO_AUTH_TOKEN", "SMS_SENDER=twilio needs it (it also "
+                     "checks every webhook's signature)")]
+    if not (settings.TWILIO_FROM_NUMBER or settings.TWILIO_MESSAGING_SERVICE_SID):
+        found.append(("TWILIO_FROM_NUMBER", "TWILIO_FROM_NUMBER is not set (nor "
+                                            "TWILIO_MESSAGING_SERVICE_SID): Twilio needs "
+                                            "a number or a Messaging Service to send from"))
+    return found
 
+
+def _notify_problems(settings: Config) -> list[Problem]:
     channel = settings.NOTIFY_CHANNEL
-    if "NOTIFY_CHANNEL" not in given:
-        found.append(("NOTIFY_CHANNEL", "NOTIFY_CHANNEL is not set: email (with SMTP_HOST "
-                                        "and SMTP_FROM), sms (to work phones) or console"))
-    elif channel == "recording":
-        found.append(("NOTIFY_CHANNEL", "NOTIFY_CHANNEL=recording is for tests"))
-    elif channel == "email":
-        need("SMTP_HOST", "NOTIFY_CHANNEL=email needs the council's mail server")
-        need("SMTP_FROM", "NOTIFY_CHANNEL=email needs the address notifications come from")
-    elif channel == "sms" and sender_choice(settings) != "twilio":
-        found.append(("NOTIFY_CHANNEL", "NOTIFY_CHANNEL=sms needs SMS_SENDER=twilio: "
-                                        "coordinators' work phones are texted through Twilio"))
+    if "NOTIFY_CHANNEL" not in settings.model_fields_set:
+        return [("NOTIFY_CHANNEL", "NOTIFY_CHANNEL is not set: email (with SMTP_HOST "
+                                   "and SMTP_FROM), sms (to work phones) or console")]
+    if channel == "recording":
+        return [("NOTIFY_CHANNEL", "NOTIFY_CHANNEL=recording is for tests")]
+    if channel == "email":
+        return [*_unset(settings, "SMTP_HOST", "NOTIFY_CHANNEL=email needs the council's "
+                        "mail server"),
+                *_unset(settings, "SMTP_FROM", "NOTIFY_CHANNEL=email needs the address "
+                        "notifications come from")]
+    if channel == "sms" and sender_choice(settings) != "twilio":
+        return [("NOTIFY_CHANNEL", "NOTIFY_CHANNEL=sms needs SMS_SENDER=twilio: "
+                                   "coordinators' work phones are texted through Twilio")]
+    return []
 
-    if role == "web" and settings.FLASK_DEBUG:
+
+def _debugging_problems(settings: Config) -> list[Problem]:
+    found = []
+    if settings.FLASK_DEBUG:
         found.append(("FLASK_DEBUG", "FLASK_DEBUG must be off in production: the debugger "
                                      "runs any code typed into an error page"))
-    if role == "web" and settings.DEV_TOOLS:
+    if settings.DEV_TOOLS:
         found.append(("DEV_TOOLS", "DEV_TOOLS must be off in production: /dev/sms shows "
                                    "any number's conversation"))
+    return found
+
+
+def _installed_problems(settings: Config) -> list[Problem]:
+    found = []
     if settings.RATELIMIT_STORAGE_URI.startswith(("redis://", "rediss://")) \
             and importlib.util.find_spec("redis") is None:
         found.append(("RATELIMIT_STORAGE_URI", "RATELIMIT_STORAGE_URI uses Redis but the "

@@ -271,12 +271,12 @@ def twilio():
 @pytest.fixture
 def queued(phone, db, clock):
     """A coordinator's reply to an SMS resident, committed to the outbox."""
-    from frontdoor import outbox
+    from frontdoor import outgoing
     from frontdoor.models import Coordinator, Thread
 
     phone.text("can i talk to someone, i live in normanton")
     thread = db.session.scalar(sa.select(Thread))
     sam = db.session.scalar(sa.select(Coordinator).where(Coordinator.key == "sam-patel"))
-    message = outbox.queue_reply(thread, sam, "Hi, it's Sam. I'll ring at 2pm.", clock())
+    message = outgoing.queue_reply(thread, sam, "Hi, it's Sam. I'll ring at 2pm.", clock())
     db.session.commit()
     return message

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from frontdoor import followups, outbox
+from frontdoor import followups, outbox, outgoing
 from frontdoor.channels.senders import RecordingSmsSender
 from frontdoor.models import Direction, FollowUp, Message, Referral, Resident, Thread
 from tests.conftest import TUESDAY_10AM, make_phone
@@ -80,7 +80,7 @@ def test_no_follow_up_to_an_opted_out_call_only_or_web_chat_only_resident(
     assert follow_up_texts(run_worker(app)) == []
     follow_up = db.session.scalar(sa.select(FollowUp))
     assert follow_up.state == "skipped"
-    assert follow_up.skipped_reason == outbox.why_not_text(db.session.scalar(sa.select(Resident)))
+    assert follow_up.skipped_reason == outgoing.why_not_text(db.session.scalar(sa.select(Resident)))
 
 
 def test_no_follow_up_around_a_crisis(phone, app, db, clock, auth):

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from frontdoor import create_app
 from frontdoor.health import beat, worker_name
 from frontdoor.models import Coordinator, Thread, WorkerHeartbeat, utcnow
-from frontdoor.outbox import queue_reply, run_worker
+from frontdoor.outbox import run_worker
+from frontdoor.outgoing import queue_reply
 
 
 def test_healthz_says_the_process_is_alive(client):

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from prometheus_client.parser import text_string_to_metric_families
 
 from frontdoor.models import Coordinator, Thread, utcnow
-from frontdoor.outbox import queue_reply, send_due
+from frontdoor.outbox import send_due
+from frontdoor.outgoing import queue_reply
 
 NUMBER = "+447700900123"   # the `phone` fixture's
 

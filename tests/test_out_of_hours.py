@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from frontdoor import outbox, threads
+from frontdoor import outbox, outgoing, threads
 from frontdoor.channels.senders import RecordingSmsSender
 from frontdoor.models import (
     AuditEvent,
@@ -348,7 +348,7 @@ def test_a_call_only_choice_made_after_a_reply_was_queued_still_stops_the_sms(
     clock.now = TUESDAY_10AM
     phone.text("my partner hits me and im scared to go home, normanton")
     thread = thread_of(db)
-    outbox.queue_reply(thread, person(db, "sam-patel"), "Are you safe to talk?", clock.now)
+    outgoing.queue_reply(thread, person(db, "sam-patel"), "Are you safe to talk?", clock.now)
     thread.resident.contact_by = "webchat_only"
     db.session.commit()
     sender = RecordingSmsSender()
@@ -362,7 +362,7 @@ def test_a_safe_to_text_resident_gets_the_coordinators_sms(phone, db, clock, app
     thread = thread_of(db)
     thread.resident.contact_by = "sms"
     threads.replied(thread, person(db, "sam-patel"), clock.now)
-    outbox.queue_reply(thread, person(db, "sam-patel"), "Are you safe to talk?", clock.now)
+    outgoing.queue_reply(thread, person(db, "sam-patel"), "Are you safe to talk?", clock.now)
     db.session.commit()
     sender = RecordingSmsSender()
     outbox.send_due(sender, clock)

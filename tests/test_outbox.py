@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from requests.exceptions import ConnectTimeout
 from twilio.request_validator import RequestValidator
 
-from frontdoor import outbox
+from frontdoor import outbox, outgoing
 from frontdoor.channels.senders import RecordingSmsSender
 from frontdoor.models import Coordinator, Message, Thread
 
@@ -136,7 +136,7 @@ def test_several_workers_side_by_side_send_each_message_once(app, phone, db, clo
     thread = db.session.scalar(sa.select(Thread))
     sam = db.session.scalar(sa.select(Coordinator).where(Coordinator.key == "sam-patel"))
     for n in range(30):
-        outbox.queue_reply(thread, sam, f"message {n}", clock())
+        outgoing.queue_reply(thread, sam, f"message {n}", clock())
     db.session.commit()
     sender = RecordingSmsSender()
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from frontdoor import replies
-from frontdoor.channels.segments import segments
+from frontdoor.sms_segments import segments
 from tests.conftest import make_phone
 
 NOTICE = "https://www.example.org/lac-privacy"

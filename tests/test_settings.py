@@ -43,6 +43,14 @@ def environment(monkeypatch):
     return monkeypatch
 
 
+@pytest.mark.parametrize("public", ["https://frontdoor.example.gov.uk",
+                                    "https://www.example.gov.uk/frontdoor/"])
+def test_twilio_is_given_the_status_callback_at_the_public_address(environment, public):
+    environment.setenv("PUBLIC_BASE_URL", public)
+    sender = create_app(role="worker").extensions["frontdoor.sms_sender"]
+    assert sender.status_callback == public.rstrip("/") + "/sms/status"
+
+
 def test_complete_production_settings_start_the_web_server_and_the_worker(environment):
     for role in ("web", "worker"):
         app = create_app(role=role)

@@ -12,11 +12,11 @@ import pytest
 import sqlalchemy as sa
 
 from frontdoor import replies
-from frontdoor.channels.segments import segments, to_gsm_friendly, to_gsm_letters
 from frontdoor.council_data import load_council_data
 from frontdoor.i18n import in_language
 from frontdoor.models import Direction, Message, Resident, Thread, Ward
 from frontdoor.settings import PROJECT_ROOT
+from frontdoor.sms_segments import segments, to_gsm_friendly, to_gsm_letters
 from tests.conftest import AuthActions, make_account, make_phone
 
 SWANSEA = PROJECT_ROOT / "config" / "swansea-demo"

@@ -1,22 +1,5 @@
 """Channels translate between a provider and the one conversation engine; no triage here."""
 
-from __future__ import annotations
+from frontdoor.inbound import Inbound
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Inbound:
-    """One resident message, whichever channel carried it."""
-
-    channel: str                    # "sms" | "webchat"
-    sender: str                     # E.164 number, or a hash of the web-chat token
-    text: str
-    provider_id: str | None = None  # Twilio MessageSid: unique, Twilio retries
-    media_count: int = 0
-    # The language the resident's page is in (web chat), for a first message with no words
-    # to tell it from ("0"); the words of a message count for more (conversations.py).
-    language: str | None = None
-    # Web chat: a keyed digest of the address it came from (edge.origin_of_request), so a
-    # burst of urgent threads from one address reaches the lead as one alert (threads.py).
-    origin: str | None = None
+__all__ = ["Inbound"]

@@ -29,7 +29,7 @@ from frontdoor.errors import ApiError
 from frontdoor.extensions import csrf, db, limiter
 from frontdoor.i18n import in_language, page_language
 from frontdoor.models import PhoneCode, Resident
-from frontdoor.outbox import queue_text
+from frontdoor.outgoing import queue_text
 
 # A chat asks for few codes; the daily cap per chat and per number is in linking.py. Codes
 # are texts the council pays for: an address (a library's included) asks for a few dozen.

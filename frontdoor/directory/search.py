@@ -528,25 +528,9 @@ class DirectoryIndex:
         offers = []
         for i in chosen[:limit]:
             listing = self.listings[i]
-            why = []
-            for c, concept in enumerate(concepts):
-                if per_concept[c][i] > 0:
-                    _, _, said = concept.members[best_member[c][i]]
-                    asked = next((m[2] for m in concept.members if m[1] >= SLIP_WEIGHT), said)
-                    why.append(f"'{said}'" + (f" (for '{asked}')" if asked != said else ""))
-            if need and need in listing.needs:
-                why.append(f"need: {need}")
-            if ward_code and bool(in_ward[i]):
-                why.append(f"in {self.places.names.get(ward_code, ward_code)}")
-            elif ward_code and bool(nearby[i]):
-                why.append("nearby: " + ", ".join(sorted(
-                    self.places.names.get(w, w) for w in listing.wards)))
-            elif listing.citywide:
-                why.append("city-wide")
-            if listing.community:
-                why.append("community group")
-            if ages and (listing.min_age is not None or listing.max_age is not None):
-                why.append(f"{', '.join(map(str, ages))} fits {_age_words(listing)}")
+            why = [*_words_matched(i, concepts, per_concept, best_member),
+                   *self._why_this_entry(listing, need, ward_code, bool(in_ward[i]),
+                                         bool(nearby[i]), ages)]
             opening = describe_schedules(listing.schedules, today) if listing.schedules \
                 else listing.hours
             note = bank_holiday_note(listing.schedules, today, hours)
@@ -561,6 +545,37 @@ class DirectoryIndex:
                 min_age=listing.min_age, max_age=listing.max_age,
                 needs=tuple(sorted(listing.needs))))
         return Offers(tuple(offers), words, ages)
+
+    def _why_this_entry(self, listing: Listing, need: str | None, ward_code: str | None,
+                        in_ward: bool, nearby: bool, ages: Sequence[AgeRange]) -> list[str]:
+        """Why an entry was offered besides its words: need, place, kind, age."""
+        why = []
+        if need and need in listing.needs:
+            why.append(f"need: {need}")
+        if ward_code and in_ward:
+            why.append(f"in {self.places.names.get(ward_code, ward_code)}")
+        elif ward_code and nearby:
+            why.append("nearby: " + ", ".join(sorted(
+                self.places.names.get(w, w) for w in listing.wards)))
+        elif listing.citywide:
+            why.append("city-wide")
+        if listing.community:
+            why.append("community group")
+        if ages and (listing.min_age is not None or listing.max_age is not None):
+            why.append(f"{', '.join(map(str, ages))} fits {_age_words(listing)}")
+        return why
+
+
+def _words_matched(i: int, concepts: Sequence[Concept], per_concept: Sequence[np.ndarray],
+                   best_member: Sequence[np.ndarray]) -> list[str]:
+    """The words of the message that matched entry `i`."""
+    why = []
+    for c, concept in enumerate(concepts):
+        if per_concept[c][i] > 0:
+            _, _, said = concept.members[best_member[c][i]]
+            asked = next((m[2] for m in concept.members if m[1] >= SLIP_WEIGHT), said)
+            why.append(f"'{said}'" + (f" (for '{asked}')" if asked != said else ""))
+    return why
 
 
 def _keep_one_service(chosen: list[Any], community: np.ndarray, limit: int) -> list[Any]:

@@ -26,7 +26,7 @@ from frontdoor.models import (
     ThreadState,
     Ward,
 )
-from frontdoor.outbox import queue_reply
+from frontdoor.outgoing import queue_reply
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 ROLES = ("coordinator", "lead")

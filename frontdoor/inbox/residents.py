@@ -38,7 +38,7 @@ from frontdoor.models import (
     Resident,
     Thread,
 )
-from frontdoor.outbox import CONTACT_CHOICES
+from frontdoor.outgoing import CONTACT_CHOICES
 
 CONNECTION_KINDS = {"community": "A community group or activity", "person": "A person",
                     "service": "A service"}

@@ -11,16 +11,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from frontdoor.channels.segments import (
+from frontdoor.extensions import db
+from frontdoor.models import Coordinator, SavedReply, Thread, Ward
+from frontdoor.rota import Hours, back_on, describe_date
+from frontdoor.sms_segments import (
     GSM7_BASIC,
     GSM7_EXTENDED,
     MAX_SEGMENTS,
     length_units,
     segments,
 )
-from frontdoor.extensions import db
-from frontdoor.models import Coordinator, SavedReply, Thread, Ward
-from frontdoor.rota import Hours, back_on, describe_date
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from frontdoor.models import (
     ThreadState,
     Ward,
 )
-from frontdoor.outbox import CONTACT_CHOICES, queue_reply
+from frontdoor.outgoing import CONTACT_CHOICES, queue_reply
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 

@@ -161,7 +161,7 @@
     });
   }
 
-  // -- the reply box: text messages, counted as frontdoor/channels/segments.py counts them --
+  // -- the reply box: text messages, counted as frontdoor/sms_segments.py counts them --
   var box = document.getElementById("reply-body");
   var counter = document.getElementById("reply-count");
   if (box && counter && box.getAttribute("data-gsm")) {

@@ -151,9 +151,9 @@ def model_for(intents_dir: Path) -> LanguageModel:
 
 
 def default_intents_dir() -> Path:
-    from frontdoor.settings import PROJECT_ROOT
-
-    return PROJECT_ROOT / "intents"
+    # The checkout's intents/ (INTENTS_DIR's default), found from here: triage reads no
+    # settings, so it stays free of the app and its database (pyproject.toml's contracts).
+    return Path(__file__).resolve().parents[2] / "intents"
 
 
 def vocabulary(language: Language) -> frozenset[str]:

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from frontdoor.channels.segments import segments
 from frontdoor.models import Coordinator, Direction, Leave, Message, Resident, Thread, ThreadState
+from frontdoor.sms_segments import segments
 from tests.conftest import make_phone
 
 NORMANTON = "E05015521"

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from frontdoor.channels.segments import segments
 from frontdoor.models import Council, DirectoryEntry, Thread, ThreadState
+from frontdoor.sms_segments import segments
 from tests.conftest import make_phone
 
 

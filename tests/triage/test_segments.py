@@ -1,4 +1,4 @@
-from frontdoor.channels.segments import fit_parts, segments, trim_to_fit
+from frontdoor.sms_segments import fit_parts, segments, trim_to_fit
 
 
 def test_gsm7_counts_160_then_153_per_segment():

@@ -6,7 +6,10 @@ to UCS-2, so replies keep to GSM-7 where they can and are budgeted either way.
 Welsh needs its accents (ŵ, ŷ, â, ô...), none of them in GSM-7: 3 UCS-2 segments hold only
 201 characters against GSM-7's 459. A Welsh reply keeps its accents when it fits whole in
 3 UCS-2 segments; when it would not, it is sent with the plain letters (w for ŵ) in GSM-7,
-so that no part of what it says (the numbers, the coordinator's name) is lost."""
+so that no part of what it says (the numbers, the coordinator's name) is lost.
+
+The arithmetic of SMS itself, not a channel: the replies, the inbox's reply box and the SMS
+channel all count with it, so it sits below them all (pyproject.toml's import contracts)."""
 
 from __future__ import annotations
 
