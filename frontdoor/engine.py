@@ -14,6 +14,7 @@ from frontdoor.conversations import FrontDoor
 from frontdoor.extensions import db
 from frontdoor.models import Council
 from frontdoor.rota import Hours
+from frontdoor.timings import TimedTriage
 from frontdoor.triage.classifier import Classifier
 from frontdoor.triage.data import load_need_definitions
 from frontdoor.triage.understand import Triage
@@ -55,8 +56,6 @@ def front_door(app: Flask | None = None) -> FrontDoor:
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     engine = app.extensions.get("frontdoor.engine")
     if engine is None:
-        from frontdoor.metrics import TimedTriage
-
         # Every read is timed for /metrics (frontdoor_triage_seconds).
         engine = FrontDoor(cast(Triage, TimedTriage(load_triage(app))), hours_for(app),
                            clock=lambda: app.extensions["frontdoor.clock"]())

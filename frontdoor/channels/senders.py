@@ -16,7 +16,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from frontdoor.metrics import observe_send
+from frontdoor.timings import observe_send
 
 log = logging.getLogger(__name__)
 
