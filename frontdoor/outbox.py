@@ -17,14 +17,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 
 from frontdoor import replies, review, threads
-from frontdoor.channels.senders import SendError, SmsSender
+from frontdoor.channels.senders import SendError, Sent, SmsSender
 from frontdoor.extensions import db
 from frontdoor.health import beat as heartbeat
 from frontdoor.i18n import in_language
@@ -76,30 +79,59 @@ def _claim(now: datetime, limit: int) -> list[tuple[Message, bool]]:
     return claimed
 
 
-def _deliver(message: Message, sender: SmsSender, now: datetime, recovering: bool) -> None:
+@dataclass
+class Delivery:
+    """One claimed message on its way to the provider: what the sending thread may read
+    (plain values, never the database) and what it found out."""
+
+    message: Message
+    to: str
+    body: str
+    key: str
+    since: datetime
+    check_first: bool
+    refused: str | None = None
+    sent: Sent | None = None
+    error: SendError | None = None
+
+
+def _prepare(message: Message, now: datetime, recovering: bool) -> Delivery:
     # The front door's answer to a text the resident has just sent goes back as a text,
     # as it would have in the webhook's response; only an opt-out stops it.
     refused = why_not_text(message.resident) if message.reply_to_id is None else (
         why_not_text(message.resident) if message.resident.opted_out else None)
-    if refused:
-        message.status, message.error = "not_sent", refused
-        return
-    key = message.idempotency_key or str(message.id)
     if recovering:
         # The last worker died mid-send: it may have gone.
         message.maybe_sent = True
-    try:
-        sent = None
-        if message.maybe_sent:
-            # The last attempt may have reached Twilio: ask before sending again.
-            sent = sender.find_sent(message.resident.address, message.body,
-                                    message.created_at)
-        if sent is None:
-            message.maybe_sent = False
-            sent = sender.send(message.resident.address, message.body, key)
-    except SendError as error:
+    return Delivery(message, message.resident.address, message.body,
+                    message.idempotency_key or str(message.id), message.created_at,
+                    check_first=bool(message.maybe_sent), refused=refused)
+
+
+def _call_provider(sender: SmsSender, deliveries: list[Delivery]) -> None:
+    """One resident's messages, in order (run on a sending thread: no database here)."""
+    for delivery in deliveries:
+        if delivery.refused:
+            continue
+        try:
+            if delivery.check_first:
+                # The last attempt may have reached Twilio: ask before sending again.
+                delivery.sent = sender.find_sent(delivery.to, delivery.body, delivery.since)
+            if delivery.sent is None:
+                delivery.check_first = False
+                delivery.sent = sender.send(delivery.to, delivery.body, delivery.key)
+        except SendError as error:
+            delivery.error = error
+
+
+def _record(delivery: Delivery, now: datetime) -> None:
+    message, error = delivery.message, delivery.error
+    if delivery.refused:
+        message.status, message.error = "not_sent", delivery.refused
+        return
+    if error is not None:
         message.error = error.reason
-        message.maybe_sent = message.maybe_sent or error.ambiguous
+        message.maybe_sent = delivery.check_first or error.ambiguous
         if message.attempts >= MAX_ATTEMPTS and message.maybe_sent:
             # Never guessed: a coordinator sees it and can check with the resident.
             message.status = "unknown"
@@ -111,19 +143,39 @@ def _deliver(message: Message, sender: SmsSender, now: datetime, recovering: boo
             message.status = "retrying"
             message.next_attempt_at = now + backoff(message.attempts)
         return
-    message.provider_ref = sent.provider_ref
-    message.status = sent.status if sent.status in STATUS_RANK else "sent"
+    assert delivery.sent is not None
+    message.provider_ref = delivery.sent.provider_ref
+    message.status = delivery.sent.status if delivery.sent.status in STATUS_RANK else "sent"
     message.error = None
     message.maybe_sent = False
 
 
-def send_due(sender: SmsSender, clock: Callable[[], datetime] = utcnow, limit: int = 20) -> int:
-    """Send what is due. Each message's result is committed as soon as it is known."""
+def send_due(sender: SmsSender, clock: Callable[[], datetime] = utcnow, limit: int = 50,
+             concurrency: int | None = None) -> int:
+    """Send what is due: up to `limit` messages, several residents' at once (Twilio's API
+    takes a few hundred milliseconds a call; one after another, a backlog would take hours),
+    each resident's in order. The results are committed together: a worker that dies first
+    leaves them "sending", and the next one asks Twilio before sending again (_call_provider)."""
     claimed = _claim(clock(), limit)
+    if not claimed:
+        return 0
+    workers = concurrency or current_app.config.get("SEND_CONCURRENCY", 1)
+    by_resident: dict[int, list[Delivery]] = {}
     for message, recovering in claimed:
-        _deliver(message, sender, clock(), recovering)
-        message.sending_since = None
-        db.session.commit()
+        by_resident.setdefault(message.resident_id, []).append(
+            _prepare(message, clock(), recovering))
+    if workers > 1 and len(by_resident) > 1:
+        with ThreadPoolExecutor(min(workers, len(by_resident))) as pool:
+            list(pool.map(partial(_call_provider, sender), by_resident.values()))
+    else:
+        for deliveries in by_resident.values():
+            _call_provider(sender, deliveries)
+    now = clock()
+    for deliveries in by_resident.values():
+        for delivery in deliveries:
+            _record(delivery, now)
+            delivery.message.sending_since = None
+    db.session.commit()
     return len(claimed)
 
 

@@ -160,6 +160,9 @@ class Config(BaseSettings):
     # answered at that moment, or a text still waiting for the worker).
     SMS_REPLIES: Literal["auto", "inline", "outbox"] = "auto"
     SMS_BUSY_ANSWERING: int = Field(1, ge=1)
+    # How many residents' texts the worker sends at once through Twilio's API (each call
+    # takes a few hundred milliseconds; one resident's texts always go in order).
+    SEND_CONCURRENCY: int = Field(8, ge=1, le=64)
 
     @field_validator("TRUSTED_PROXY_ADDRESSES")
     @classmethod
@@ -232,6 +235,9 @@ class TestConfig(Config):
     # Answered inline, as each test expects; the tests of "auto" and "outbox" ask for them
     # (tests/channels/test_sms_later.py).
     SMS_REPLIES: Literal["auto", "inline", "outbox"] = "inline"
+    # One send at a time, so tests can read replies in the order they were queued; the test
+    # of sending side by side asks for more (tests/test_outbox.py).
+    SEND_CONCURRENCY: int = 1
 
     @classmethod
     def settings_customise_sources(

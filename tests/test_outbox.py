@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from datetime import timedelta
 
@@ -235,3 +236,41 @@ def test_the_worker_outlives_a_database_blip_and_delivers_the_reply_once(
     assert not errors and not worker.is_alive(), "the worker kept going and stopped when told"
     assert status == "delivered"
     assert sender.sent == [(queued.resident.address, queued.body)], "sent once"
+
+
+def test_several_residents_texts_go_at_once_each_residents_in_order(db, twilio, clock):
+    """Twilio's API takes a few hundred milliseconds a call: the worker sends different
+    residents' texts side by side, and one resident's always one after another, in order."""
+    from tests.factories import make_resident, make_thread
+
+    lock, in_flight, most = threading.Lock(), [0], [0]
+    order: dict[str, list[str]] = {}
+    gate = threading.Barrier(4, timeout=2)
+    sids = iter(range(100))
+
+    def accept(request):
+        from urllib.parse import parse_qs
+
+        fields = parse_qs(request.body)
+        with lock:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+        with contextlib.suppress(threading.BrokenBarrierError):
+            gate.wait()   # only passes when four calls are in flight together
+        with lock:
+            in_flight[0] -= 1
+            order.setdefault(fields["To"][0], []).append(fields["Body"][0])
+        return 201, {}, f'{{"sid": "SM{next(sids):032d}", "status": "queued"}}'
+
+    threads = [make_thread(make_resident(phone=f"+44770090{n:04d}")) for n in range(6)]
+    for thread in threads:
+        for part in ("first", "second", "third"):
+            outbox.queue_reply(thread, None, part, clock())
+    db.session.commit()
+    with responses.RequestsMock() as mock:
+        mock.add_callback(responses.POST, MESSAGES, callback=accept)
+        assert outbox.send_due(twilio, clock, concurrency=4) == 18
+    assert most[0] == 4
+    assert order == {t.resident.address: ["first", "second", "third"] for t in threads}
+    assert db.session.scalar(sa.select(sa.func.count()).where(
+        Message.status == "queued")) == 18

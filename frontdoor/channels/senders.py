@@ -6,6 +6,7 @@ Twilio's Messages API, a console sender for the demo, or a fake that records for
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -90,13 +91,25 @@ class TwilioSmsSender(SmsSender):
                  status_callback: str | None = None, timeout: float = 10.0) -> None:
         if not (from_number or messaging_service_sid):
             raise ValueError("set TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
-        self.client = Client(account_sid, auth_token,
-                             http_client=TwilioHttpClient(timeout=timeout))
-        # Load tests and sandboxes point this at a stub instead of Twilio.
-        self.client.api.base_url = api_base_url.rstrip("/")
+        self._account = (account_sid, auth_token, timeout, api_base_url.rstrip("/"))
+        # One client (and connection pool) per sending thread (frontdoor/outbox.py sends
+        # several residents' messages at once): twilio's HTTP client keeps per-request state.
+        self._local = threading.local()
         self.from_number = from_number
         self.messaging_service_sid = messaging_service_sid
         self.status_callback = status_callback
+
+    @property
+    def client(self) -> Client:
+        client: Client | None = getattr(self._local, "client", None)
+        if client is None:
+            account_sid, auth_token, timeout, base_url = self._account
+            client = Client(account_sid, auth_token,
+                            http_client=TwilioHttpClient(timeout=timeout))
+            # Load tests and sandboxes point this at a stub instead of Twilio.
+            client.api.base_url = base_url
+            self._local.client = client
+        return client
 
     def _send(self, to: str, body: str, idempotency_key: str) -> Sent:
         options: dict[str, str] = {"to": to, "body": body}
