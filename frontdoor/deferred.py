@@ -55,21 +55,24 @@ ROUND = 200
 def answer_later(now: datetime) -> bool:
     """Whether the SMS webhook should store, acknowledge and leave the answer to the worker.
 
-    One cheap statement in "auto" mode: is any text waiting for the worker (a partial
-    index holds only those), and is the n-th text being answered right now (texts without
-    a thread are few: read through the index on thread_id)."""
+    In "auto" mode, one cheap statement while texts wait for the worker (a partial index
+    holds only those): during a spike that is every request, so the webhook's cost must not
+    grow with the backlog. Only when nothing waits, a second: is the n-th text being
+    answered right now (texts without a thread and not deferred are the few in flight: read
+    through the index on thread_id)."""
     mode = current_app.config["SMS_REPLIES"]
     if mode != "auto":
         return bool(mode == "outbox")
+    waiting = db.session.scalar(sa.select(Message.id).where(waiting_for_worker(Message))
+                                .limit(1))
+    if waiting is not None:
+        return True
     busy = current_app.config["SMS_BUSY_ANSWERING"]
-    waiting = sa.select(Message.id).where(waiting_for_worker(Message)).limit(1) \
-        .scalar_subquery()
-    answering = sa.select(Message.id).where(
+    answering = db.session.scalar(sa.select(Message.id).where(
         Message.thread_id.is_(None), Message.status.is_(None),
-        Message.direction == Direction.IN, Message.created_at > now - IN_FLIGHT) \
-        .order_by(Message.id).limit(1).offset(busy - 1).scalar_subquery()
-    row = db.session.execute(sa.select(waiting, answering)).one()
-    return row[0] is not None or row[1] is not None
+        Message.direction == Direction.IN, Message.created_at > now - IN_FLIGHT)
+        .order_by(Message.id).limit(1).offset(busy - 1))
+    return answering is not None
 
 
 def mark_stranded(now: datetime) -> int:

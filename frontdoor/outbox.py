@@ -288,7 +288,7 @@ def run_worker(sender: SmsSender, alerts: Alerts, interval: float = 2.0, once: b
             # Texts the webhook left for us (frontdoor/deferred.py), answered first so their
             # replies go out in this same round.
             answered = _answer_waiting(clock)
-            sent = send_due(sender, clock)
+            sent = _send_round(sender, clock)
             alerts.escalate_urgent(clock)
             alerts.move_overdue(clock)
             # Conversations the front door answered alone, seen within the promise (review.py).
@@ -310,6 +310,22 @@ def run_worker(sender: SmsSender, alerts: Alerts, interval: float = 2.0, once: b
             return
         if not sent and not answered:
             time.sleep(interval)
+
+
+# Most replies a round sends before it looks at escalations and notifications again: enough
+# for everything the round's answers queued (deferred.ROUND answers, a reply or two each).
+SEND_ROUND = 500
+
+
+def _send_round(sender: SmsSender, clock: Callable[[], datetime], batch: int = 50) -> int:
+    """Everything due, a batch at a time, up to SEND_ROUND."""
+    sent = 0
+    while sent < SEND_ROUND:
+        count = send_due(sender, clock, limit=batch)
+        sent += count
+        if count < batch:
+            break
+    return sent
 
 
 def _answer_waiting(clock: Callable[[], datetime]) -> int:
