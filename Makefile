@@ -12,7 +12,7 @@ DEV_LOCK := requirements/dev.txt
 LOCK_IN  := pyproject.toml requirements/build.in
 COMPILE   = $(BIN)/uv pip compile --quiet --generate-hashes --universal --python-version 3.11
 
-.PHONY: demo test install install-test browser model db lint bench lock clean translations
+.PHONY: demo test test-unit install install-test browser model db lint bench lock clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -92,6 +92,10 @@ test: .stamp-install-test browser
 	$(BIN)/mypy frontdoor
 	$(BIN)/lint-imports
 	FRONTDOOR_ENV=test $(BIN)/pytest $(PYTEST_ARGS)
+
+# The unit tier alone (no database, no trained model): seconds, for the edit-test loop.
+test-unit: .stamp-install-test
+	FRONTDOOR_ENV=test $(BIN)/pytest -m unit --durations=5 $(PYTEST_ARGS)
 
 lint: .stamp-install-test
 	$(BIN)/ruff check frontdoor tests bench

@@ -15,8 +15,13 @@ from frontdoor.settings import Role, config_for, load_settings, require
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
 
-def create_app(config: dict[str, Any] | None = None, role: Role | None = "web") -> Flask:
+def create_app(config: dict[str, Any] | None = None, role: Role | None = "web", *,
+               triage: Any = None) -> Flask:
     """The app, with settings from the environment and `config` (ENV_NAME picks the class).
+
+    `triage` reads messages instead of the trained pipeline at MODEL_PATH (loaded on first
+    use: engine.load_triage): a test's stand-in (tests/fakes.py FakeTriage) or a pipeline
+    already loaded.
 
     `role` is what this process will do: "web" (the default: gunicorn, `frontdoor run`) and
     "worker" refuse missing production settings with one line naming the setting
@@ -31,6 +36,8 @@ def create_app(config: dict[str, Any] | None = None, role: Role | None = "web") 
     app.config.update(settings.flask_config())
     app.config.update(overrides)    # Flask's own keys, e.g. WTF_CSRF_ENABLED in a test
     app.extensions["frontdoor.settings"] = settings
+    if triage is not None:
+        app.extensions["frontdoor.triage"] = triage
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config.get("DATABASE_URL") or (
         f"sqlite:///{Path(app.instance_path) / 'frontdoor.db'}")

@@ -31,6 +31,47 @@ TUESDAY_10AM = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
+# -- the tiers ---------------------------------------------------------------------------------
+# Every test is in one tier, a marker given here from what it uses (pyproject.toml registers
+# them): `pytest -m unit` runs the tests that need neither a database nor the trained model.
+#   browser      real Chromium against a live server, the trained model reading (marked in
+#                the test file)
+#   model        the trained pipeline: the `triage` or `model_dir` fixture, or a module below
+#   integration  a database (the `app` fixture and everything built on it), or the app's
+#                own processes started (`@pytest.mark.integration`); no model
+#   unit         neither
+# Modules whose tests send residents' words through the app and assert what the trained
+# model makes of them (a hand-over for "can i talk to someone", a crisis, a need); in other
+# modules such a test is marked `@pytest.mark.model` itself.
+READS_WITH_THE_MODEL = {
+    "tests/channels/test_floods.py", "tests/channels/test_hostile_input.py",
+    "tests/channels/test_phone_link.py", "tests/channels/test_sms.py",
+    "tests/channels/test_sms_later.py", "tests/channels/test_webchat.py",
+    "tests/conversations/test_stories.py", "tests/deploy/test_deployment.py",
+    "tests/directory/test_answers.py", "tests/inbox/test_leavers.py", "tests/test_cli.py",
+    "tests/test_conversation_fixes.py", "tests/test_followups.py", "tests/test_nothing_lost.py",
+    "tests/test_out_of_hours.py", "tests/test_outbox.py", "tests/test_readme.py",
+    "tests/test_review.py", "tests/test_welsh.py",
+}
+MODEL_FIXTURES = {"triage", "model_dir", "queued"}
+DATABASE_FIXTURES = {"app", "migrated"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("browser"):
+            continue
+        uses = set(getattr(item, "fixturenames", ()))
+        module = item.nodeid.split("::")[0]
+        if uses & MODEL_FIXTURES or item.get_closest_marker("model") or (
+                module in READS_WITH_THE_MODEL and uses & DATABASE_FIXTURES):
+            item.add_marker(pytest.mark.model)
+        elif uses & DATABASE_FIXTURES or item.get_closest_marker("integration"):
+            item.add_marker(pytest.mark.integration)
+        else:
+            item.add_marker(pytest.mark.unit)
+
+
 @pytest.fixture(scope="session")
 def model_dir() -> Path:
     from frontdoor.triage import classifier
@@ -88,17 +129,31 @@ def clock() -> Clock:
     return Clock()
 
 
+@pytest.fixture
+def fake_triage():
+    """What the app reads messages with, unless the test is in the model tier: give it
+    readings (`fake_triage.readings[text] = reading(...)`), see what it was asked."""
+    from tests.fakes import DEMO_DIRECTORY_READINGS, FakeTriage
+
+    return FakeTriage(dict(DEMO_DIRECTORY_READINGS))
+
+
 @pytest.fixture(params=BACKENDS)
-def app(request, migrated, tmp_path, triage, clock):
+def app(request, migrated, tmp_path, clock):
+    """The app on a fresh copy of the migrated database, with the demo council loaded. Its
+    messages are read by the trained model for a test in the model tier (below), and by
+    `fake_triage` for any other: those never wait for the model to load."""
     backend = request.param
+    real = any(request.node.get_closest_marker(tier) for tier in ("model", "browser"))
+    reader = request.getfixturevalue("triage" if real else "fake_triage")
     if backend == "sqlite":
         path = tmp_path / "frontdoor.db"
         shutil.copy(migrated["sqlite"].removeprefix("sqlite:///"), path)
         url = f"sqlite:///{path}"
     else:
         url = migrated["postgresql"]
-    app = create_app({"ENV_NAME": "test", "DATABASE_URL": url, "MODEL_PATH": str(MODEL_DIR)})
-    app.extensions["frontdoor.triage"] = triage
+    app = create_app({"ENV_NAME": "test", "DATABASE_URL": url, "MODEL_PATH": str(MODEL_DIR)},
+                     triage=reader)
 
     def fresh_g() -> None:
         # Tests hold an app context open (to use db.session), and Flask then reuses it for
@@ -116,10 +171,21 @@ def app(request, migrated, tmp_path, triage, clock):
         from frontdoor.council_data import load_council_data
 
         load_council_data(DEMO_DATA, timezone=app.config["TIMEZONE"])
+        if not real:
+            reader.asked.clear()   # the directory import's own reading (fakes.py)
         app.extensions["frontdoor.clock"] = clock
         yield app
         _db.session.remove()
         _db.engine.dispose()
+
+
+@pytest.fixture
+def words_app():
+    """An app for what Flask-Babel needs to build replies in a language, and nothing else:
+    its database is never opened, no council is loaded (the unit tier)."""
+    app = create_app({"ENV_NAME": "test", "DATABASE_URL": "sqlite://"}, role=None)
+    with app.app_context():
+        yield app
 
 
 @pytest.fixture

@@ -75,6 +75,7 @@ def test_a_real_council_of_the_same_name_does_not_mix_with_the_demo(app, db, tmp
         load_council_data(real)
 
 
+@pytest.mark.model   # what the trained model makes of the words
 def test_replace_council_takes_the_old_council_out_of_service_and_keeps_history(
         app, runner, db, phone, york):
     phone.text("need a food bank, I live in normanton")    # a resident in Normanton
@@ -105,6 +106,7 @@ def test_replace_council_takes_the_old_council_out_of_service_and_keeps_history(
     assert "Acomb Pantry" in " ".join(other.text("YO24 3AB"))
 
 
+@pytest.mark.model   # what the trained model makes of the words
 def test_a_running_server_answers_a_new_postcode_after_load_config_in_another_process(
         app, db, phone, tmp_path):
     before = " ".join(phone.text("need a food bank near DE99 9ZZ"))

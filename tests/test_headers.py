@@ -136,6 +136,7 @@ def test_production_refuses_the_debugger(environment):  # noqa: F811
 
 
 @pytest.mark.slow
+@pytest.mark.integration   # starts the server's own processes
 def test_development_settings_refuse_to_serve_anything_but_this_machine(tmp_path):
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path),
            "PYTHONPATH": str(PROJECT_ROOT), "FRONTDOOR_ENV": "development",

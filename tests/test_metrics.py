@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -25,6 +26,7 @@ def scrape(client, **headers: str) -> tuple[str, dict[tuple[str, tuple], float]]
     return text, samples
 
 
+@pytest.mark.model   # what the trained model makes of the words
 def test_metrics_after_signed_texts_count_them_and_carry_no_resident_data(app, client, db,
                                                                           phone):
     before = scrape(client)[1].get(("frontdoor_triage_seconds_count", ()), 0)

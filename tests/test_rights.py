@@ -57,6 +57,7 @@ def everything_in_the_database(db) -> str:
     return "\n".join(values)
 
 
+@pytest.mark.model   # what the trained model makes of the words
 def test_the_export_holds_every_message_note_and_audit_row_of_that_resident_and_nobody_elses(
         two_residents, auth, client, db):
     alice = two_residents[ALICE]

@@ -197,6 +197,7 @@ def test_an_env_file_is_read_with_dash_e_and_config_check_reports_each_setting(b
 
 
 @pytest.mark.slow
+@pytest.mark.integration   # starts the server's own processes
 def test_gunicorn_refuses_production_without_a_database_in_one_line(
         tmp_path: Path) -> None:
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path),

@@ -237,7 +237,7 @@ def _every_reply() -> list[tuple[str, replies.Reply, list[str]]]:
     return found
 
 
-def test_every_welsh_sms_reply_fits_three_segments_and_loses_no_word(app):
+def test_every_welsh_sms_reply_fits_three_segments_and_loses_no_word(words_app):
     with in_language("cy"):
         every = [(name, reply, must, reply.render("sms")) for name, reply, must in _every_reply()]
     assert len(every) > 100
@@ -256,7 +256,7 @@ def test_every_welsh_sms_reply_fits_three_segments_and_loses_no_word(app):
             assert words in text, f"{name} lost {words!r}"
 
 
-def test_the_privacy_notice_goes_whole_or_waits_for_the_next_reply(app):
+def test_the_privacy_notice_goes_whole_or_waits_for_the_next_reply(words_app):
     url = "https://www.example.org/swansea-lac-privacy"
     waited = []
     with in_language("cy"):
@@ -273,13 +273,13 @@ def test_the_privacy_notice_goes_whole_or_waits_for_the_next_reply(app):
     assert len(waited) < len(every) / 4, waited
 
 
-def test_a_short_welsh_reply_keeps_its_accents(app):
+def test_a_short_welsh_reply_keeps_its_accents(words_app):
     with in_language("cy"):
         text = replies.opted_in(None).render("sms")
     assert text.startswith("Croeso nôl.") and segments(text) == 2
 
 
-def test_the_welsh_crisis_replies_carry_every_english_number(app):
+def test_the_welsh_crisis_replies_carry_every_english_number(words_app):
     who = _who()
     for category in CRISIS:
         for build in (replies.crisis, replies.crisis_reminder):

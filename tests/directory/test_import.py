@@ -89,6 +89,7 @@ def count(db) -> int:
 
 # -- the ORUK examples ---------------------------------------------------------------------
 
+@pytest.mark.model   # what the trained model reads in the words
 def test_the_oruk_example_service_keeps_what_an_answer_needs(runner, db):
     result = runner.invoke(directory, ["import", str(EXAMPLES / "service_full.json")])
     assert result.exit_code == 0, result.output
@@ -315,6 +316,7 @@ def test_load_config_loads_the_demo_directory_through_the_importer(runner, db):
     assert entry(db, "demo-winter-night-shelter") is None   # not active in the file
 
 
+@pytest.mark.model   # what the trained model reads in the words
 def test_a_term_less_service_gets_its_needs_from_the_classifier(runner, db):
     from frontdoor.cli import load_config_command
 
@@ -344,6 +346,7 @@ def test_a_confidential_location_gives_a_ward_but_its_address_is_never_kept(app,
     assert not any("Sample Street" in str(value) for value in stored)
 
 
+@pytest.mark.model   # what the trained model reads in the words
 def test_reimport_never_breaks_a_conversation_in_progress(phone, db, runner):
     (ask,) = phone.text("can someone help me with my benefits please")
     assert "postcode" in ask

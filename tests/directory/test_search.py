@@ -70,6 +70,7 @@ def test_the_four_messages_from_the_issue_get_fitting_entries_first(runner, mess
     assert all({"id", "name", "score", "why"} <= set(o) for o in offered)
 
 
+@pytest.mark.model   # what the trained model reads in the words
 def test_a_doctor_in_oakwood_gets_registration_and_nothing_that_does_not_fit(runner):
     offered = search(runner, "how do i register with a doctor round here, im in Oakwood")
     assert {o["id"] for o in offered} == {"demo-gp-registration-help-desk",
@@ -261,6 +262,7 @@ def test_opening_times_in_a_bank_holiday_week_say_so(app):
 
 # -- the command ---------------------------------------------------------------------------
 
+@pytest.mark.model   # what the trained model reads in the words
 def test_search_prints_entries_in_order_with_why(runner):
     result = runner.invoke(directory, ["search", "need a dentist for my 3 year old",
                                        "--postcode", "DE23 8AB"])

@@ -52,6 +52,7 @@ def test_while_paused_a_message_goes_straight_to_a_person_with_an_honest_reply(p
     assert thread.coordinator.key == "sam-patel"
 
 
+@pytest.mark.model   # what the trained model makes of the words
 def test_while_paused_a_crisis_still_gets_the_crisis_reply(paused, client, app, db):
     (reply,) = make_phone(client, app, "+447700900444").text(
         "i dont see the point anymore, i want to end it all, normanton")
@@ -59,6 +60,7 @@ def test_while_paused_a_crisis_still_gets_the_crisis_reply(paused, client, app, 
     assert db.session.scalar(sa.select(Thread)).urgent
 
 
+@pytest.mark.model   # what the trained model makes of the words
 def test_starting_again_is_audited_and_the_bot_answers_again(paused, auth, phone, db):
     auth.post("/inbox/front-door/resume")
     db.session.refresh(paused)

@@ -48,6 +48,7 @@ def test_the_page_shows_the_full_number_with_a_tel_link_and_audits_every_view(
     assert all("7700" not in v.detail for v in views), "never the number in the audit"
 
 
+@pytest.mark.model   # what the trained model makes of the words
 def test_every_thread_row_and_thread_page_links_to_the_residents_page(
         auth, client, normanton_resident, db):
     auth.sign_in("sam")
@@ -108,6 +109,7 @@ def test_a_lead_may_open_any_residents_page(auth, client, normanton_resident):
     assert "07700 900123" in person_page(client, normanton_resident)
 
 
+@pytest.mark.model   # what the trained model makes of the words
 def test_name_language_and_when_to_contact_are_saved_and_named_in_the_inbox(
         auth, client, normanton_resident, db):
     auth.sign_in("sam")

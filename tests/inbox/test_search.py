@@ -28,6 +28,7 @@ def found(client, **query) -> str:
     return response.get_data(as_text=True)
 
 
+@pytest.mark.model   # what the trained model makes of the words
 @pytest.mark.parametrize("words", ["rose", "Hill", "123", "07700 900123", "+44 7700 900123",
                                    "normanton", "housing"])
 def test_search_finds_a_closed_thread_by_name_number_ward_or_need(closed_thread, client, words):

@@ -25,6 +25,7 @@ def abbey_thread(client, app, db) -> Thread:
     return db.session.scalar(sa.select(Thread))
 
 
+@pytest.mark.model   # what the trained model makes of the words
 def test_handing_to_someone_on_leave_warns_offers_their_cover_and_changes_nothing(
         auth, client, abbey_thread, db):
     nadia, sam = person(db, "nadia-hussain"), person(db, "sam-patel")
@@ -56,6 +57,7 @@ def test_handing_to_someone_on_leave_anyway_tells_the_resident_when_they_are_bac
     assert "Nadia is away until Monday 11 January" in told and "will be in touch." not in told
 
 
+@pytest.mark.model   # what the trained model makes of the words
 def test_hand_over_and_close_have_no_choice_made_in_advance(auth, client, abbey_thread, db):
     auth.sign_in("hannah")
     page = client.get(f"/inbox/threads/{abbey_thread.id}").get_data(as_text=True)

@@ -146,7 +146,7 @@ def test_passwords_can_be_switched_off_once_single_sign_on_is_configured(
     assert sso_sign_in(client).status_code == 302
 
 
-def test_passwords_cannot_be_switched_off_without_single_sign_on(app):
+def test_passwords_cannot_be_switched_off_without_single_sign_on():
     from frontdoor import create_app
 
     with pytest.raises(RuntimeError, match="PASSWORD_SIGN_IN is off"):

@@ -21,6 +21,7 @@ ROUTES = [("get", ""), ("post", "/take"), ("post", "/reply"), ("post", "/note"),
           ("post", "/hand-over"), ("post", "/close"), ("post", "/reopen")]
 
 
+@pytest.mark.model   # what the trained model makes of the words
 @pytest.mark.parametrize("method,suffix", ROUTES)
 def test_a_coordinator_gets_404_for_every_route_of_another_wards_thread(
         auth, client, normanton_thread, db, method, suffix):
@@ -37,6 +38,7 @@ def test_a_coordinator_gets_404_for_every_route_of_another_wards_thread(
     assert "Normanton" not in client.get("/inbox").get_data(as_text=True)
 
 
+@pytest.mark.model   # what the trained model makes of the words
 def test_my_threads_lists_urgent_first_then_the_longest_waiting(auth, client, app, db, clock):
     make_phone(client, app, "+447700900301").text("can someone call me, im in normanton")
     clock.now += timedelta(minutes=5)
@@ -56,6 +58,7 @@ def test_the_cover_sees_threads_of_a_ward_whose_coordinator_is_on_leave(auth, cl
     assert client.get(f"/inbox/threads/{thread.id}").status_code == 404
 
 
+@pytest.mark.model   # what the trained model makes of the words
 def test_a_lead_sees_every_ward_and_can_filter(auth, client, app, db):
     make_phone(client, app, "+447700900304").text("can someone ring me, normanton")
     make_phone(client, app, "+447700900305").text("can someone ring me, i live in abbey")
