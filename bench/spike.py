@@ -222,8 +222,8 @@ def main() -> None:
         server = gunicorn("wsgi:app", port, env, args.workers, log)
         # As deploy/frontdoor-worker.service runs them: at Nice=10, so that under a spike the
         # webhook (Twilio's 15 seconds) comes before the answers (two minutes).
-        answerers = [subprocess.Popen(["nice", "-n", "10", str(BIN / "frontdoor"), "worker"],
-                                      env=env, cwd=ROOT,
+        answerers = [subprocess.Popen([str(BIN / "frontdoor"), "worker"], env=env, cwd=ROOT,
+                                      preexec_fn=lambda: os.nice(10),
                                       stdout=log.open("ab"), stderr=subprocess.STDOUT)
                      for _ in range(args.answerers)]
         try:

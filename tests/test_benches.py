@@ -28,3 +28,42 @@ def test_the_inbox_scale_bench_runs_at_a_small_size(model_dir):
                  "a chart, just after its page"):
         assert page in result.stdout
     assert "3,000 messages" in result.stdout
+
+
+def test_the_webhook_bench_is_importable_the_way_gunicorn_imports_it():
+    """bench/webhook.py serves its bare endpoint as `gunicorn bench.webhook:bare`: imported as
+    a module of the bench folder, not run as a script (a script-only import broke it once)."""
+    result = subprocess.run([sys.executable, "-c", "import bench.webhook as w; print(w.bare.name)"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "bare"
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL")
+def test_the_spike_bench_runs_a_small_spike_and_loses_nothing(model_dir):
+    """bench/spike.py on its own database (it empties the one it is given): gunicorn, two
+    `frontdoor worker`s and a Twilio stub, a few texts a second for a few seconds; every
+    text stored, acknowledged within Twilio's 15 s, and answered."""
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    url = make_url(os.environ["TEST_DATABASE_URL"])
+    name = f"{url.database}_spike"
+    server = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        if not connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                 {"name": name}):
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+    result = subprocess.run(
+        [sys.executable, "bench/spike.py", "--postgresql",
+         url.set(database=name).render_as_string(hide_password=False), "--rate", "2",
+         "--times", "2", "--seconds", "3", "--drain", "120"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "MODEL_PATH": str(model_dir), "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "answered 2xx 12, stored 12" in result.stdout, result.stdout
+    assert "past 15 s or failed 0" in result.stdout, result.stdout
+    assert "replies delivered 12" in result.stdout, result.stdout
+    assert "lost 0 " in result.stdout, result.stdout
