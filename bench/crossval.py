@@ -5,7 +5,8 @@ and is scored on the rest; the TF-IDF + logistic regression baseline runs on the
     .venv/bin/python bench/crossval.py [--folds 4] [--recipe ngrams:20:0.002 ...]
 
 A recipe is architecture:epochs:learn_rate. With --tiers it chooses the crisis check's two
-tiers (clear crisis, possible concern): weights and thresholds, from the folds' scores.
+tiers (clear crisis, possible concern): weights and thresholds, from the folds' scores
+(--crisis-architecture compares the crisis model's layers on the same folds).
 Prints macro-F1 per fold and the mean; with
 --crisis it scores the crisis classifier instead (recall on each fold's crisis messages
 and the share of its hard negatives flagged, model alone and with the rules).
@@ -133,7 +134,8 @@ CLEAR_FALSE_ALARMS = 0.01
 
 
 def fold_probabilities(train: list[Example], crisis: list[Example], k: int,
-                       cache: Path | None) -> list[dict[str, object]]:
+                       cache: Path | None, architecture: str = classifier.CRISIS_ARCHITECTURE
+                       ) -> list[dict[str, object]]:
     """Each crisis training example scored by a model trained on the other folds."""
     if cache is not None and cache.exists():
         return json.loads(cache.read_text())
@@ -141,7 +143,8 @@ def fold_probabilities(train: list[Example], crisis: list[Example], k: int,
     for fold, (rest, dev) in enumerate(folds(crisis, k)):
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "model"
-            classifier.train(train, rest, out, progress=False, crisis_only=True)
+            classifier.train(train, rest, out, progress=False, crisis_only=True,
+                             crisis_architecture=architecture)
             scores = classifier.Classifier(out).score_many([e.text for e in dev])
         for example, score in zip(dev, scores, strict=True):
             words = len(normalise(example.text).split()) >= MIN_WORDS_FOR_MODEL
@@ -174,12 +177,12 @@ def tier_figures(rows: list[dict[str, object]], rule_weight: float, cue_weight: 
 
 
 def choose_tiers(train: list[Example], crisis: list[Example], k: int,
-                 cache: Path | None) -> None:
+                 cache: Path | None, architecture: str = classifier.CRISIS_ARCHITECTURE) -> None:
     """The weights and thresholds of the two tiers, by cross-validation on the training
     split only: the most crisis messages flagged (clear or possible) with at most 5% of hard
     negatives given any crisis reply and 1% a clear one, a rule alone always at least
     possible; then the most clear ones."""
-    rows = fold_probabilities(train, crisis, k, cache)
+    rows = fold_probabilities(train, crisis, k, cache, architecture)
     for row in rows:
         row["rule"] = bool(rule_categories(str(row["text"])))
         row["cue"] = bool(cues(str(row["text"])))
@@ -229,10 +232,13 @@ def main() -> None:
                         help="choose the crisis tiers' weights and thresholds")
     parser.add_argument("--cache", type=Path, default=None,
                         help="keep the folds' model probabilities in this JSON file")
+    parser.add_argument("--crisis-architecture", default=classifier.CRISIS_ARCHITECTURE,
+                        choices=sorted(classifier.ARCHITECTURES),
+                        help="the crisis model's layers, for --tiers")
     args = parser.parse_args()
     train, crisis = load_split(ROOT / "intents", "train")
     if args.tiers:
-        choose_tiers(train, crisis, args.folds, args.cache)
+        choose_tiers(train, crisis, args.folds, args.cache, args.crisis_architecture)
     elif args.crisis:
         crisis_scores(train, crisis, args.recipes or [
             f"{classifier.CRISIS_ARCHITECTURE}:{classifier.EPOCHS}:{classifier.LEARN_RATE}"],
