@@ -261,7 +261,11 @@ def test_many_new_chats_from_one_shared_address_are_not_turned_away(client, app)
 # -- a possible concern: the need answered, one gentle line, a check-in -------------------
 
 def test_a_possible_concern_answers_the_need_with_one_gentle_line_and_a_check_in(phone, db):
-    (reply,) = phone.text("the kids are starving, got no food till friday, DE23 8AB")
+    # Someone else's children, always hungry: worth a check-in, not an urgent hand-over.
+    # (A parent's "the kids are starving, got no food till friday" gets its food answer and,
+    # since issue 11's second pass, no crisis line at all: tests/conversations/crisis.yml.)
+    (reply,) = phone.text("the kids next door are always hungry, can i get a food parcel for "
+                          "them DE23 8AB")
     assert "food and essentials in Normanton" in reply and "I've passed this" not in reply
     assert "NSPCC 0808 800 5000" in reply.split("Reply 0 to talk to Sam")[1], \
         "one gentle line with a number, after the answer"
