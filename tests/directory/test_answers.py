@@ -106,10 +106,12 @@ def test_a_refuges_address_is_never_sent(client, app, db):
     assert refuge.confidential and refuge.address is None
     phone = make_phone(client, app, "+447700900301")
     # ("refuge" on its own is read as a possible crisis, rightly; this reaches the directory.)
-    (question,) = phone.text("safe housing for women and children, abbey")
-    options = dict(re.findall(r"(\d) for ([a-z ,]+?)(?:,|\. )", question))
-    housing = next(digit for digit, words in options.items() if "housing" in words)
-    (reply,) = phone.text(housing)
+    (reply,) = phone.text("safe housing for women and children, abbey")
+    # The model is near its threshold for housing here (about 0.4): it answers, or asks.
+    options = dict(re.findall(r"(\d) for ([a-z ,]+?)(?:,|\. )", reply))
+    if options:
+        housing = next(digit for digit, words in options.items() if "housing" in words)
+        (reply,) = phone.text(housing)
     assert "Safe Haven Women's Refuge" in reply and "Call 01632 960325" in reply
     # The demo feed gives the refuge an address, marked confidential: it is never sent.
     assert "Fictional Road" not in reply and "Abbey Pavilion" not in reply
