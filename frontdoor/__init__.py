@@ -105,6 +105,8 @@ def create_app(config: dict[str, Any] | None = None, role: Role | None = "web", 
                 "privacy_notice_url": council.privacy_notice_url if council else ""}
 
     app.after_request(_security_headers(app))
+    from frontdoor import transactions
+    transactions.init_app(app)
     return app
 
 

@@ -27,7 +27,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from frontdoor import edge
+from frontdoor import edge, transactions
 from frontdoor.channels import Inbound
 from frontdoor.channels.webchat_openapi import VISIBLE
 from frontdoor.engine import front_door
@@ -168,6 +168,7 @@ def _check_text(text: object) -> str:
 # -- the page (works with JavaScript off) ------------------------------------------------
 
 @bp.get("")
+@transactions.changes_state
 def page() -> Response:
     resident = _resident(request.cookies.get(cookie()))
     asked = request.args.get("lang")
@@ -175,7 +176,6 @@ def page() -> Response:
     if resident is not None and asked in languages and len(languages) > 1:
         # The page's own link ("Cymraeg" / "English"): the bot answers in it from now on.
         resident.reply_language = asked
-        db.session.commit()
     messages = [_as_json(m) for m in messages_after(resident)] if resident else []
     response = make_response(render_template(
         "chat.html", messages=messages, error=request.args.get("error"),
@@ -192,6 +192,7 @@ def page() -> Response:
 
 
 @bp.post("")
+@transactions.changes_state
 # A first message (no conversation yet) is counted by the new-conversation limit instead.
 @limiter.limit(lambda: current_app.config["RATELIMIT_WEBCHAT"], key_func=conversation_key,
                exempt_when=lambda: not _has_conversation())
@@ -228,6 +229,7 @@ def _forget(response: Response) -> Response:
 
 
 @bp.post("/end")
+@transactions.changes_state
 def end_chat() -> Response:
     """End chat: this browser forgets the conversation (the team still has it)."""
     return _forget(make_response(redirect(url_for("webchat.page", ended="1"))))
@@ -243,6 +245,7 @@ def exit_page() -> Response:
 # -- the JSON API for the widget ----------------------------------------------------------
 
 @bp.post("/api/conversations")
+@transactions.changes_state
 @csrf.exempt  # bearer-token API: no cookie is trusted, so there is nothing to forge
 @new_conversation_limit
 def start_conversation() -> tuple[Response, int]:
@@ -254,7 +257,6 @@ def start_conversation() -> tuple[Response, int]:
     resident = Resident(channel=CHANNEL, address=_hash(token),
                         reply_language=_language_asked(body))
     db.session.add(resident)
-    db.session.commit()
     return jsonify({"token": token, "poll_seconds":
                     current_app.config["WEBCHAT_POLL_SECONDS"]}), 201
 
@@ -267,6 +269,7 @@ def _language_asked(body: object) -> str | None:
 
 
 @bp.post("/api/language")
+@transactions.changes_state
 @csrf.exempt
 @limiter.limit(lambda: current_app.config["RATELIMIT_WEBCHAT"], key_func=conversation_key)
 @address_limit
@@ -277,7 +280,6 @@ def choose_language() -> Response:
     if language is None:
         raise ApiError(400, "invalid_language", _("This language is not offered here."))
     resident.reply_language = language
-    db.session.commit()
     return jsonify({"language": language})
 
 
@@ -291,6 +293,7 @@ def _authorised() -> tuple[Resident, str]:
 
 
 @bp.post("/api/messages")
+@transactions.changes_state
 @csrf.exempt
 @limiter.limit(lambda: current_app.config["RATELIMIT_WEBCHAT"], key_func=conversation_key)
 @address_limit

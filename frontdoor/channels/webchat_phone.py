@@ -16,7 +16,7 @@ from flask import Response, current_app, jsonify, redirect, request, url_for
 from flask_babel import lazy_gettext
 from werkzeug.wrappers import Response as BaseResponse
 
-from frontdoor import edge, linking, replies
+from frontdoor import edge, linking, replies, transactions
 from frontdoor.channels.webchat import (
     _authorised,
     _resident,
@@ -74,12 +74,10 @@ def _send_code(chat: Resident, number: str) -> None:
     with in_language(chat.reply_language or page_language()):
         text = replies.phone_code(code.code, linking.CODE_MINUTES).render("sms")
     queue_text(code.phone_record, text, now)
-    db.session.commit()
 
 
 def _check_code(chat: Resident, typed: str) -> str:
     result = linking.verify_code(chat, typed, _now(), current_app.config["SECRET_KEY"])
-    db.session.commit()
     return result
 
 
@@ -101,6 +99,7 @@ def _back(said: str) -> BaseResponse:
 # -- the page (no JavaScript) --------------------------------------------------------------
 
 @bp.post("/phone")
+@transactions.changes_state
 @limiter.limit(CODE_LIMIT, key_func=conversation_key)
 @address_code_limit
 def phone_code_page() -> BaseResponse:
@@ -115,6 +114,7 @@ def phone_code_page() -> BaseResponse:
 
 
 @bp.post("/phone/code")
+@transactions.changes_state
 @limiter.limit(TRY_LIMIT, key_func=conversation_key)
 def phone_check_page() -> BaseResponse:
     chat = _resident(request.cookies.get(cookie()))
@@ -126,6 +126,7 @@ def phone_check_page() -> BaseResponse:
 # -- the JSON API (the widget) -------------------------------------------------------------
 
 @bp.post("/api/phone")
+@transactions.changes_state
 @csrf.exempt  # bearer-token API
 @limiter.limit(CODE_LIMIT, key_func=conversation_key)
 @address_code_limit
@@ -144,6 +145,7 @@ def phone_code_api() -> tuple[Response, int]:
 
 
 @bp.post("/api/phone/code")
+@transactions.changes_state
 @csrf.exempt
 @limiter.limit(TRY_LIMIT, key_func=conversation_key)
 def phone_check_api() -> tuple[Response, int]:

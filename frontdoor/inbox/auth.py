@@ -95,13 +95,13 @@ def session_expired(record: SignIn, now: datetime) -> bool:
 
 
 def current_coordinator(now: datetime) -> Coordinator | None:
-    """The signed-in coordinator, or None; an expired session is ended here."""
+    """The signed-in coordinator, or None; an expired session is ended here (committed with
+    the request's other writes: see frontdoor/transactions.py, never here)."""
     current = current_sign_in()
     if current is None:
         return None
     if session_expired(current, now) or not current.coordinator.active:
         current.ended_at = now
-        db.session.commit()
         session.clear()
         return None
     current.last_seen_at = now

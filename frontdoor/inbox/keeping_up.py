@@ -89,7 +89,6 @@ def thread_messages_json(thread_id: int) -> Response:
         # Shown on the open page, in a tab in front: seen. (A tab in the background says
         # seen=0, and the messages stay new in the list.)
         unread.mark_read(g.me, thread, _now())
-        db.session.commit()
     return jsonify({"messages": [_message_json(m, thread) for m in messages]})
 
 

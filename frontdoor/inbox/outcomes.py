@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from frontdoor import followups, outcomes, rights
+from frontdoor import followups, outcomes, rights, transactions
 from frontdoor.edge import record_id
 from frontdoor.extensions import db
 from frontdoor.inbox import access, auth
@@ -30,7 +30,6 @@ def _back(resident: Resident, anchor: str = "") -> Response:
 def resident_outcomes(resident_id: int) -> str:
     resident = _resident(resident_id)
     outcomes.audit(g.me, "view_outcomes", resident, "", _now())
-    db.session.commit()
     reviews = outcomes.reviews_for(resident)
     latest_thread = db.session.scalar(sa.select(Thread).where(
         Thread.resident_id == resident.id).order_by(Thread.id.desc()).limit(1))
@@ -58,6 +57,7 @@ def _changes(reviews: list) -> dict[str, int]:
 
 
 @bp.post("/residents/<int:resident_id>/outcomes")
+@transactions.changes_state
 @auth.signed_in
 def record_outcomes(resident_id: int) -> Response:
     resident = _resident(resident_id)
@@ -70,12 +70,12 @@ def record_outcomes(resident_id: int) -> Response:
         for problem in recorded.problems:
             flash(problem, "error")
         return _back(resident, "#record")
-    db.session.commit()
     flash("Outcomes saved.", "success")
     return _back(resident, "#scores")
 
 
 @bp.post("/residents/<int:resident_id>/demand-avoided")
+@transactions.changes_state
 @auth.signed_in
 def record_demand_avoided(resident_id: int) -> Response:
     resident = _resident(resident_id)
@@ -83,12 +83,12 @@ def record_demand_avoided(resident_id: int) -> Response:
                                       _now()) is None:
         flash("Choose what was avoided.", "error")
         return _back(resident, "#demand")
-    db.session.commit()
     flash("Saved.", "success")
     return _back(resident, "#demand")
 
 
 @bp.post("/residents/<int:resident_id>/pointed")
+@transactions.changes_state
 @auth.signed_in
 def record_pointed(resident_id: int) -> Response:
     resident = _resident(resident_id)
@@ -100,7 +100,6 @@ def record_pointed(resident_id: int) -> Response:
         Thread.resident_id == resident.id).order_by(Thread.id.desc()).limit(1))
     followups.pointed(resident, thread, [entry], thread.need if thread else None, g.me, _now())
     outcomes.audit(g.me, "pointed", resident, entry.kind, _now())
-    db.session.commit()
     flash(f"Saved: the front door will ask them whether {entry.name} helped, in "
           f"{followups.FOLLOW_UP_AFTER.days} days.", "success")
     return _back(resident, "#pointed")

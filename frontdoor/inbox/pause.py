@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from frontdoor import transactions
 from frontdoor.extensions import db
 from frontdoor.inbox import auth
 from frontdoor.inbox.views import _audit, _now, bp
@@ -30,6 +31,7 @@ def front_door_switch() -> str:
 
 
 @bp.post("/front-door/pause")
+@transactions.changes_state
 @auth.lead_only
 def pause_front_door() -> Response:
     reason = " ".join(request.form.get("reason", "").split())[:REASON_LIMIT]
@@ -40,18 +42,17 @@ def pause_front_door() -> Response:
     council = _council()
     council.paused_at, council.pause_reason, council.paused_by_id = _now(), reason, g.me.id
     _audit("pause_front_door", detail=reason)
-    db.session.commit()
     flash("The front door is paused: every message now goes straight to a person.", "success")
     return redirect(url_for("inbox.front_door_switch"))
 
 
 @bp.post("/front-door/resume")
+@transactions.changes_state
 @auth.lead_only
 def resume_front_door() -> Response:
     council = _council()
     if council.paused_at is not None:
         council.paused_at = council.pause_reason = council.paused_by_id = None
         _audit("resume_front_door")
-        db.session.commit()
         flash("The front door is answering again.", "success")
     return redirect(url_for("inbox.front_door_switch"))

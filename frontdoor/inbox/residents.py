@@ -18,7 +18,7 @@ import sqlalchemy.orm as so
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from frontdoor import linking, threads
+from frontdoor import linking, threads, transactions
 from frontdoor.edge import record_id
 from frontdoor.engine import hours_for
 from frontdoor.extensions import db
@@ -154,7 +154,6 @@ def resident_page(resident_id: int) -> Response | str:
     seen = visible_threads(g.me, records)
     # The full number is on this page: every view is recorded.
     _audit("view_resident", person)
-    db.session.commit()
     hidden = (db.session.scalar(sa.select(sa.func.count()).select_from(Thread).where(
         Thread.resident_id.in_([r.id for r in records]))) or 0) - len(seen)
     named = threads.named_for(person)
@@ -200,6 +199,7 @@ def _date(field: str) -> date | None:
 
 
 @bp.post("/residents/<int:resident_id>/details")
+@transactions.changes_state
 @auth.signed_in
 def resident_details(resident_id: int) -> Response:
     person = person_for(resident_id)
@@ -214,11 +214,11 @@ def resident_details(resident_id: int) -> Response:
         linking.set_contact_by(person, choice)
         changed += f" contact_by={choice}"
     _audit("resident_details", person, changed)
-    db.session.commit()
     return _back(person, "#about", "Saved.")
 
 
 @bp.post("/residents/<int:resident_id>/good-life")
+@transactions.changes_state
 @auth.signed_in
 def good_life(resident_id: int) -> Response:
     person = person_for(resident_id)
@@ -226,13 +226,13 @@ def good_life(resident_id: int) -> Response:
     person.strengths = _text("strengths", LONG_TEXT)
     person.people_around = _text("people_around", LONG_TEXT)
     _audit("good_life", person)
-    db.session.commit()
     return _back(person, "#good-life", "What would make a good life: saved.")
 
 
 # -- next steps, connections, contributions ---------------------------------------------------
 
 @bp.post("/residents/<int:resident_id>/steps")
+@transactions.changes_state
 @auth.signed_in
 def add_step(resident_id: int) -> Response:
     person = person_for(resident_id)
@@ -248,22 +248,22 @@ def add_step(resident_id: int) -> Response:
     db.session.add(step)
     db.session.flush()
     _audit("next_step", person, f"step {step.id}")
-    db.session.commit()
     return _back(person, "#steps", "Next step added.")
 
 
 @bp.post("/residents/<int:resident_id>/steps/<int:step_id>/done")
+@transactions.changes_state
 @auth.signed_in
 def step_done(resident_id: int, step_id: int) -> Response:
     person = person_for(resident_id)
     step = _own(NextStep, step_id, person)
     step.done_at = None if step.done_at else _now()
     _audit("step_done" if step.done_at else "step_not_done", person, f"step {step.id}")
-    db.session.commit()
     return _back(person, "#steps", "Marked done." if step.done_at else "Marked not done.")
 
 
 @bp.post("/residents/<int:resident_id>/connections")
+@transactions.changes_state
 @auth.signed_in
 def add_connection(resident_id: int) -> Response:
     person = person_for(resident_id)
@@ -285,11 +285,11 @@ def add_connection(resident_id: int) -> Response:
     db.session.add(connection)
     db.session.flush()
     _audit("connection", person, f"connection {connection.id}")
-    db.session.commit()
     return _back(person, "#connections", f"Connection to {name} saved.")
 
 
 @bp.post("/residents/<int:resident_id>/connections/<int:connection_id>")
+@transactions.changes_state
 @auth.signed_in
 def connection_stuck(resident_id: int, connection_id: int) -> Response:
     person = person_for(resident_id)
@@ -299,11 +299,11 @@ def connection_stuck(resident_id: int, connection_id: int) -> Response:
         return _back(person, "#connections", "Choose whether it stuck.", "error")
     connection.stuck, connection.updated_at = stuck, _now()
     _audit("connection_stuck", person, f"connection {connection.id} {stuck}")
-    db.session.commit()
     return _back(person, "#connections", f"{connection.name}: {STUCK[stuck].lower()}.")
 
 
 @bp.post("/residents/<int:resident_id>/contributions")
+@transactions.changes_state
 @auth.signed_in
 def add_contribution(resident_id: int) -> Response:
     person = person_for(resident_id)
@@ -319,7 +319,6 @@ def add_contribution(resident_id: int) -> Response:
     db.session.add(contribution)
     db.session.flush()
     _audit("contribution", person, f"contribution {contribution.id}")
-    db.session.commit()
     return _back(person, "#contributions", "Contribution saved.")
 
 
@@ -333,6 +332,7 @@ def _own(model: type[PlanRow], row_id: int, person: Resident) -> PlanRow:
 # -- linking records by hand -----------------------------------------------------------------
 
 @bp.post("/residents/<int:resident_id>/link")
+@transactions.changes_state
 @auth.signed_in
 def link_by_hand(resident_id: int) -> Response:
     person = person_for(resident_id)
@@ -349,7 +349,6 @@ def link_by_hand(resident_id: int) -> Response:
                      "resident that these are the same person.", "error")
     first = linking.link(person, other)
     _audit("link_by_hand", first, f"records {person.id} and {other.id}")
-    db.session.commit()
     return _back(first, "#records", "Linked: their story now shows both records.")
 
 
@@ -369,6 +368,7 @@ def _other_record(phone: str, webchat: str) -> Resident | None:
 
 
 @bp.post("/residents/<int:resident_id>/records/<int:record_id>/unlink")
+@transactions.changes_state
 @auth.signed_in
 def unlink(resident_id: int, record_id: int) -> Response:
     person = person_for(resident_id)
@@ -377,5 +377,4 @@ def unlink(resident_id: int, record_id: int) -> Response:
         abort(404)
     linking.unlink(record)
     _audit("unlink", person, f"record {record.id}")
-    db.session.commit()
     return _back(person, "#records", "Unlinked.")

@@ -21,7 +21,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from frontdoor import corrections, review, threads
+from frontdoor import corrections, review, threads, transactions
 from frontdoor.engine import hours_for
 from frontdoor.extensions import db
 from frontdoor.inbox import access, auth
@@ -79,7 +79,6 @@ def entries() -> str:
     wards = db.session.scalars(sa.select(Ward).order_by(Ward.name)).all() \
         if g.me.role == "lead" else db.session.scalars(
             sa.select(Ward).where(Ward.code.in_(my_wards)).order_by(Ward.name)).all()
-    db.session.commit()
     return render_template(
         "inbox/review.html", entries=shown, summary=summary, wards=wards, chosen=chosen,
         unknown=UNKNOWN, now=now, needs=NEEDS, categories=CATEGORIES,
@@ -94,17 +93,18 @@ def _back_to_list() -> Response:
 
 
 @bp.post("/review/<int:review_id>/seen")
+@transactions.changes_state
 @auth.signed_in
 def seen(review_id: int) -> Response:
     entry = _review_for(review_id)
     if entry.resolved_at is None:
         review.mark_seen(entry, g.me, _now())
-        db.session.commit()
         flash("Marked seen.", "success")
     return _back_to_list()
 
 
 @bp.post("/review/<int:review_id>/follow-up")
+@transactions.changes_state
 @auth.signed_in
 def follow_up(review_id: int) -> Response:
     entry = _review_for(review_id)
@@ -112,7 +112,6 @@ def follow_up(review_id: int) -> Response:
         flash("Someone has already seen this conversation.", "error")
         return _back_to_list()
     message = review.follow_up(entry, g.me, _now(), hours_for(current_app))
-    db.session.commit()
     if message.status == "not_sent":
         flash(f"The thread is yours. The resident was not told: {message.error}.", "error")
     else:
@@ -134,13 +133,13 @@ def _message_for(message_id: int) -> Message:
 @auth.signed_in
 def correction_page(message_id: int) -> str:
     message = _message_for(message_id)
-    db.session.commit()
     return render_template("inbox/correction.html", message=message,
                            reading=db.session.get(MessageReading, message.id), needs=NEEDS,
                            categories=CATEGORIES, crisis_words=threads.CRISIS_WORDS)
 
 
 @bp.post("/messages/<int:message_id>/correction")
+@transactions.changes_state
 @auth.signed_in
 def correct(message_id: int) -> Response:
     message = _message_for(message_id)
@@ -152,7 +151,6 @@ def correct(message_id: int) -> Response:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("review.correction_page", message_id=message_id))
-    db.session.commit()
     if done.urgent_thread is not None:
         flash("Saved, and the thread is now urgent: the escalation ladder has started. "
               "Acknowledge it when you have it.", "success")

@@ -8,7 +8,7 @@ import json
 from flask import Response, flash, g, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from frontdoor import rights
+from frontdoor import rights, transactions
 from frontdoor.extensions import db
 from frontdoor.inbox import access, auth
 from frontdoor.inbox.outcomes import _back
@@ -26,7 +26,6 @@ def export_json(resident_id: int) -> Response:
     resident = _resident(resident_id)
     rights.record_export(resident, g.me, _now(), "json")
     record = rights.everything_about(resident)
-    db.session.commit()
     return Response(json.dumps(record, indent=2, ensure_ascii=False),
                     mimetype="application/json", headers={
                         "Content-Disposition":
@@ -40,7 +39,6 @@ def export_page(resident_id: int) -> BaseResponse:
     resident = _resident(resident_id)
     rights.record_export(resident, g.me, _now(), "html")
     record = rights.everything_about(resident)
-    db.session.commit()
     response = Response(render_template("inbox/resident_export.html", record=record,
                                         standalone=False))
     response.headers["Cache-Control"] = "no-store"
@@ -48,6 +46,7 @@ def export_page(resident_id: int) -> BaseResponse:
 
 
 @bp.post("/residents/<int:resident_id>/erase")
+@transactions.changes_state
 @auth.lead_only
 def erase(resident_id: int) -> BaseResponse:
     resident = _resident(resident_id)
@@ -61,13 +60,13 @@ def erase(resident_id: int) -> BaseResponse:
         db.session.rollback()
         flash(str(error), "error")
         return _back(resident, "#erase")
-    db.session.commit()
     flash(f"Erased: {removed.messages} messages emptied and {removed.notes} notes deleted. "
           "Only counts remain.", "success")
     return _back(resident)
 
 
 @bp.post("/residents/<int:resident_id>/hold")
+@transactions.changes_state
 @auth.lead_only
 def hold(resident_id: int) -> BaseResponse:
     resident = _resident(resident_id)
@@ -78,7 +77,6 @@ def hold(resident_id: int) -> BaseResponse:
         db.session.rollback()
         flash(str(error), "error")
         return _back(resident, "#hold")
-    db.session.commit()
     flash("Safeguarding hold on: the record is kept until a lead lifts it." if on
           else "Safeguarding hold lifted.", "success")
     return _back(resident, "#hold")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from frontdoor import transactions
 from frontdoor.edge import record_id
 from frontdoor.extensions import db
 from frontdoor.inbox import auth
@@ -35,6 +36,7 @@ def _form() -> tuple[str, str] | None:
 
 
 @bp.post("/saved-replies")
+@transactions.changes_state
 @auth.signed_in
 def add_saved_reply() -> Response:
     form = _form()
@@ -43,12 +45,12 @@ def add_saved_reply() -> Response:
         db.session.add(reply)
         db.session.flush()
         _audit("saved_reply_add", detail=f"saved reply {reply.id}")
-        db.session.commit()
         flash(f"Saved reply {form[0]!r} added.", "success")
     return redirect(url_for("inbox.saved_replies_page"))
 
 
 @bp.post("/saved-replies/<int:reply_id>")
+@transactions.changes_state
 @auth.signed_in
 def change_saved_reply(reply_id: int) -> Response:
     reply = db.session.get(SavedReply, reply_id) or abort(404)
@@ -57,17 +59,16 @@ def change_saved_reply(reply_id: int) -> Response:
         return redirect(url_for("inbox.saved_replies_page", edit=reply.id))
     reply.title, reply.body, reply.updated_at = form[0], form[1], _now()
     _audit("saved_reply_change", detail=f"saved reply {reply.id}")
-    db.session.commit()
     flash(f"Saved reply {reply.title!r} changed.", "success")
     return redirect(url_for("inbox.saved_replies_page"))
 
 
 @bp.post("/saved-replies/<int:reply_id>/delete")
+@transactions.changes_state
 @auth.signed_in
 def delete_saved_reply(reply_id: int) -> Response:
     reply = db.session.get(SavedReply, reply_id) or abort(404)
     db.session.delete(reply)
     _audit("saved_reply_delete", detail=f"saved reply {reply_id}")
-    db.session.commit()
     flash(f"Saved reply {reply.title!r} removed.", "success")
     return redirect(url_for("inbox.saved_replies_page"))

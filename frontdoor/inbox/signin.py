@@ -26,6 +26,7 @@ from flask import (
 from flask.blueprints import BlueprintSetupState
 from werkzeug.wrappers import Response
 
+from frontdoor import transactions
 from frontdoor.extensions import db
 from frontdoor.inbox import auth, people, second_factor, sso, throttle
 from frontdoor.inbox.views import bp
@@ -77,6 +78,7 @@ def sign_in_page() -> Page:
 
 
 @bp.post("/sign-in")
+@transactions.changes_state
 def sign_in() -> Response | Page:
     if not sso.passwords_allowed():
         abort(404)
@@ -100,7 +102,6 @@ def sign_in() -> Response | Page:
     session["pending"] = {"id": person.id, "at": now.timestamp(), "email": email,
                           "next": request.form.get("next", "")[:500],
                           "nonce": secrets.token_urlsafe(16)}
-    db.session.commit()
     step = "code" if second_factor.is_enrolled(person) else "enrol"
     return redirect(url_for(f"inbox.sign_in_{step}"))
 
@@ -114,7 +115,6 @@ def _failed(attempt: throttle.Attempt, person: Coordinator | None, now: datetime
         auth.audit("lock", None, f"{person.key} after "
                    f"{current_app.config['SIGN_IN_LOCK_AFTER']} failed sign-ins"
                    + (f", until {until:%H:%M} UTC" if until else ""), now)
-    db.session.commit()
     if template == "code":
         return render_template("inbox/sign_in_code.html", error=True), status
     return _sign_in_form(status, error="address" if status == 429 else True)
@@ -147,6 +147,7 @@ def sign_in_code() -> Response | str:
 
 
 @bp.post("/sign-in/code")
+@transactions.changes_state
 def sign_in_code_check() -> Response | Page:
     now = _now()
     found = _pending(now)
@@ -165,11 +166,11 @@ def sign_in_code_check() -> Response | Page:
         left = second_factor.recovery_codes_left(person)
         flash(f"You used a recovery code: {left} left. Make new ones on Your account if "
               "you are running low.", "success")
-    db.session.commit()
     return redirect(target)
 
 
 @bp.route("/sign-in/enrol", methods=["GET", "POST"])
+@transactions.changes_state
 def sign_in_enrol() -> Response | Page:
     """An account with a password but no second factor yet sets one up before going on."""
     now = _now()
@@ -185,7 +186,6 @@ def sign_in_enrol() -> Response | Page:
             codes = second_factor.enrol(person, secret, now, step)
             auth.audit("second_factor_set", person, person.key, now)
             _finish(person, pending, now, "a new second factor")
-            db.session.commit()
             return render_template("inbox/recovery_codes.html", codes=codes,
                                    next=_safe_next(pending.get("next")))
         flash("That code is not right. Scan the QR code again, then type the 6 digits your "
@@ -200,19 +200,20 @@ def _enrolment(person: Coordinator, secret: str) -> dict[str, str]:
 
 
 @bp.post("/sign-out")
+@transactions.changes_state
 def sign_out() -> Response:
     now = _now()
     record = auth.current_sign_in()
     if record is not None:
         auth.audit("sign_out", record.coordinator, f"from {auth.client_address()}", now)
     auth.sign_out(now)
-    db.session.commit()
     return redirect(url_for("inbox.sign_in_page"))
 
 
 # -- invitations ----------------------------------------------------------------------------
 
 @bp.route("/welcome/<token>", methods=["GET", "POST"])
+@transactions.changes_state
 def welcome(token: str) -> Page:
     now = _now()
     invitation = people.open_invitation(token, now) if sso.passwords_allowed() else None
@@ -231,7 +232,6 @@ def welcome(token: str) -> Page:
             db.session.rollback()
             flash(str(error), "error")
         else:
-            db.session.commit()
             return render_template("inbox/welcome_done.html", codes=codes, person=person)
     extra = {} if enrolled else _enrolment(person, people.invitation_secret(token))
     return render_template("inbox/welcome.html", person=person, enrolled=enrolled,
@@ -244,7 +244,6 @@ def welcome(token: str) -> Page:
 @auth.signed_in
 def account() -> str:
     now = _now()
-    db.session.commit()
     return render_template("inbox/account.html", sessions=auth.open_sessions(g.me, now),
                            current=g.sign_in, has_password=bool(g.me.password_hash),
                            codes_left=second_factor.recovery_codes_left(g.me),
@@ -252,6 +251,7 @@ def account() -> str:
 
 
 @bp.post("/account/sessions/<int:sign_in_id>/end")
+@transactions.changes_state
 @auth.signed_in
 def end_session(sign_in_id: int) -> Response:
     record = db.session.get(SignIn, sign_in_id)
@@ -263,11 +263,11 @@ def end_session(sign_in_id: int) -> Response:
                now)
     if record.id == g.sign_in.id:
         session.clear()
-    db.session.commit()
     return redirect(url_for("inbox.account"))
 
 
 @bp.post("/account/sign-out-everywhere")
+@transactions.changes_state
 @auth.signed_in
 def sign_out_everywhere() -> Response:
     now = _now()
@@ -275,11 +275,11 @@ def sign_out_everywhere() -> Response:
     auth.audit("sign_out_everywhere", g.me, f"{ended} session(s) from {auth.client_address()}",
                now)
     session.clear()
-    db.session.commit()
     return redirect(url_for("inbox.sign_in_page"))
 
 
 @bp.post("/account/password")
+@transactions.changes_state
 @auth.signed_in
 def change_password() -> Response:
     now = _now()
@@ -289,7 +289,6 @@ def change_password() -> Response:
             g.me, request.form.get("current_password", "")):
         attempt.failed(now)
         auth.audit("password_change_failed", g.me, f"from {attempt.address}", now)
-        db.session.commit()
         flash("Your current password is not right.", "error")
         return redirect(url_for("inbox.account"))
     try:
@@ -301,23 +300,21 @@ def change_password() -> Response:
         return redirect(url_for("inbox.account"))
     ended = auth.end_sessions(g.me, now, keep=g.sign_in)
     auth.audit("password_change", g.me, f"{ended} other session(s) ended", now)
-    db.session.commit()
     flash("Password changed. Your other sessions have been signed out.", "success")
     return redirect(url_for("inbox.account"))
 
 
 @bp.post("/account/recovery-codes")
+@transactions.changes_state
 @auth.signed_in
 def new_recovery_codes() -> Response | str:
     now = _now()
     if second_factor.check(g.me, request.form.get("code", ""), now) != "code":
         throttle.Attempt(g.me.email or g.me.key, auth.client_address()).failed(now)
-        db.session.commit()
         flash("That code is not right. Use the 6 digits your app shows now.", "error")
         return redirect(url_for("inbox.account"))
     codes = second_factor.new_recovery_codes(g.me)
     auth.audit("recovery_codes_new", g.me, g.me.key, now)
-    db.session.commit()
     return render_template("inbox/recovery_codes.html", codes=codes,
                            next=url_for("inbox.account"))
 
@@ -325,13 +322,13 @@ def new_recovery_codes() -> Response | str:
 # -- confirming it is you (a lead changing another lead's account) --------------------------
 
 @bp.route("/confirm", methods=["GET", "POST"])
+@transactions.changes_state
 @auth.signed_in
 def confirm() -> Response | Page:
     now = _now()
     target = _safe_next(request.values.get("next"))
     if g.sign_in.method == "sso" and sso.is_configured():
         session["sso"] = {"purpose": "confirm", "next": target, "at": now.timestamp()}
-        db.session.commit()
         return sso.start(_callback_url(), again=True)
     if request.method == "POST":
         attempt = throttle.Attempt(g.me.email or g.me.key, auth.client_address())
@@ -340,13 +337,10 @@ def confirm() -> Response | Page:
                 and second_factor.check(g.me, request.form.get("code", ""), now)):
             g.sign_in.confirmed_at = now
             auth.audit("confirm", g.me, f"from {attempt.address}", now)
-            db.session.commit()
             return redirect(target)
         attempt.failed(now)
         auth.audit("confirm_failed", g.me, f"from {attempt.address}", now)
-        db.session.commit()
         flash("That password or code is not right.", "error")
-    db.session.commit()
     return render_template("inbox/confirm.html", next=target)
 
 
@@ -366,6 +360,7 @@ def sso_start() -> Response:
 
 
 @bp.get("/sso/callback")
+@transactions.changes_state
 def sso_callback() -> Response | Page:
     if not sso.is_configured():
         abort(404)
@@ -377,7 +372,6 @@ def sso_callback() -> Response | Page:
     except sso.SsoRefused as refused:
         auth.audit("sign_in_failed", None, f"from {address}: single sign-on, {refused.reason}",
                    now)
-        db.session.commit()
         return render_template("inbox/sso_refused.html", email=None), 400
     person = auth.coordinator_by_email(identity.email)
     if person is None or not person.active or (
@@ -385,14 +379,12 @@ def sso_callback() -> Response | Page:
         reason = ("not an active coordinator" if person is None or not person.active
                   else "a different account at the provider")
         auth.audit("sign_in_failed", person, f"from {address}: single sign-on, {reason}", now)
-        db.session.commit()
         return render_template("inbox/sso_refused.html", email=identity.email), 403
     if trip.get("purpose") == "confirm":
         return _sso_confirmed(person, identity, trip, now)
     person.sso_subject = identity.subject
     auth.sign_in(person, now, method="sso")
     auth.audit("sign_in", person, f"from {address}: single sign-on", now)
-    db.session.commit()
     return redirect(_safe_next(trip.get("next")))
 
 
@@ -406,10 +398,8 @@ def _sso_confirmed(person: Coordinator, identity: sso.Identity, trip: dict[str, 
     if record is None or record.coordinator_id != person.id or not fresh:
         auth.audit("confirm_failed", person, f"from {auth.client_address()}: single sign-on",
                    now)
-        db.session.commit()
         flash("We could not confirm it was you. Try again.", "error")
         return redirect(url_for("inbox.team"))
     record.confirmed_at = now
     auth.audit("confirm", person, f"from {auth.client_address()}: single sign-on", now)
-    db.session.commit()
     return redirect(_safe_next(trip.get("next")))

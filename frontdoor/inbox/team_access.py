@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from frontdoor import transactions
 from frontdoor.extensions import db
 from frontdoor.inbox import auth, people, second_factor, sso, throttle
 from frontdoor.inbox.views import bp
@@ -87,7 +88,6 @@ def _change(person_id: int, change: Callable[[Coordinator, datetime], str]) -> R
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("inbox.team"))
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for("inbox.team"))
 
@@ -113,12 +113,12 @@ def deactivate_page(person_id: int) -> str:
         Thread.state.in_((ThreadState.WAITING, ThreadState.WITH_COORDINATOR)))) or 0
     wards = db.session.scalars(sa.select(Ward).where(Ward.coordinator_id == person.id)
                                .order_by(Ward.name)).all()
-    db.session.commit()
     return render_template("inbox/deactivate.html", person=person, open_threads=open_threads,
                            wards=wards)
 
 
 @bp.post("/team/people/<int:person_id>/deactivate")
+@transactions.changes_state
 @auth.lead_only
 def deactivate(person_id: int) -> Response:
     def change(person: Coordinator, now: datetime) -> str:
@@ -130,6 +130,7 @@ def deactivate(person_id: int) -> Response:
 
 
 @bp.post("/team/people/<int:person_id>/reactivate")
+@transactions.changes_state
 @auth.lead_only
 def reactivate(person_id: int) -> Response:
     def change(person: Coordinator, now: datetime) -> str:
@@ -139,6 +140,7 @@ def reactivate(person_id: int) -> Response:
 
 
 @bp.post("/team/people/<int:person_id>/role")
+@transactions.changes_state
 @auth.lead_only
 def change_role(person_id: int) -> Response:
     def change(person: Coordinator, now: datetime) -> str:
@@ -148,6 +150,7 @@ def change_role(person_id: int) -> Response:
 
 
 @bp.post("/team/people/<int:person_id>/reset-password")
+@transactions.changes_state
 @auth.lead_only
 def reset_password(person_id: int) -> Response:
     def change(person: Coordinator, now: datetime) -> str:
@@ -158,6 +161,7 @@ def reset_password(person_id: int) -> Response:
 
 
 @bp.post("/team/people/<int:person_id>/reset-second-factor")
+@transactions.changes_state
 @auth.lead_only
 def reset_second_factor(person_id: int) -> Response:
     def change(person: Coordinator, now: datetime) -> str:
@@ -168,6 +172,7 @@ def reset_second_factor(person_id: int) -> Response:
 
 
 @bp.post("/team/people/<int:person_id>/invite")
+@transactions.changes_state
 @auth.lead_only
 def invite(person_id: int) -> Response:
     def change(person: Coordinator, now: datetime) -> str:
@@ -177,6 +182,7 @@ def invite(person_id: int) -> Response:
 
 
 @bp.post("/team/people/<int:person_id>/unlock")
+@transactions.changes_state
 @auth.lead_only
 def unlock(person_id: int) -> Response:
     def change(person: Coordinator, now: datetime) -> str:

@@ -1,5 +1,5 @@
 """Inbox pages. Thin: check who is signed in and what they may see, change the thread,
-record the audit event, commit once."""
+record the audit event; `transactions.changes_state` commits once (GET pages never do)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from frontdoor import linking, threads
+from frontdoor import linking, threads, transactions
 from frontdoor.edge import record_id
 from frontdoor.engine import hours_for
 from frontdoor.extensions import db
@@ -83,9 +83,6 @@ def my_threads() -> str:
     coordinator_id = coordinator_filter()
     if g.me.role != "lead":
         ward, coordinator_id = None, None
-    # Saved first (the session's last-seen time): a commit after the query would expire
-    # the threads and load each one again while the page is drawn.
-    db.session.commit()
     page = access.open_threads_for(g.me, _today(), ward, coordinator_id,
                                    request.args.get("page", 1, type=access.page_number))
     return render_template(
@@ -101,7 +98,6 @@ def thread_page(thread_id: int) -> str:
     thread = access.thread_for(g.me, thread_id, _today())
     _audit("view", thread)
     unread.mark_read(g.me, thread, _now())
-    db.session.commit()
     return _thread_page(thread)
 
 
@@ -138,25 +134,26 @@ def _back(thread: Thread, anchor: str = "") -> Response:
 
 
 @bp.post("/threads/<int:thread_id>/take")
+@transactions.changes_state
 @auth.signed_in
 def take(thread_id: int) -> Response:
     thread = _thread_action(thread_id)
     threads.take(thread, g.me, _now())
-    db.session.commit()
     return _back(thread)
 
 
 @bp.post("/threads/<int:thread_id>/acknowledge")
+@transactions.changes_state
 @auth.signed_in
 def acknowledge(thread_id: int) -> Response:
     thread = _thread_action(thread_id)
     threads.acknowledge(thread, g.me, _now())
-    db.session.commit()
     flash("Acknowledged: nobody else will be alerted about this thread.", "success")
     return _back(thread)
 
 
 @bp.post("/threads/<int:thread_id>/not-urgent")
+@transactions.changes_state
 @auth.signed_in
 def not_urgent(thread_id: int) -> Response:
     thread = _thread_action(thread_id)
@@ -164,11 +161,11 @@ def not_urgent(thread_id: int) -> Response:
         flash("Tick the box to confirm this thread is no longer urgent.", "error")
         return _back(thread, "#urgency")
     threads.clear_urgent(thread, g.me, _now())
-    db.session.commit()
     return _back(thread)
 
 
 @bp.post("/threads/<int:thread_id>/contact")
+@transactions.changes_state
 @auth.signed_in
 def contact_by(thread_id: int) -> Response:
     thread = _thread_action(thread_id)
@@ -178,12 +175,12 @@ def contact_by(thread_id: int) -> Response:
         return _back(thread, "#contact")
     linking.set_contact_by(thread.resident, choice)
     _audit("contact_by", thread, choice)
-    db.session.commit()
     flash(f"Saved: {CONTACT_CHOICES[choice]}.", "success")
     return _back(thread, "#contact")
 
 
 @bp.post("/threads/<int:thread_id>/move-ward")
+@transactions.changes_state
 @auth.signed_in
 def move_ward(thread_id: int) -> Response:
     thread = _thread_action(thread_id)
@@ -191,12 +188,12 @@ def move_ward(thread_id: int) -> Response:
     if ward.code != thread.suggested_ward_code:
         abort(400)
     threads.move_ward(thread, ward, g.me, _now())
-    db.session.commit()
     flash(f"The thread is now in {ward.name}.", "success")
     return _back(thread)
 
 
 @bp.post("/threads/<int:thread_id>/reply")
+@transactions.changes_state
 @auth.signed_in
 def reply(thread_id: int) -> Response | str:
     thread = _thread_action(thread_id)
@@ -212,13 +209,13 @@ def reply(thread_id: int) -> Response | str:
     threads.replied(thread, g.me, _now())
     message = queue_reply(thread, g.me, body, _now())
     _audit("reply", thread)
-    db.session.commit()
     if message.status == "not_sent":
         flash(f"Not sent: {message.error}.", "error")
     return _back(thread, "#latest")
 
 
 @bp.post("/threads/<int:thread_id>/note")
+@transactions.changes_state
 @auth.signed_in
 def note(thread_id: int) -> Response:
     thread = _thread_action(thread_id)
@@ -227,11 +224,11 @@ def note(thread_id: int) -> Response:
         db.session.add(Note(thread_id=thread.id, coordinator_id=g.me.id, body=body[:5000],
                             created_at=_now()))
         _audit("note", thread)
-        db.session.commit()
     return _back(thread, "#notes")
 
 
 @bp.post("/threads/<int:thread_id>/hand-over")
+@transactions.changes_state
 @auth.signed_in
 def hand_over(thread_id: int) -> Response:
     thread = _thread_action(thread_id)
@@ -250,11 +247,11 @@ def hand_over(thread_id: int) -> Response:
     threads.hand_over(thread, to, reason=thread.handoff_reason or "hand_over", now=_now(),
                       hours=hours, by=g.me)
     queue_reply(thread, g.me, slips.handed_over_words(to, away), _now())
-    db.session.commit()
     return redirect(url_for("inbox.my_threads"))
 
 
 @bp.post("/threads/<int:thread_id>/close")
+@transactions.changes_state
 @auth.signed_in
 def close(thread_id: int) -> Response:
     thread = _thread_action(thread_id)
@@ -269,18 +266,17 @@ def close(thread_id: int) -> Response:
     if outcome is not None and outcome not in OUTCOMES:
         abort(400)
     threads.close(thread, g.me, _now(), outcome)
-    db.session.commit()
     return _back(thread)
 
 
 @bp.post("/threads/<int:thread_id>/reopen")
+@transactions.changes_state
 @auth.signed_in
 def reopen(thread_id: int) -> Response:
     thread = _thread_action(thread_id)
     if thread.state != ThreadState.CLOSED:
         abort(400)
     threads.reopen(thread, g.me, _now())
-    db.session.commit()
     return _back(thread)
 
 
@@ -294,7 +290,6 @@ def _coordinators() -> list[Coordinator]:
 def _team_change(action: str, detail: str, message: str | None = None) -> Response:
     """Record a lead's change to the team in the audit, save it, back to the team page."""
     _audit(action, detail=detail)
-    db.session.commit()
     return _back_to_team(message, "success")
 
 
@@ -318,6 +313,7 @@ def team() -> str:
 
 
 @bp.post("/team/leave")
+@transactions.changes_state
 @auth.lead_only
 def add_leave() -> Response:
     person = db.session.get(Coordinator, request.form.get("coordinator", type=record_id) or 0)
@@ -334,6 +330,7 @@ def add_leave() -> Response:
 
 
 @bp.post("/team/days")
+@transactions.changes_state
 @auth.lead_only
 def set_days() -> Response:
     from frontdoor.inbox.people import DAYS
@@ -358,6 +355,7 @@ def set_days() -> Response:
 
 
 @bp.post("/team/leave/<int:leave_id>/delete")
+@transactions.changes_state
 @auth.lead_only
 def delete_leave(leave_id: int) -> Response:
     leave = db.session.get(Leave, leave_id) or abort(404)
@@ -367,6 +365,7 @@ def delete_leave(leave_id: int) -> Response:
 
 
 @bp.post("/team/cover")
+@transactions.changes_state
 @auth.lead_only
 def set_cover() -> Response:
     ward = db.session.get(Ward, request.form.get("ward", "")) or abort(404)
@@ -377,6 +376,7 @@ def set_cover() -> Response:
 
 
 @bp.post("/team/coordinators")
+@transactions.changes_state
 @auth.lead_only
 def add_coordinator() -> Response:
     from frontdoor.inbox import people, sso
