@@ -30,10 +30,16 @@ def _json(status: int, code: str, message: str) -> tuple[Response, int]:
     return jsonify({"error": {"code": code, "message": message}}), status
 
 
+def answer(error: ApiError) -> tuple[Response, int]:
+    """The API's refusal as a response, for a view that returns it rather than raising:
+    what it wrote before refusing (a wrong code's try) is kept, where raising rolls back."""
+    return _json(error.status, error.code, error.message)
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(error: ApiError) -> tuple[Response, int]:
-        return _json(error.status, error.code, error.message)
+        return answer(error)
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(error: RateLimitExceeded) -> tuple[Response | str, int]:

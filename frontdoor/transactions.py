@@ -10,7 +10,7 @@
   marked read, the session's last-seen time or its end), and those are committed by
   `commit_what_a_read_left`, after the page is drawn, never by the view or a decorator.
   A GET that wrote anything else is a bug: its writes are rolled back and it fails loudly.
-- The two GETs that must change state say so with `@changes_state`: the single sign-on
+- The two GETs that must change state say so with `@changes_state_on_get`: the single sign-on
   callback (the identity provider can only redirect, so signing in arrives as a GET) and
   the web chat page's language link (it works without JavaScript).
 
@@ -54,12 +54,38 @@ def unit_of_work() -> Iterator[None]:
 
 
 def changes_state(view: Callable[..., Any]) -> Callable[..., Any]:
-    """The view's writes are one unit of work (see the module's docstring)."""
+    """The view's writes are one unit of work (see the module's docstring). A page that is
+    both a form and its POST (`methods=["GET", "POST"]`) is read-only on its GET."""
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if request.method in READING:
+            return view(*args, **kwargs)
         g.changes_state = True
         with unit_of_work():
             return view(*args, **kwargs)
+    wrapper.changes_state = "POST"  # type: ignore[attr-defined]
+    return wrapper
+
+
+def changes_state_on_get(view: Callable[..., Any]) -> Callable[..., Any]:
+    """The documented exception: a GET that must change state (see the module's
+    docstring for the two there are). Its writes are one unit of work, like a POST's; when
+    it wrote nothing (the chat page without its language link) it commits nothing."""
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        g.changes_state = True
+        try:
+            response = view(*args, **kwargs)
+            db.session.flush()
+        except BaseException:
+            db.session.rollback()
+            raise
+        if written():
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+    wrapper.changes_state = "GET"  # type: ignore[attr-defined]
     return wrapper
 
 

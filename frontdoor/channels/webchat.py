@@ -168,7 +168,7 @@ def _check_text(text: object) -> str:
 # -- the page (works with JavaScript off) ------------------------------------------------
 
 @bp.get("")
-@transactions.changes_state
+@transactions.changes_state_on_get
 def page() -> Response:
     resident = _resident(request.cookies.get(cookie()))
     asked = request.args.get("lang")

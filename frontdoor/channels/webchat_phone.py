@@ -25,7 +25,7 @@ from frontdoor.channels.webchat import (
     conversation_key,
     cookie,
 )
-from frontdoor.errors import ApiError
+from frontdoor.errors import ApiError, answer
 from frontdoor.extensions import csrf, db, limiter
 from frontdoor.i18n import in_language, page_language
 from frontdoor.models import PhoneCode, Resident
@@ -155,5 +155,6 @@ def phone_check_api() -> tuple[Response, int]:
         raise ApiError(400, "invalid_json", 'Send JSON like {"code": "123456"}.')
     result = _check_code(chat, edge.no_controls(body["code"][:20]))
     if result != "linked":
-        raise ApiError(400, result, str(SAID[result]))
+        # Answered, not raised: the wrong try is counted (raising would roll it back).
+        return answer(ApiError(400, result, str(SAID[result])))
     return jsonify({"status": "linked", "message": str(SAID["linked"])}), 200

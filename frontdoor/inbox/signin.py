@@ -360,7 +360,7 @@ def sso_start() -> Response:
 
 
 @bp.get("/sso/callback")
-@transactions.changes_state
+@transactions.changes_state_on_get
 def sso_callback() -> Response | Page:
     if not sso.is_configured():
         abort(404)
