@@ -324,13 +324,13 @@ def signed_in_lead(base: str, url: str) -> tuple[requests.Session, str]:
     from frontdoor import create_app
     from frontdoor.extensions import db
     from frontdoor.inbox import people, second_factor
-    from frontdoor.inbox.auth import coordinator_by_email
     from frontdoor.models import utcnow
+    from frontdoor.queries import find_coordinator_by_email
 
     key = pyotp.random_base32()
     app = create_app({"ENV_NAME": "test", "DATABASE_URL": url}, role=None)
     with app.app_context():
-        person = coordinator_by_email(LEAD)
+        person = find_coordinator_by_email(LEAD)
         people.set_password(person, "fuzz bench lead password")
         second_factor.enrol(person, key, utcnow(), used_step=None)
         db.session.commit()

@@ -276,9 +276,9 @@ def coordinators() -> None:
 
 
 def _person_or_fail(email: str) -> Coordinator:
-    from frontdoor.inbox.auth import coordinator_by_email
+    from frontdoor.queries import find_coordinator_by_email
 
-    person = coordinator_by_email(email)
+    person = find_coordinator_by_email(email)
     if person is None:
         raise click.UsageError(f"No coordinator has the email {email}.")
     return person

@@ -16,6 +16,7 @@ import phonenumbers
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from frontdoor import queries
 from frontdoor.extensions import db
 from frontdoor.models import (
     AuditEvent,
@@ -189,7 +190,6 @@ def sms_record(phone: str, now: datetime) -> Resident:
     db.session.execute(dialect.insert(Resident).values(
         channel="sms", address=phone, created_at=now, opted_out=False)
         .on_conflict_do_nothing(index_elements=["channel", "address"]))
-    record = db.session.scalar(sa.select(Resident).where(Resident.channel == "sms",
-                                                         Resident.address == phone))
+    record = queries.find_resident_by_address("sms", phone)
     assert record is not None
     return record

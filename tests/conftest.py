@@ -279,7 +279,7 @@ class AuthActions:
 
     def sign_in(self, who: str = "sam", password: str = PASSWORD, code: str | None = None):
         """Both steps; returns the password step's answer if it did not ask for a code."""
-        from frontdoor.inbox.auth import coordinator_by_email
+        from frontdoor.queries import find_coordinator_by_email
 
         email = ACCOUNTS.get(who, who)
         response = self.client.post("/inbox/sign-in", data={
@@ -289,7 +289,7 @@ class AuthActions:
         if code is None:
             import pyotp
 
-            person = coordinator_by_email(email)
+            person = find_coordinator_by_email(email)
             # A code is accepted once per 30 seconds; tests sign in faster than people do.
             person.totp_last_step = None
             _db.session.commit()

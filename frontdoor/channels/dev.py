@@ -11,8 +11,9 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from twilio.request_validator import RequestValidator
 from werkzeug.wrappers import Response
 
+from frontdoor import queries
 from frontdoor.extensions import db
-from frontdoor.models import Message, Resident
+from frontdoor.models import Message
 
 bp = Blueprint("dev", __name__, url_prefix="/dev")
 DEMO_PHONE = "+447700900123"
@@ -42,8 +43,7 @@ def signed_webhook(sender: str, body: str) -> Response:
 @bp.get("/sms")
 def phone() -> str:
     number = request.args.get("from", DEMO_PHONE)
-    resident = db.session.scalar(sa.select(Resident).where(
-        Resident.channel == "sms", Resident.address == number))
+    resident = queries.find_resident_by_address("sms", number)
     messages = db.session.scalars(sa.select(Message).where(
         Message.resident_id == resident.id).order_by(Message.id)).all() if resident else []
     return render_template("dev_sms.html", number=number, messages=messages)

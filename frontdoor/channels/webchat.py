@@ -27,7 +27,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from frontdoor import edge, transactions
+from frontdoor import edge, queries, transactions
 from frontdoor.channels import Inbound
 from frontdoor.channels.webchat_openapi import VISIBLE
 from frontdoor.engine import front_door
@@ -63,8 +63,7 @@ def _new_token() -> str:
 def _resident(token: str | None) -> Resident | None:
     if not token or len(token) > 100:
         return None
-    resident = db.session.scalar(sa.select(Resident).where(
-        Resident.channel == CHANNEL, Resident.address == _hash(token)))
+    resident = queries.find_resident_by_address(CHANNEL, _hash(token))
     if resident is not None:
         # The page and the API speak the language the resident is answered in (i18n.py).
         g.resident_language = resident.reply_language

@@ -165,11 +165,6 @@ def lead_only(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def coordinator_by_email(email: str) -> Coordinator | None:
-    return db.session.scalar(sa.select(Coordinator).where(
-        sa.func.lower(Coordinator.email) == email.strip().lower()))
-
-
 def clock_now() -> datetime:
     """What time it is for the inbox: the app's one clock (tests set it)."""
     clock: Callable[[], datetime] = current_app.extensions["frontdoor.clock"]

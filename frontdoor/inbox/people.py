@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from frontdoor import queries
 from frontdoor.extensions import db
 from frontdoor.inbox import auth, passwords, second_factor
 from frontdoor.models import (
@@ -47,7 +48,7 @@ def add_person(name: str, email: str, role: str = "coordinator",
     if role not in ROLES:
         raise PeopleError("The role is coordinator or lead.")
     chosen = [d for d in DAYS if d in (days or DAYS[:5])]
-    person = auth.coordinator_by_email(email)
+    person = queries.find_coordinator_by_email(email)
     if person is None:
         key = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "coordinator"
         while db.session.scalar(sa.select(Coordinator.id).where(Coordinator.key == key)):
@@ -290,5 +291,5 @@ def _hand_over(thread: Thread, to: Coordinator, leaver: Coordinator, by: Coordin
 
 def wards_without_coordinator() -> list[Ward]:
     """Wards whose named coordinator is missing or deactivated."""
-    wards = db.session.scalars(sa.select(Ward).order_by(Ward.name)).all()
+    wards = queries.list_wards()
     return [w for w in wards if w.coordinator is None or not w.coordinator.active]

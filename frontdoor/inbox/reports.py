@@ -12,16 +12,13 @@ import io
 import threading
 from collections import OrderedDict
 
-import sqlalchemy as sa
 from flask import Response, abort, current_app, render_template, request
 
-from frontdoor import charts
+from frontdoor import charts, queries
 from frontdoor import reports as figures
 from frontdoor.engine import hours_for, load_triage
-from frontdoor.extensions import db
 from frontdoor.inbox import auth
 from frontdoor.inbox.views import _coordinators, _today, bp
-from frontdoor.models import Ward
 from frontdoor.triage.data import NEEDS
 
 # pygal's SVG styles itself inline; it holds no script and no resident's words.
@@ -95,7 +92,7 @@ def reports() -> tuple[str, int] | str:
     tables = recent().tables_for(filters) if filters else []
     page = render_template(
         "inbox/reports.html", filters=filters, tables=tables, error=error, args=request.args,
-        wards=db.session.scalars(sa.select(Ward).order_by(Ward.name)).all(),
+        wards=queries.list_wards(),
         coordinators=_coordinators(), need_words=_need_words())
     return (page, 400) if error else page
 

@@ -18,7 +18,7 @@ import sqlalchemy.orm as so
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from frontdoor import linking, threads, transactions
+from frontdoor import linking, queries, threads, transactions
 from frontdoor.edge import record_id
 from frontdoor.engine import hours_for
 from frontdoor.extensions import db
@@ -359,8 +359,7 @@ def _other_record(phone: str, webchat: str) -> Resident | None:
         except phonenumbers.NumberParseException:
             return None
         address = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-        return db.session.scalar(sa.select(Resident).where(Resident.channel == "sms",
-                                                           Resident.address == address))
+        return queries.find_resident_by_address("sms", address)
     if webchat.isdigit() and len(webchat) < 10:
         record = db.session.get(Resident, int(webchat))
         return record if record is not None and record.channel == "webchat" else None

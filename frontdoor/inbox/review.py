@@ -21,7 +21,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from frontdoor import corrections, review, threads, transactions
+from frontdoor import corrections, queries, review, threads, transactions
 from frontdoor.engine import hours_for
 from frontdoor.extensions import db
 from frontdoor.inbox import access, auth
@@ -76,7 +76,7 @@ def entries() -> str:
             who = threads.choose_coordinator(ward.coordinator if ward else None, ward, now,
                                              hours)
             summary.append((count, who))
-    wards = db.session.scalars(sa.select(Ward).order_by(Ward.name)).all() \
+    wards = queries.list_wards() \
         if g.me.role == "lead" else db.session.scalars(
             sa.select(Ward).where(Ward.code.in_(my_wards)).order_by(Ward.name)).all()
     return render_template(

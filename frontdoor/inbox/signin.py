@@ -26,7 +26,7 @@ from flask import (
 from flask.blueprints import BlueprintSetupState
 from werkzeug.wrappers import Response
 
-from frontdoor import transactions
+from frontdoor import queries, transactions
 from frontdoor.extensions import db
 from frontdoor.inbox import auth, people, second_factor, sso, throttle
 from frontdoor.inbox.views import bp
@@ -85,7 +85,7 @@ def sign_in() -> Response | Page:
     now = _now()
     email, password = request.form.get("email", "")[:254], request.form.get("password", "")
     attempt = throttle.Attempt(email, auth.client_address())
-    person = auth.coordinator_by_email(email)
+    person = queries.find_coordinator_by_email(email)
     if attempt.address_blocked(now):
         auth.waste_time_like_a_password_check(password)
         return _failed(attempt, person, now, "too many failures from this address", 429)
@@ -373,7 +373,7 @@ def sso_callback() -> Response | Page:
         auth.audit("sign_in_failed", None, f"from {address}: single sign-on, {refused.reason}",
                    now)
         return render_template("inbox/sso_refused.html", email=None), 400
-    person = auth.coordinator_by_email(identity.email)
+    person = queries.find_coordinator_by_email(identity.email)
     if person is None or not person.active or (
             person.sso_subject and person.sso_subject != identity.subject):
         reason = ("not an active coordinator" if person is None or not person.active

@@ -20,7 +20,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from frontdoor import linking, threads, transactions
+from frontdoor import linking, queries, threads, transactions
 from frontdoor.edge import record_id
 from frontdoor.engine import hours_for
 from frontdoor.extensions import db
@@ -88,7 +88,7 @@ def my_threads() -> str:
     return render_template(
         "inbox/threads.html", threads=page.threads, rows=rows.list_rows(page.threads, _now()),
         page=page, now=_now(),
-        wards=db.session.scalars(sa.select(Ward).order_by(Ward.name)).all(),
+        wards=queries.list_wards(),
         coordinators=_coordinators(), ward=ward, coordinator_id=coordinator_id)
 
 
@@ -309,7 +309,7 @@ def team() -> str:
     return render_template("inbox/team.html", coordinators=_coordinators(), days=DAYS,
                            editing=editing if editing and editing.active else None,
                            council_hours=(hours.start, hours.end),
-                           wards=db.session.scalars(sa.select(Ward).order_by(Ward.name)).all())
+                           wards=queries.list_wards())
 
 
 @bp.post("/team/leave")

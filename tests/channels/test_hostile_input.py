@@ -188,14 +188,14 @@ def test_a_nul_in_an_inbox_query_is_a_400(auth, client):
 def test_sign_in_with_a_broken_next_lands_on_the_inbox(auth, client, db, target):
     import pyotp
 
-    from frontdoor.inbox.auth import coordinator_by_email
+    from frontdoor.queries import find_coordinator_by_email
     from tests.conftest import ACCOUNTS, PASSWORD
 
     response = client.post("/inbox/sign-in", data={
         "csrf_token": auth.csrf(), "email": ACCOUNTS["sam"], "password": PASSWORD,
         "next": target})
     assert response.status_code == 302
-    person = coordinator_by_email(ACCOUNTS["sam"])
+    person = find_coordinator_by_email(ACCOUNTS["sam"])
     done = client.post("/inbox/sign-in/code", data={
         "csrf_token": auth.csrf("/inbox/sign-in/code"),
         "code": pyotp.TOTP(person.totp_secret).now()})
