@@ -591,34 +591,66 @@ def _insert(model: Any) -> Any:
     return dialect.insert(model)
 
 
+@dataclass(frozen=True)
+class StoreStatements:
+    """store_inbound's two statements, built once per database kind: building them (the
+    upsert's `excluded` alone makes a proxy of every column) cost more than running them."""
+    resident: Any   # upsert on (channel, address), RETURNING id either way
+    message: Any    # insert, nothing on a MessageSid already stored, RETURNING id
+    earlier: Any    # the message a MessageSid was stored as
+
+
+_MESSAGE_COLUMNS = ("resident_id", "direction", "author", "channel", "body", "media_count",
+                    "provider_id", "created_at", "attempts", "maybe_sent", "status")
+_store_statements: dict[str, StoreStatements] = {}
+
+
+def store_statements() -> StoreStatements:
+    name = db.engine.dialect.name
+    built = _store_statements.get(name)
+    if built is None:
+        residents, messages = Resident.__table__, Message.__table__
+        resident = _insert(residents).values(
+            channel=sa.bindparam("channel"), address=sa.bindparam("address"),
+            created_at=sa.bindparam("created_at"), opted_out=False)
+        # DO UPDATE, not DO NOTHING, so that the row comes back either way (its address is
+        # set to what it already is: no index changes).
+        resident = resident.on_conflict_do_update(
+            index_elements=["channel", "address"], set_={"address": resident.excluded.address})
+        message = _insert(messages).values({c: sa.bindparam(c) for c in _MESSAGE_COLUMNS})
+        # A NULL MessageSid (web chat without a client id) conflicts with nothing.
+        message = message.on_conflict_do_nothing(index_elements=["provider_id"])
+        built = StoreStatements(
+            resident=resident.returning(residents.c.id),
+            message=message.returning(messages.c.id),
+            earlier=sa.select(messages.c.id).where(
+                messages.c.provider_id == sa.bindparam("provider_id")))
+        _store_statements[name] = built
+    return built
+
+
 def store_inbound(inbound: Inbound, now: datetime, deferred: bool = False) -> Stored:
     """Store the message before anything else, in its own short transaction that a race
     cannot break: two first texts from one new number, or a retry arriving beside the
     first delivery, each find the one resident and the one message row.
 
-    Two statements and a commit, on the tables themselves (no ORM unit of work): this is
-    all the webhook does for a deferred text, so it is what a spike costs."""
-    resident = _insert(Resident.__table__).values(
-        channel=inbound.channel, address=inbound.sender, created_at=now, opted_out=False)
-    # DO UPDATE, not DO NOTHING, so that the row comes back either way (its address is set
-    # to what it already is: no index changes).
-    resident_id = db.session.scalar(resident.on_conflict_do_update(
-        index_elements=["channel", "address"], set_={"address": resident.excluded.address})
-        .returning(Resident.__table__.c.id))
+    Two statements and a commit, on the tables themselves (no ORM unit of work), each built
+    once: this is all the webhook does for a deferred text, so it is what a spike costs."""
+    statements = store_statements()
+    connection = db.session.connection()
+    resident_id = connection.execute(statements.resident, {
+        "channel": inbound.channel, "address": inbound.sender, "created_at": now}).scalar()
     assert resident_id is not None
-    values = dict(resident_id=resident_id, direction=Direction.IN.value,
-                  author=Author.RESIDENT.value, channel=inbound.channel,
-                  body=inbound.text, media_count=inbound.media_count,
-                  provider_id=inbound.provider_id, created_at=now, attempts=0,
-                  maybe_sent=False, status=DEFERRED if deferred else None)
-    insert = _insert(Message.__table__).values(**values)
-    if inbound.provider_id:
-        insert = insert.on_conflict_do_nothing(index_elements=["provider_id"])
-    message_id = db.session.scalar(insert.returning(Message.__table__.c.id))
+    message_id = connection.execute(statements.message, {
+        "resident_id": resident_id, "direction": Direction.IN.value,
+        "author": Author.RESIDENT.value, "channel": inbound.channel, "body": inbound.text,
+        "media_count": inbound.media_count, "provider_id": inbound.provider_id,
+        "created_at": now, "attempts": 0, "maybe_sent": False,
+        "status": DEFERRED if deferred else None}).scalar()
     duplicate = message_id is None
     if duplicate:
-        message_id = db.session.scalar(sa.select(Message.id).where(
-            Message.provider_id == inbound.provider_id))
+        message_id = connection.execute(statements.earlier,
+                                        {"provider_id": inbound.provider_id}).scalar()
     # Stored and committed before anything else happens: nothing is lost if anything
     # after this fails.
     db.session.commit()

@@ -63,16 +63,23 @@ def answer_later(now: datetime) -> bool:
     mode = current_app.config["SMS_REPLIES"]
     if mode != "auto":
         return bool(mode == "outbox")
-    waiting = db.session.scalar(sa.select(Message.id).where(waiting_for_worker(Message))
-                                .limit(1))
-    if waiting is not None:
+    connection = db.session.connection()
+    if connection.execute(_ANY_WAITING).first() is not None:
         return True
-    busy = current_app.config["SMS_BUSY_ANSWERING"]
-    answering = db.session.scalar(sa.select(Message.id).where(
-        Message.thread_id.is_(None), Message.status.is_(None),
-        Message.direction == Direction.IN, Message.created_at > now - IN_FLIGHT)
-        .order_by(Message.id).limit(1).offset(busy - 1))
-    return answering is not None
+    return connection.execute(_NTH_ANSWERING, {
+        "since": now - IN_FLIGHT, "nth": current_app.config["SMS_BUSY_ANSWERING"] - 1,
+    }).first() is not None
+
+
+# answer_later's two statements, on the table itself and built once: they run on every text.
+_messages = Message.__table__
+_ANY_WAITING = sa.select(_messages.c.id).where(waiting_for_worker(_messages.c)).limit(1)
+_NTH_ANSWERING = (
+    sa.select(_messages.c.id)
+    .where(_messages.c.thread_id.is_(None), _messages.c.status.is_(None),
+           _messages.c.direction == Direction.IN,
+           _messages.c.created_at > sa.bindparam("since"))
+    .order_by(_messages.c.id).limit(1).offset(sa.bindparam("nth")))
 
 
 def mark_stranded(now: datetime) -> int:

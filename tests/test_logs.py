@@ -103,8 +103,8 @@ def test_a_unique_violation_in_the_webhook_logs_neither_the_words_nor_the_number
         def __init__(self, model) -> None:
             self.statement = sa.insert(model)
 
-        def values(self, **values):
-            self.statement = self.statement.values(**values)
+        def values(self, *columns, **values):
+            self.statement = self.statement.values(*columns, **values)
             return self
 
         @property
@@ -120,6 +120,8 @@ def test_a_unique_violation_in_the_webhook_logs_neither_the_words_nor_the_number
         def returning(self, *columns):
             return self.statement.returning(*columns)
 
+    # store_inbound builds its statements once: built again here, with the stand-in.
+    monkeypatch.setattr(conversations, "_store_statements", {})
     monkeypatch.setattr(conversations, "_insert", Plain)
     assert phone.signed_post(signed_fields(phone, "SM" + uuid.uuid4().hex)).status_code == 500
     db.session.rollback()   # the test shares the request's session
@@ -130,6 +132,7 @@ def test_a_unique_violation_in_the_webhook_logs_neither_the_words_nor_the_number
     db.session.add(Message(resident_id=resident_id, direction="in", author="resident",
                            channel="sms", body="earlier", provider_id=sid))
     db.session.commit()
+    monkeypatch.setattr(conversations, "_store_statements", {})
     monkeypatch.setattr(conversations, "_insert",
                         lambda table: Plain(table) if table is Message.__table__ else upsert(table))
     assert phone.signed_post(signed_fields(phone, sid)).status_code == 500
