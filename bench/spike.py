@@ -12,7 +12,7 @@ TwiML response or by the worker through the stub) and the time from sending to t
 (p50/p99/max), and lost (answered 2xx but not stored, or stored with no reply).
 
     .venv/bin/python bench/spike.py --postgresql URL [--seconds 60] [--times 4]
-        [--measure 15] [--rate R] [--workers 4] [--answerers 2] [--drain 600]
+        [--measure 15] [--rate R] [--workers 4] [--answerers 2] [--nice 19] [--drain 600]
 
 --rate skips the measurement. The database is emptied (its public schema dropped): give it
 one of its own. Targets (issue #19): 0 lost, 0 past 15 s, every resident answered within
@@ -208,6 +208,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, help="the sustainable rate, if known")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--answerers", type=int, default=2, help="`frontdoor worker`s")
+    parser.add_argument("--nice", type=int, default=19,
+                        help="the workers' niceness (deploy/frontdoor-worker.service: 19)")
     parser.add_argument("--drain", type=float, default=600.0,
                         help="how long to wait for the last reply before counting it lost")
     args = parser.parse_args()
@@ -243,10 +245,10 @@ def main() -> None:
         port = free_port()
         env = app_env(url, port, SMS_REPLIES="auto", **twilio)
         server = gunicorn("wsgi:app", port, env, args.workers, log)
-        # As deploy/frontdoor-worker.service runs them: at Nice=10, so that under a spike the
-        # webhook (Twilio's 15 seconds) comes before the answers (two minutes).
+        # As deploy/frontdoor-worker.service runs them: at Nice=19, so that under a spike the
+        # webhook (Twilio's 15 seconds) comes before the answers.
         answerers = [subprocess.Popen([str(BIN / "frontdoor"), "worker"], env=env, cwd=ROOT,
-                                      preexec_fn=lambda: os.nice(10),
+                                      preexec_fn=lambda: os.nice(args.nice),
                                       stdout=log.open("ab"), stderr=subprocess.STDOUT)
                      for _ in range(args.answerers)]
         try:

@@ -58,7 +58,13 @@ def e164(number: str, region: str) -> str:
     return edge.bounded_text(number, SENDER_LIMIT)
 
 
+# What Twilio hears for a text left to the worker: built once (every text of a spike).
+EMPTY_TWIML = str(MessagingResponse())
+
+
 def twiml(replies: list[str]) -> Response:
+    if not replies:
+        return Response(EMPTY_TWIML, mimetype="text/xml")
     response = MessagingResponse()
     for text in replies:
         response.message(text)
