@@ -323,10 +323,12 @@ def main() -> None:
                 port = free_port()
                 env = app_env(url, port, SMS_REPLIES=mode)
                 server = gunicorn("wsgi:app", port, env, args.workers, log)
-                # Beside "auto", the worker answers what the webhook left for it.
+                # Beside "auto", the worker answers what the webhook left for it, at Nice=19
+                # as deploy/frontdoor-worker.service runs it.
                 worker = subprocess.Popen(
                     [str(BIN / "frontdoor"), "worker", "--interval", "0.5"], env=env,
-                    cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT) \
+                    cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+                    preexec_fn=lambda: os.nice(19)) \
                     if mode != "inline" else None
                 try:
                     warm(port)

@@ -150,6 +150,18 @@ def _record(delivery: Delivery, now: datetime) -> None:
     message.maybe_sent = False
 
 
+_pools: dict[int, ThreadPoolExecutor] = {}
+
+
+def _sending_pool(size: int) -> ThreadPoolExecutor:
+    """The process's sending threads, kept between rounds: each keeps its own Twilio client,
+    so its HTTPS connection to Twilio is reused rather than set up again every round."""
+    pool = _pools.get(size)
+    if pool is None:
+        pool = _pools[size] = ThreadPoolExecutor(size, thread_name_prefix="send")
+    return pool
+
+
 def send_due(sender: SmsSender, clock: Callable[[], datetime] = utcnow, limit: int = 50,
              concurrency: int | None = None) -> int:
     """Send what is due: up to `limit` messages, several residents' at once (Twilio's API
@@ -165,8 +177,8 @@ def send_due(sender: SmsSender, clock: Callable[[], datetime] = utcnow, limit: i
         by_resident.setdefault(message.resident_id, []).append(
             _prepare(message, clock(), recovering))
     if workers > 1 and len(by_resident) > 1:
-        with ThreadPoolExecutor(min(workers, len(by_resident))) as pool:
-            list(pool.map(partial(_call_provider, sender), by_resident.values()))
+        list(_sending_pool(workers).map(partial(_call_provider, sender),
+                                        by_resident.values()))
     else:
         for deliveries in by_resident.values():
             _call_provider(sender, deliveries)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -274,3 +275,27 @@ def test_several_residents_texts_go_at_once_each_residents_in_order(db, twilio, 
     assert order == {t.resident.address: ["first", "second", "third"] for t in threads}
     assert db.session.scalar(sa.select(sa.func.count()).where(
         Message.status == "queued")) == 18
+
+
+def test_the_sending_threads_and_their_twilio_connections_are_kept_between_rounds(
+        db, twilio, clock):
+    """A new thread each round would mean a new Twilio client, and a new HTTPS connection
+    to Twilio, for every round of a backlog."""
+    from tests.factories import make_resident, make_thread
+
+    senders: list[set[tuple[str, int]]] = []
+
+    def accept(request):
+        senders[-1].add((threading.current_thread().name, id(twilio.client)))
+        return 201, {}, f'{{"sid": "SM{uuid.uuid4().hex}", "status": "queued"}}'
+
+    with responses.RequestsMock() as mock:
+        mock.add_callback(responses.POST, MESSAGES, callback=accept)
+        for round_ in range(2):
+            senders.append(set())
+            for n in range(8):
+                thread = make_thread(make_resident(phone=f"+4477009{round_}{n:04d}"))
+                outbox.queue_reply(thread, None, "hello", clock())
+            db.session.commit()
+            assert outbox.send_due(twilio, clock, concurrency=2) == 8
+    assert senders[1] <= senders[0]
