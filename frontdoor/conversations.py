@@ -175,7 +175,7 @@ class FrontDoor:
             message.status = DEFERRED
             finish()
             return Receipt(message.id, None, [], duplicate=duplicate)
-        thread, opened = _current_thread(resident, self.clock())
+        thread, opened = threads.open_or_start(resident, self.clock())
         message.thread = thread
         # Where a web chat came from, for grouping a burst of urgent threads (threads.py).
         thread.origin = thread.origin or inbound.origin
@@ -681,20 +681,6 @@ def _replay(earlier: Message) -> Receipt:
         Message.reply_to_id == earlier.id, Message.idempotency_key.is_(None))
         .order_by(Message.id)).all()
     return Receipt(earlier.id, earlier.thread_id, list(answers), duplicate=True)
-
-
-def _current_thread(resident: Resident, now: datetime) -> tuple[Thread, bool]:
-    """The resident's open thread, or a new one (True)."""
-    thread = db.session.scalar(
-        sa.select(Thread).where(Thread.resident_id == resident.id,
-                                Thread.state != ThreadState.CLOSED)
-        .order_by(Thread.id.desc()))
-    if thread is None:
-        thread = Thread(resident=resident, state=ThreadState.BOT, created_at=now,
-                        ward_code=resident.ward_code)
-        db.session.add(thread)
-        return thread, True
-    return thread, False
 
 
 def entries_with_ids(oruk_ids: list[str]) -> list[DirectoryEntry]:

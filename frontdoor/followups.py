@@ -122,7 +122,7 @@ def queue_due(now: datetime, hours: Hours, limit: int = 50) -> int:
             follow_up.state, follow_up.skipped_reason = "skipped", reason
             continue
         thread = db.session.get(Thread, follow_up.thread_id) if follow_up.thread_id else None
-        thread = _current_thread(resident) or thread
+        thread = threads.open_thread_of(resident) or thread
         if thread is None:
             follow_up.state, follow_up.skipped_reason = "skipped", "no conversation to send on"
             continue
@@ -186,12 +186,6 @@ def record_answer(follow_up: FollowUp, answer: str, now: datetime) -> Heard:
 def follow_ups_for(resident: Resident) -> list[FollowUp]:
     return list(db.session.scalars(sa.select(FollowUp).where(
         FollowUp.resident_id == resident.id).order_by(FollowUp.pointed_at.desc())))
-
-
-def _current_thread(resident: Resident) -> Thread | None:
-    return db.session.scalar(sa.select(Thread).where(
-        Thread.resident_id == resident.id, Thread.state != ThreadState.CLOSED)
-        .order_by(Thread.id.desc()).limit(1))
 
 
 def _area_name() -> str:

@@ -208,19 +208,31 @@ def hand_over(thread: Thread, to: Coordinator, *, reason: str, now: datetime,
         _notify(to, thread, "handoff", now)
 
 
+def open_thread_of(resident: Resident) -> Thread | None:
+    """The resident's open thread (one at most: ix_thread_one_open_per_resident)."""
+    return db.session.scalar(sa.select(Thread).where(
+        Thread.resident_id == resident.id, Thread.state != ThreadState.CLOSED)
+        .order_by(Thread.id.desc()).limit(1))
+
+
+def open_or_start(resident: Resident, now: datetime) -> tuple[Thread, bool]:
+    """The resident's open thread, or a new one with the front door (True)."""
+    thread = open_thread_of(resident)
+    if thread is not None:
+        return thread, False
+    thread = Thread(resident=resident, state=ThreadState.BOT, created_at=now,
+                    ward_code=resident.ward_code)
+    db.session.add(thread)
+    return thread, True
+
+
 def hand_over_unanswered(message: Message, now: datetime, hours: Hours) -> Thread:
     """A text the front door failed to answer, time after time (frontdoor/deferred.py): put
     on the resident's open thread (or a new one) and given to their coordinator, or cover,
     or a lead, who is told like any hand-over. The resident's words reach a person even
     when the software that should answer them is broken."""
     resident = message.resident
-    thread = db.session.scalar(
-        sa.select(Thread).where(Thread.resident_id == resident.id,
-                                Thread.state != ThreadState.CLOSED).order_by(Thread.id.desc()))
-    if thread is None:
-        thread = Thread(resident=resident, state=ThreadState.BOT, created_at=now,
-                        ward_code=resident.ward_code)
-        db.session.add(thread)
+    thread, _ = open_or_start(resident, now)
     message.thread = thread
     to = choose_coordinator(named_for(resident), resident.ward, now, hours)
     hand_over(thread, to, reason="not_answered", now=now, hours=hours, keep_owner=True)
