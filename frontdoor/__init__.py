@@ -71,6 +71,9 @@ def create_app(config: dict[str, Any] | None = None, role: Role | None = "web", 
     app.register_blueprint(sms.bp)
     app.register_blueprint(webchat.bp)
     app.register_blueprint(dev.bp)
+    # What the engine asks of each channel (frontdoor/inbound.py Channel), by name.
+    app.extensions["frontdoor.channels"] = {sms.SMS.name: sms.SMS,
+                                            webchat.WEB_CHAT.name: webchat.WEB_CHAT}
 
     # The coordinator's workspace: its routes join the inbox blueprint from their own modules.
     # More pages on the inbox blueprint, in their own modules: imported before it is used.

@@ -237,6 +237,7 @@ def classify_command(text: str | None) -> None:
 def chat_command(number: str) -> None:
     """Talk to the front door in the terminal, as a resident would by SMS."""
     from frontdoor.channels import Inbound
+    from frontdoor.channels.sms import SMS
 
     click.echo("Type a message and press Enter (Ctrl-D to finish).")
     engine = _ready_engine()
@@ -246,7 +247,8 @@ def chat_command(number: str) -> None:
         except EOFError:
             click.echo()
             return
-        receipt = engine.receive(Inbound("sms", number, text, provider_id="CLI" + uuid.uuid4().hex))
+        receipt = engine.receive(Inbound("sms", number, text, provider_id="CLI" + uuid.uuid4().hex,
+                                         command=SMS.command(text)))
         for reply in receipt.replies or ["(no reply: a coordinator has this thread)"]:
             click.echo(f"frontdoor> {reply}\n")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -24,7 +24,7 @@ from frontdoor.directory.lookup import ward_named
 from frontdoor.directory.search import offers_for
 from frontdoor.extensions import db
 from frontdoor.i18n import ENGLISH, SWITCH_WORDS, in_language
-from frontdoor.inbound import Inbound
+from frontdoor.inbound import Channel, Command, Inbound
 from frontdoor.models import (
     Author,
     Coordinator,
@@ -95,6 +95,9 @@ class Receipt:
 class FrontDoor:
     triage: Triage
     hours: Hours
+    # What each channel says a message is (a command?), by name: the app factory's registry
+    # (frontdoor/channels/), so that the engine imports no channel.
+    channels: Mapping[str, Channel]
     clock: Callable[[], datetime] = utcnow
     on_handoff: list[Callable[[Thread], None]] = field(default_factory=list)
     _places: PlaceFinder | None = None
@@ -152,7 +155,8 @@ class FrontDoor:
             resident_id = stored.resident_id
             inbound = Inbound(channel=stored.channel, sender=stored.resident.address,
                               text=stored.body, provider_id=stored.provider_id,
-                              media_count=stored.media_count)
+                              media_count=stored.media_count,
+                              command=self.channels[stored.channel].command(stored.body))
         # Reading is pure (no database): done before taking the resident's lock.
         text = inbound.text
         # Checked before triage, so a huge body costs no more than a long one.
@@ -228,8 +232,13 @@ class FrontDoor:
         answer = followups.answer_in(text)
         follow_up = followups.awaiting_answer(resident, now) \
             if answer is not None and not resident.opted_out else None
+        command = inbound.command
+        if council.own_opt_out_words and command is not Command.OPT_OUT:
+            # The council's own opt-out words are known here, not in the webhook: the
+            # channel reads the message again with them (they come before START and HELP).
+            command = self.channels[inbound.channel].command(text, council.own_opt_out_words)
         situation = policy.Situation(
-            text=text, reading=reading, channel=inbound.channel,
+            text=text, reading=reading, command=command,
             thread=policy.ThreadNow(
                 owned=thread.coordinator_id is not None, ward_code=thread.ward_code,
                 with_person=thread.state in OPEN_STATES,
@@ -241,7 +250,6 @@ class FrontDoor:
                                         ward_code=resident.ward_code),
             council=policy.CouncilNow(
                 paused=council.paused_at is not None,
-                own_opt_out_words=council.own_opt_out_words,
                 switch_words=frozenset(SWITCH_WORDS)
                 if len(council.offered_languages) > 1 else frozenset()),
             follow_up_answer=answer if follow_up is not None else None,

@@ -58,6 +58,7 @@ def front_door(app: Flask | None = None) -> FrontDoor:
     if engine is None:
         # Every read is timed for /metrics (frontdoor_triage_seconds).
         engine = FrontDoor(cast(Triage, TimedTriage(load_triage(app))), hours_for(app),
+                           app.extensions["frontdoor.channels"],
                            clock=lambda: app.extensions["frontdoor.clock"]())
         engine.on_handoff.extend(app.extensions.get("frontdoor.handoff_listeners", []))
         app.extensions["frontdoor.engine"] = engine

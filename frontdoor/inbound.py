@@ -1,11 +1,30 @@
-"""One resident message as every channel hands it to the engine.
+"""One resident message as every channel hands it to the engine, and what the engine asks of
+the channel it came by.
 
 Here, below the engine and the channels alike, so the engine never imports a channel
-(the layers in pyproject.toml's import-linter contract)."""
+(the layers in pyproject.toml's import-linter contract): the app factory registers one
+`Channel` for each (frontdoor/channels/), and the engine asks it."""
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+
+class Command(StrEnum):
+    """A message the channel reads as a command, not words: the policy acts on it."""
+
+    OPT_OUT = "opt_out"                  # the provider's own word: it stops and confirms
+    COUNCIL_OPT_OUT = "council_opt_out"  # the council's own word (STOPIO): we confirm
+    OPT_IN = "opt_in"                    # counts only from a resident who opted out
+    HELP = "help"
+
+
+def keyword(text: str) -> str:
+    """A message sent as one control word (STOP, HELP, Cymraeg), as Twilio matches them."""
+    return text.strip().strip(".!").upper()
 
 
 @dataclass(frozen=True)
@@ -25,3 +44,18 @@ class Inbound:
     # Web chat: a keyed digest of the address it came from (edge.origin_of_request), so a
     # burst of urgent threads from one address reaches the lead as one alert (threads.py).
     origin: str | None = None
+    # What the channel read the message as (Channel.command); None: words, for triage.
+    command: Command | None = None
+
+
+class Channel(Protocol):
+    """What the engine asks of the channel a message came by."""
+
+    name: str
+
+    def command(self, text: str,
+                council_opt_out_words: AbstractSet[str] = frozenset()) -> Command | None:
+        """The command `text` is on this channel, if it is one. `council_opt_out_words`:
+        the council's own opt-out words (council.toml), known to the engine, not the
+        webhook."""
+        ...

@@ -8,12 +8,15 @@ The rules, in the order they are tried (the first that fits wins):
 1. A clear crisis: an urgent hand-over and the numbers, whoever has the thread, even for a
    resident who opted out (who is then told nothing). A possible crisis is answered as
    usual below, each reply with one gentle line and a number, and a person told to check in.
-2. SMS opt-out (Twilio's words, then the council's own), a follow-up's answer, opt-in.
+2. Opt-out (the provider's command, then the council's own), a follow-up's answer, opt-in.
 3. Nothing more for a resident who opted out; HELP; a language switch word.
 4. A thread a person has: an urgent one nobody has taken yet gets the numbers again; any
    other waits for its coordinator (the bot never talks over them).
 5. The front door paused by a lead; an empty message; a long one.
 6. The need (frontdoor/triage/decide.py): answer, ask, clarify, or hand over.
+
+Which words are a command (STOP, START, HELP) is the channel's to say, not the policy's:
+it comes as `Situation.command` (frontdoor/inbound.py Command; frontdoor/channels/).
 """
 
 from __future__ import annotations
@@ -22,14 +25,10 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Literal
 
+from frontdoor.inbound import Command, keyword
 from frontdoor.triage import decide as needs
 from frontdoor.triage.reading import Reading
 
-# Twilio's default opt-out and opt-in keywords, matched when sent alone in any case.
-OPT_OUT = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE",
-                     "OPTOUT"})
-OPT_IN = frozenset({"START", "YES", "UNSTOP"})
-HELP = frozenset({"HELP", "INFO", "CYMORTH"})
 # Twilio's own limit for one message. Longer is a lot for a bot to answer well, and a
 # person reads all of it: the hand-over reason "long" is given here and nowhere else.
 LONG_MESSAGE = 1600
@@ -40,7 +39,7 @@ ReplyKind = Literal[
     "nothing",              # no reply (opted out; Twilio confirms STOP itself)
     "crisis",               # the crisis numbers and who will call
     "crisis_reminder",      # the numbers again, on an urgent thread nobody has taken yet
-    "opted_out",            # confirming the council's own opt-out word
+    "opted_out",            # confirming the council's own opt-out word (COUNCIL_OPT_OUT)
     "follow_up",            # thanks for answering "did it help?" (or a person, for 0)
     "opted_in",             # welcome back
     "help",                 # what the front door is and how to reach a person
@@ -76,7 +75,6 @@ class ResidentNow:
 @dataclass(frozen=True)
 class CouncilNow:
     paused: bool = False
-    own_opt_out_words: frozenset[str] = frozenset()   # e.g. the Welsh STOPIO
     # The words that switch language ("CYMRAEG"): empty unless several languages are offered.
     switch_words: frozenset[str] = frozenset()
 
@@ -87,7 +85,7 @@ class Situation:
 
     text: str                      # the whole message, as stored
     reading: Reading               # what triage made of it
-    channel: str = "sms"
+    command: Command | None = None   # what the channel read it as (STOP, HELP ...)
     thread: ThreadNow = field(default_factory=ThreadNow)
     resident: ResidentNow = field(default_factory=ResidentNow)
     council: CouncilNow = field(default_factory=CouncilNow)
@@ -121,11 +119,6 @@ class Decision:
     place: PlaceNote = field(default_factory=PlaceNote)
 
 
-def keyword(text: str) -> str:
-    """A message sent as one control word (STOP, HELP, Cymraeg), as Twilio matches them."""
-    return text.strip().strip(".!").upper()
-
-
 def decide(now: Situation) -> Decision:
     """What to do with one message: the rules in the module's docstring, in that order."""
     place = _place_note(now)
@@ -157,12 +150,13 @@ def _place_note(now: Situation) -> PlaceNote:
 
 
 def _everyday(now: Situation, ward_code: str | None) -> Decision:
-    text, word, sms = now.text, keyword(now.text), now.channel == "sms"
+    text, command = now.text, now.command
     resident, thread = now.resident, now.thread
-    if sms and word in OPT_OUT:
-        # Twilio stops delivery and confirms to the resident itself; we say nothing.
+    if command is Command.OPT_OUT:
+        # The provider (Twilio) stops delivery and confirms to the resident itself; we say
+        # nothing.
         return Decision("nothing", opted_out=True)
-    if sms and word in now.council.own_opt_out_words:
+    if command is Command.COUNCIL_OPT_OUT:
         # The council's own words (Welsh ones: STOPIO): Twilio does not know them, so we
         # confirm, once, and the outbox sends nothing more (outgoing.queue_text).
         return Decision("opted_out", opted_out=True)
@@ -171,15 +165,15 @@ def _everyday(now: Situation, ward_code: str | None) -> Decision:
         return Decision("follow_up", follow_up_answer=now.follow_up_answer,
                         hand_over="follow_up" if now.follow_up_answer == FOLLOW_UP_PERSON
                         else None)
-    if sms and word in OPT_IN and resident.opted_out:
+    if command is Command.OPT_IN and resident.opted_out:
         # Only a resident who opted out is welcomed back; "yes" from anyone else is read
         # like any other message.
         return Decision("opted_in", opted_out=False)
     if resident.opted_out:
         return Decision("nothing")
-    if word in HELP:
+    if command is Command.HELP:
         return Decision("help")
-    if word in now.council.switch_words:
+    if keyword(text) in now.council.switch_words:
         return Decision("language_switched")
     if thread.urgent_untaken:
         # A crisis thread nobody has taken yet never goes quiet, whatever is said next

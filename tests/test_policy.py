@@ -8,7 +8,15 @@ from dataclasses import replace
 import pytest
 
 from frontdoor import policy
-from frontdoor.policy import CouncilNow, Decision, PlaceNote, ResidentNow, Situation, ThreadNow
+from frontdoor.policy import (
+    Command,
+    CouncilNow,
+    Decision,
+    PlaceNote,
+    ResidentNow,
+    Situation,
+    ThreadNow,
+)
 from frontdoor.triage import decide as needs
 from frontdoor.triage.reading import CrisisFlag, Place, Reading
 
@@ -37,8 +45,7 @@ OPTED_OUT = ResidentNow(opted_out=True, ward_code=NORMANTON)
 NO_WARD = ResidentNow()
 WITH_SAM = ThreadNow(owned=True, with_person=True, ward_code=NORMANTON)
 URGENT_UNTAKEN = replace(WITH_SAM, urgent_untaken=True)
-WELSH_COUNCIL = CouncilNow(own_opt_out_words=frozenset({"STOPIO"}),
-                           switch_words=frozenset({"CYMRAEG", "WELSH", "ENGLISH", "SAESNEG"}))
+WELSH_COUNCIL = CouncilNow(switch_words=frozenset({"CYMRAEG", "WELSH", "ENGLISH", "SAESNEG"}))
 FOOD_HERE = Decision("need", need=needs.Answer("food", NORMANTON))
 
 RULES = [
@@ -58,7 +65,7 @@ RULES = [
                thread=ThreadNow(awaiting="choice", options=("food", "money"))),
      Decision("crisis", hand_over="crisis", crisis="self_harm")),
     ("a clear crisis sent as STOP is still a crisis",
-     situation("STOP", read("smalltalk", crisis=crisis())),
+     situation("STOP", read("smalltalk", crisis=crisis()), command=Command.OPT_OUT),
      Decision("crisis", hand_over="crisis", crisis="self_harm")),
     ("a possible crisis is answered as usual, with a concern to carry",
      situation("so tired of everything, need food", read(crisis=crisis("possible", "low_mood"))),
@@ -66,25 +73,31 @@ RULES = [
     ("a possible crisis from a resident who opted out: nothing sent, the concern kept",
      situation("so tired", read(crisis=crisis("possible", "low_mood")), resident=OPTED_OUT),
      Decision("nothing", concern="low_mood")),
-    # -- opting out and in ---------------------------------------------------------------
-    ("STOP by text opts out; Twilio confirms, we say nothing",
-     situation(" stop. ", read("smalltalk")),
+    # -- opting out and in: which words are a command is the channel's to say --------------
+    # (tests/channels/test_commands.py); the policy acts on the command.
+    ("the provider's opt-out (STOP by text) opts out; Twilio confirms, we say nothing",
+     situation(" stop. ", read("smalltalk"), command=Command.OPT_OUT),
      Decision("nothing", opted_out=True)),
-    ("STOP in the web chat is read like any other message",
-     situation("stop", read("smalltalk", 0.3, True), channel="web"),
+    ("a stop the channel does not call a command (the web chat's) is read like any other "
+     "message",
+     situation("stop", read("smalltalk", 0.3, True)),
      Decision("need", need=needs.Chat("smalltalk"))),
     ("the council's own opt-out word is confirmed by us",
-     situation("Stopio", read("smalltalk"), council=WELSH_COUNCIL),
+     situation("Stopio", read("smalltalk"), command=Command.COUNCIL_OPT_OUT),
      Decision("opted_out", opted_out=True)),
     ("START after opting out welcomes the resident back",
-     situation("START", read("smalltalk"), resident=OPTED_OUT),
+     situation("START", read("smalltalk"), resident=OPTED_OUT, command=Command.OPT_IN),
      Decision("opted_in", opted_out=False)),
     ("YES after opting out is an opt-in, even when a follow-up waits",
-     situation("yes", read("smalltalk"), resident=OPTED_OUT, follow_up_answer="yes"),
+     situation("yes", read("smalltalk"), resident=OPTED_OUT, follow_up_answer="yes",
+               command=Command.OPT_IN),
      Decision("opted_in", opted_out=False)),
     ("YES from a resident who never opted out is read like any message",
-     situation("yes", read("smalltalk", 0.3, True)),
+     situation("yes", read("smalltalk", 0.3, True), command=Command.OPT_IN),
      Decision("need", need=needs.Chat("smalltalk"))),
+    ("an answer to 'did it help?' that is also YES is an answer, for a resident in",
+     situation("yes", read("smalltalk"), follow_up_answer="yes", command=Command.OPT_IN),
+     Decision("follow_up", follow_up_answer="yes")),
     ("anything else from a resident who opted out gets no reply",
      situation("need a food bank", resident=OPTED_OUT),
      Decision("nothing")),
@@ -97,9 +110,12 @@ RULES = [
      Decision("follow_up", hand_over="follow_up", follow_up_answer="person")),
     # -- control words ----------------------------------------------------------------------
     ("HELP says what the front door is",
-     situation("help!", read("smalltalk")), Decision("help")),
-    ("CYMORTH is HELP in Welsh",
-     situation("Cymorth", read("smalltalk")), Decision("help")),
+     situation("help!", read("smalltalk"), command=Command.HELP), Decision("help")),
+    ("HELP from a resident who opted out gets no reply",
+     situation("help", read("smalltalk"), resident=OPTED_OUT, command=Command.HELP),
+     Decision("nothing")),
+    ("help in a sentence is words, not a command",
+     situation("help me find a food bank"), FOOD_HERE),
     ("a language word switches language where several are offered",
      situation("Cymraeg", read("smalltalk"), council=WELSH_COUNCIL),
      Decision("language_switched")),

@@ -2,19 +2,52 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 import phonenumbers
 from flask import Blueprint, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from frontdoor import edge
-from frontdoor.channels import Inbound
+from frontdoor.channels import Command, Inbound, keyword
 from frontdoor.deferred import answer_later
 from frontdoor.engine import front_door
 from frontdoor.extensions import csrf
 from frontdoor.outbox import STATUS_RANK, record_status
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
+
+# Twilio's default opt-out, opt-in and help keywords, matched when sent alone in any case.
+# Twilio acts on the first two itself (it stops delivery, and confirms).
+OPT_OUT = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE",
+                     "OPTOUT"})
+OPT_IN = frozenset({"START", "YES", "UNSTOP"})
+HELP = frozenset({"HELP", "INFO", "CYMORTH"})
+
+
+class Sms:
+    """What the engine asks of the SMS channel (registered by the app factory)."""
+
+    name = "sms"
+
+    def command(self, text: str,
+                council_opt_out_words: AbstractSet[str] = frozenset()) -> Command | None:
+        """Twilio's keywords, and the council's own opt-out words (which Twilio does not
+        know): a first match wins, in that order."""
+        word = keyword(text)
+        if word in OPT_OUT:
+            return Command.OPT_OUT
+        if word in council_opt_out_words:
+            return Command.COUNCIL_OPT_OUT
+        if word in OPT_IN:
+            return Command.OPT_IN
+        if word in HELP:
+            return Command.HELP
+        return None
+
+
+SMS = Sms()
 
 
 def public_url() -> str:
@@ -97,11 +130,13 @@ def inbound() -> Response:
     # Whatever a signed request carries, it is stored: odd fields are cleaned and bounded
     # here so that none of them can stop the message reaching the database.
     sender = e164(form.get("From", ""), current_app.config["DEFAULT_REGION"]) or "unknown"
+    text = form.get("Body", "")
     engine = front_door()
     # When busy, stored and acknowledged at once; the worker answers (frontdoor/deferred.py).
     receipt = engine.receive(Inbound(
-        channel="sms", sender=sender, text=form.get("Body", ""),
+        channel="sms", sender=sender, text=text,
         provider_id=edge.bounded_id(form.get("MessageSid", "")),
-        media_count=edge.bounded_count(form.get("NumMedia"), MEDIA_LIMIT)),
+        media_count=edge.bounded_count(form.get("NumMedia"), MEDIA_LIMIT),
+        command=SMS.command(text)),
         later=answer_later(engine.clock()))
     return twiml(receipt.replies)

@@ -9,6 +9,7 @@ import hashlib
 import re
 import secrets
 import uuid
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +29,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from frontdoor import edge, queries, transactions
-from frontdoor.channels import Inbound
+from frontdoor.channels import Command, Inbound, keyword
 from frontdoor.channels.webchat_openapi import VISIBLE
 from frontdoor.engine import front_door
 from frontdoor.errors import ApiError
@@ -40,6 +41,23 @@ from frontdoor.settings import cookie_name
 
 bp = Blueprint("webchat", __name__, url_prefix="/chat")
 CHANNEL = "webchat"
+# No provider stops or starts a web chat ("stop" is words, read like any other message),
+# and the council's opt-out words are for texts; but HELP sent alone says what the front
+# door is here too.
+HELP = frozenset({"HELP", "INFO", "CYMORTH"})
+
+
+class WebChat:
+    """What the engine asks of the web chat (registered by the app factory)."""
+
+    name = CHANNEL
+
+    def command(self, text: str,
+                council_opt_out_words: AbstractSet[str] = frozenset()) -> Command | None:
+        return Command.HELP if keyword(text) in HELP else None
+
+
+WEB_CHAT = WebChat()
 
 
 def cookie() -> str:
@@ -210,7 +228,8 @@ def post_from_page() -> Response:
     else:
         front_door().receive(Inbound(CHANNEL, _hash(token), text, provider_id=provider_id,
                                      language=page_language(),
-                                     origin=edge.origin_of_request()))
+                                     origin=edge.origin_of_request(),
+                                     command=WEB_CHAT.command(text)))
         response = make_response(redirect(url_for("webchat.page") + "#latest"))
     # A session cookie: on a shared or library computer the conversation ends with the
     # browser, and "End chat" or "Exit this page" end it at once.
@@ -302,7 +321,8 @@ def post_message() -> tuple[Response, int]:
     text = _check_text(body.get("text"))
     provider_id = _provider_id(_hash(token), body.get("client_id"))
     receipt = front_door().receive(Inbound(CHANNEL, _hash(token), text, provider_id=provider_id,
-                                           origin=edge.origin_of_request()))
+                                           origin=edge.origin_of_request(),
+                                           command=WEB_CHAT.command(text)))
     return jsonify({"message_id": receipt.message_id,
                     "messages": [_as_json(m) for m in messages_after(
                         resident, receipt.message_id - 1)]}), 201
