@@ -15,7 +15,6 @@ Prints figures; asserts nothing (targets are in issue #16 and the README)."""
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import shutil
@@ -34,7 +33,7 @@ from urllib.parse import parse_qs, urlparse
 
 import requests
 import sqlalchemy as sa
-from _common import free_port, model_path
+from _common import TwilioStubHandler, free_port, model_path, wait_until_serving
 from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,14 +65,8 @@ def start_server(url: str, port: int, folder: Path) -> subprocess.Popen:
                    "--with-threads"]
     server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
-    for _ in range(300):
-        try:
-            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
-            return server
-        except requests.RequestException:
-            time.sleep(0.1)
-    server.kill()
-    sys.exit("the server did not start")
+    wait_until_serving(server, port, "the server's output (not kept: run it by hand)")
+    return server
 
 
 def post(port: int, number: str, body: str, sid: str | None = None) -> int:
@@ -161,10 +154,7 @@ class Stub:
         self.faults: Counter[str] = Counter()
 
     def handler(stub) -> type[BaseHTTPRequestHandler]:  # noqa: N805 - closes over the stub
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
+        class Handler(TwilioStubHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's name
                 to = parse_qs(urlparse(self.path).query).get("To", [""])[0]
                 with stub.lock:
@@ -173,8 +163,7 @@ class Stub:
                 self._json(200, {"messages": found, "next_page_uri": None})
 
             def do_POST(self) -> None:  # noqa: N802
-                length = int(self.headers.get("Content-Length", 0))
-                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                form = self.form()
                 with stub.lock:
                     sid = f"SM{len(stub.accepted):032d}"
                     stub.accepted.append({"sid": sid, "to": form.get("To", ""),
@@ -191,14 +180,6 @@ class Stub:
                     self._json(500, {"code": 20500, "message": "oops", "status": 500})
                     return
                 self._json(201, {"sid": sid, "status": "queued"})
-
-            def _json(self, status: int, body: dict) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
         return Handler
 
 

@@ -42,7 +42,7 @@ BIN = Path(sys.executable).parent
 TOKEN = "fuzz-auth-token"  # noqa: S105 - a local bench server only
 LEAD = "morgan.hale@lac.example.org"
 
-from bench.concurrency import free_port, model_path  # noqa: E402
+from bench._common import free_port, model_path, wait_until_serving  # noqa: E402
 from frontdoor.edge import bounded_id  # noqa: E402
 
 # -- hostile values ----------------------------------------------------------------------------
@@ -307,14 +307,8 @@ def start_server(url: str, port: int, folder: Path, workers: int) -> subprocess.
     log = (folder / "server.log").open("w")
     server = subprocess.Popen([str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py",
                                "wsgi:app"], env=env, cwd=ROOT, stdout=log, stderr=log)
-    for _ in range(600):
-        try:
-            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
-            return server
-        except requests.RequestException:
-            time.sleep(0.2)
-    server.kill()
-    sys.exit(f"the server did not start: see {folder / 'server.log'}")
+    wait_until_serving(server, port, str(folder / "server.log"), seconds=120)
+    return server
 
 
 def signed_in_lead(base: str, url: str) -> tuple[requests.Session, str]:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import multiprocessing
 import os
 import random
@@ -35,13 +34,14 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from twilio.request_validator import RequestValidator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.webhook import (  # noqa: E402 - after the path is set
+from bench._common import TwilioStubHandler  # noqa: E402 - after the path is set
+from bench.webhook import (  # noqa: E402
     BIN,
     ROOT,
     TEXTS,
@@ -69,16 +69,12 @@ class Stub:
         self.count = 0
 
     def handler(stub) -> type[BaseHTTPRequestHandler]:  # noqa: N805 - closes over the stub
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
+        class Handler(TwilioStubHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's name
                 self._json(200, {"messages": [], "next_page_uri": None})
 
             def do_POST(self) -> None:  # noqa: N802
-                length = int(self.headers.get("Content-Length", 0))
-                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                form = self.form()
                 with stub.lock:
                     stub.count += 1
                     sid = f"SM{stub.count:032d}"
@@ -86,14 +82,6 @@ class Stub:
                         (time.time(), form.get("Body", "")))
                 self._json(201, {"sid": sid, "status": "queued", "to": form.get("To"),
                                  "body": form.get("Body"), "direction": "outbound-api"})
-
-            def _json(self, status: int, body: dict[str, object]) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
 
         return Handler
 

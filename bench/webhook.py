@@ -43,7 +43,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 # As bench._common, not _common: gunicorn imports this module as bench.webhook (the bare
 # endpoint), where the bench folder itself is not on the path.
-from bench._common import free_port, model_path  # noqa: E402 - after the path is set
+from bench._common import (  # noqa: E402 - after the path is set
+    free_port,
+    model_path,
+    stop,
+    wait_until_serving,
+)
 
 BIN = Path(sys.executable).parent
 TOKEN = "bench-auth-token"  # noqa: S105 - a local bench server only
@@ -104,26 +109,8 @@ def gunicorn(app: str, port: int, env: dict[str, str], workers: int, log: Path
         [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
          "--backlog", "4096", "--timeout", "60", app],
         env=env, cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT)
-    for _ in range(600):
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/healthz")
-            connection.getresponse().read()
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        server.kill()
-        sys.exit(f"{app} did not start (see {log})")
+    wait_until_serving(server, port, str(log))
     return server
-
-
-def stop(server: subprocess.Popen[bytes]) -> None:
-    server.terminate()
-    try:
-        server.wait(15)
-    except subprocess.TimeoutExpired:
-        server.kill()
 
 
 # -- signed messages ---------------------------------------------------------------------
