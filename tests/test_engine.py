@@ -3,6 +3,8 @@ each message reads (create_app(..., triage=...)): no model, the integration tier
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 
 from frontdoor.conversations import READ_LIMIT
@@ -58,3 +60,24 @@ def test_an_empty_message_is_not_read_and_asks_for_words(fake_triage, phone, db)
     assert fake_triage.asked == []
     assert db.session.scalar(sa.select(Thread.state)) == ThreadState.BOT
     assert reply
+
+
+def test_loading_the_model_freezes_it_out_of_the_garbage_collectors_way(model_dir):
+    """A full collection used to walk the pipeline's ~200,000 objects (about 100 ms, a pause
+    in whichever request it fell). In a fresh process, as a web worker starts."""
+    import subprocess
+    import sys
+
+    script = (
+        "import gc, json, os\n"
+        "os.environ['FRONTDOOR_ENV'] = 'test'\n"
+        "from frontdoor import create_app\n"
+        "from frontdoor.engine import load_triage\n"
+        f"app = create_app({{'MODEL_PATH': {str(model_dir)!r}}})\n"
+        "load_triage(app)\n"
+        "print(json.dumps([gc.get_freeze_count(), len(gc.get_objects())]))\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=True, timeout=120)
+    frozen, walked = json.loads(result.stdout.strip().splitlines()[-1])
+    assert frozen > 100_000
+    assert walked < frozen / 5
