@@ -73,3 +73,14 @@ def child_exit(server, worker):
 def on_exit(server):
     if _made_metrics_dir:
         shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+
+
+def post_fork(server, worker):
+    # Database connections are never shared across a fork: anything the master opened while
+    # loading the app stays the master's, and each worker opens its own.
+    import wsgi
+    from frontdoor.extensions import db
+
+    with wsgi.app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
