@@ -64,7 +64,7 @@ def create_app(config: dict[str, Any] | None = None, role: Role | None = "web", 
             app.wsgi_app, app.config["TRUSTED_PROXIES"], app.config["TRUSTED_PROXY_ADDRESSES"])
 
     from frontdoor import home
-    from frontdoor.channels import dev, sms, webchat
+    from frontdoor.channels import Channel, dev, sms, webchat
     from frontdoor.channels import webchat_phone as _phone  # noqa: F401  (routes on webchat.bp)
 
     app.register_blueprint(home.bp)
@@ -72,8 +72,9 @@ def create_app(config: dict[str, Any] | None = None, role: Role | None = "web", 
     app.register_blueprint(webchat.bp)
     app.register_blueprint(dev.bp)
     # What the engine asks of each channel (frontdoor/inbound.py Channel), by name.
-    app.extensions["frontdoor.channels"] = {sms.SMS.name: sms.SMS,
-                                            webchat.WEB_CHAT.name: webchat.WEB_CHAT}
+    channels: dict[str, Channel] = {sms.SMS.name: sms.SMS,
+                                    webchat.WEB_CHAT.name: webchat.WEB_CHAT}
+    app.extensions["frontdoor.channels"] = channels
 
     # The coordinator's workspace: its routes join the inbox blueprint from their own modules.
     # More pages on the inbox blueprint, in their own modules: imported before it is used.

@@ -412,7 +412,7 @@ class FrontDoor:
                     replies.need_words(needs[need].option), place, lines, person) if lines \
                     else replies.nothing_fits(place, person)
                 shown_ids = [o.oruk_id or "" for o in offers.entries
-                             if o.name in reply.render(channel)]
+                             if o.name in reply.render(self.channels[channel])]
                 # The entries are numbered: "2", or "is the 1st one open sat?", asks about one.
                 text = self._send(thread, message, reply, channel,
                                   awaiting=decisions.ENTRIES if shown_ids else None,
@@ -462,25 +462,26 @@ class FrontDoor:
     def _send(self, thread: Thread, inbound: Message, reply: replies.Reply, channel: str,
               awaiting: str | None = None, pending: str | None = None,
               options: tuple[str, ...] = ()) -> str:
-        """Record the bot's reply; the channel delivers it (TwiML, or the web-chat poll)."""
+        """Record the bot's reply, written as its channel writes it; the channel says how it
+        leaves (TwiML, the outbox, or the web-chat poll)."""
         concern = _CONCERN.get()
         if concern is not None:
             reply = replies.with_concern(reply, concern)
+        carrier = self.channels[channel]
         url = _council().privacy_notice_url
-        if channel == "sms" and url and _privacy_notice_owed(thread.resident, url):
-            text, _carried = replies.render_with_privacy_notice(reply, url, channel)
+        if carrier.carries_privacy_notice and url and _privacy_notice_owed(thread.resident, url):
+            text, _carried = replies.render_with_privacy_notice(reply, url, carrier)
         else:
-            text = reply.render(channel)
+            text = reply.render(carrier)
         thread.awaiting, thread.pending_need = awaiting, pending
         thread.options = ";".join(options) or None
         reply_message = Message(
             thread=thread, resident=thread.resident, direction=Direction.OUT,
             author=Author.BOT, channel=channel, body=text, reply_to=inbound,
-            status="twiml" if channel == "sms" else "shown", created_at=self.clock())
-        if channel == "sms" and inbound.status == DEFERRED:
-            # Answered by the worker: the webhook's response is long gone, so the reply
-            # leaves through the outbox (retried, sent once, its delivery reported).
-            reply_message.status = "pending"
+            status=carrier.reply_status(answered_later=inbound.status == DEFERRED),
+            created_at=self.clock())
+        if reply_message.status == "pending":
+            # Through the outbox: sent once (its idempotency key), retried until it is.
             reply_message.idempotency_key = uuid.uuid4().hex
             reply_message.next_attempt_at = reply_message.created_at
         db.session.add(reply_message)

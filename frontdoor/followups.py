@@ -34,6 +34,7 @@ from frontdoor.models import (
 )
 from frontdoor.outgoing import queue_reply, why_not_text
 from frontdoor.rota import Hours, is_bank_holiday
+from frontdoor.sms_segments import fit_reply
 
 FOLLOW_UP_AFTER = timedelta(days=7)
 # A decent hour in the resident's day: not early, not late, not Sunday or a bank holiday.
@@ -130,7 +131,8 @@ def queue_due(now: datetime, hours: Hours, limit: int = 50) -> int:
         names = list(dict.fromkeys(r.entry_name for r in follow_up.referrals))
         with in_language(resident.reply_language):
             text = replies.did_it_help(_area_name(), names, named.first_name if named else None)
-            rendered = text.render("sms")
+            # By text only (why_not_follow_up): within the SMS budget.
+            rendered = fit_reply(text.parts, text.optional)
         message = queue_reply(thread, None, rendered, now)
         # A question the bot asked earlier is not what a digit now answers.
         thread.awaiting = None

@@ -7,10 +7,16 @@ Here, below the engine and the channels alike, so the engine never imports a cha
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Literal, Protocol
+
+# How a reply from the front door leaves, as its first status: in the webhook's response
+# ("twiml"), through the outbox ("pending": the worker sends it), or on the chat page
+# ("shown": the page polls for it).
+ReplyStatus = Literal["twiml", "pending", "shown"]
 
 
 class Command(StrEnum):
@@ -49,9 +55,22 @@ class Inbound:
 
 
 class Channel(Protocol):
-    """What the engine asks of the channel a message came by."""
+    """What the engine asks of the channel a message came by: what a message is, and how a
+    reply is written and leaves."""
 
     name: str
+    # Whether a reply must carry the privacy notice's address until one has (a text has no
+    # page to link it from).
+    carries_privacy_notice: bool
+
+    def render(self, parts: Sequence[str], optional: AbstractSet[int]) -> str:
+        """One reply's parts as this channel sends it; `optional` ones may be dropped."""
+        ...
+
+    def reply_status(self, answered_later: bool) -> ReplyStatus:
+        """How a reply leaves: `answered_later` when the worker answers a stored message
+        (the webhook's response is long gone)."""
+        ...
 
     def command(self, text: str,
                 council_opt_out_words: AbstractSet[str] = frozenset()) -> Command | None:

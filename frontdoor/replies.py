@@ -1,6 +1,7 @@
 """What the front door says. Plain English, short sentences, no markup; every reply names
-a way to reach a person. SMS replies are budgeted to 3 segments, dropping the least
-important parts first and never cutting a word.
+a way to reach a person. A reply is parts, some optional; each channel writes it its own
+way (frontdoor/channels/): an SMS within 3 segments, dropping the least important parts
+first and never cutting a word.
 
 Every sentence goes through gettext (frontdoor/translations/, Welsh in cy): the caller
 chooses the language with frontdoor.i18n.in_language. Placeholders are %(name)s, so a
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
-from frontdoor.sms_segments import fit_parts, to_gsm_friendly
+from frontdoor.inbound import Channel
 
 
 @dataclass(frozen=True)
@@ -22,11 +23,9 @@ class Reply:
     parts: tuple[str, ...]
     optional: frozenset[int] = field(default_factory=frozenset)
 
-    def render(self, channel: str) -> str:
-        if channel == "sms":
-            parts = [to_gsm_friendly(p) for p in self.parts]
-            return fit_parts(parts, set(self.optional))
-        return "\n".join(self.parts)
+    def render(self, channel: Channel) -> str:
+        """As the channel writes it (an SMS within its budget: Sms.render)."""
+        return channel.render(self.parts, self.optional)
 
 
 @dataclass(frozen=True)
@@ -413,7 +412,7 @@ def with_privacy_notice(reply: Reply, url: str) -> Reply:
                  reply.optional)
 
 
-def render_with_privacy_notice(reply: Reply, url: str, channel: str) -> tuple[str, bool]:
+def render_with_privacy_notice(reply: Reply, url: str, channel: Channel) -> tuple[str, bool]:
     """The reply with the privacy notice's address when it fits whole; else without it
     (never a cut address), and (False) a later reply carries it. A first message that
     is a crisis, with long names, can leave no room in 3 segments, Welsh ones most."""

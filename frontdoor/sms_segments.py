@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 
 GSM7_BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -75,6 +77,12 @@ def trim_to_fit(text: str, max_segments: int = MAX_SEGMENTS) -> str:
         if fits(candidate, max_segments):
             return candidate
     return ""
+
+
+def fit_reply(parts: Sequence[str], optional: AbstractSet[int]) -> str:
+    """A reply's parts as one text: typographic characters made GSM-7, the least
+    important parts dropped (last first) and then words, until it fits the budget."""
+    return fit_parts([to_gsm_friendly(p) for p in parts], set(optional))
 
 
 def fit_parts(parts: list[str], optional: set[int], sep: str = "\n",

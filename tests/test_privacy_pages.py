@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from frontdoor import replies
+from frontdoor.channels.sms import SMS
 from frontdoor.sms_segments import segments
 from tests.conftest import make_phone
 
@@ -39,7 +40,7 @@ def test_a_first_reply_in_crisis_keeps_its_numbers_and_the_notice_within_budget(
 
 def test_the_notice_never_pushes_out_a_replys_own_words():
     long = replies.Reply(("x " * 200,))
-    text = replies.with_privacy_notice(long, NOTICE).render("sms")
+    text = replies.with_privacy_notice(long, NOTICE).render(SMS)
     assert segments(text) <= 3
     assert replies.with_privacy_notice(long, "").parts == long.parts
 

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from frontdoor import replies
+from frontdoor.channels.sms import SMS
 from frontdoor.council_data import load_council_data
 from frontdoor.i18n import in_language
 from frontdoor.models import Direction, Message, Resident, Thread, Ward
@@ -239,7 +240,7 @@ def _every_reply() -> list[tuple[str, replies.Reply, list[str]]]:
 
 def test_every_welsh_sms_reply_fits_three_segments_and_loses_no_word(words_app):
     with in_language("cy"):
-        every = [(name, reply, must, reply.render("sms")) for name, reply, must in _every_reply()]
+        every = [(name, reply, must, reply.render(SMS)) for name, reply, must in _every_reply()]
     assert len(every) > 100
     for name, reply, must, text in every:
         assert segments(text) <= 3, name
@@ -262,7 +263,7 @@ def test_the_privacy_notice_goes_whole_or_waits_for_the_next_reply(words_app):
     with in_language("cy"):
         every = _every_reply()
         for name, reply, must in every:
-            text, told = replies.render_with_privacy_notice(reply, url, "sms")
+            text, told = replies.render_with_privacy_notice(reply, url, SMS)
             assert segments(text) <= 3
             assert (url in text) == told, name
             if not told:
@@ -275,7 +276,7 @@ def test_the_privacy_notice_goes_whole_or_waits_for_the_next_reply(words_app):
 
 def test_a_short_welsh_reply_keeps_its_accents(words_app):
     with in_language("cy"):
-        text = replies.opted_in(None).render("sms")
+        text = replies.opted_in(None).render(SMS)
     assert text.startswith("Croeso nôl.") and segments(text) == 2
 
 
@@ -284,9 +285,9 @@ def test_the_welsh_crisis_replies_carry_every_english_number(words_app):
     for category in CRISIS:
         for build in (replies.crisis, replies.crisis_reminder):
             with in_language("en"):
-                english = build(category, who, "Swansea", "01632 960298").render("sms")
+                english = build(category, who, "Swansea", "01632 960298").render(SMS)
             with in_language("cy"):
-                welsh = build(category, who, "Swansea", "01632 960298").render("sms")
+                welsh = build(category, who, "Swansea", "01632 960298").render(SMS)
             assert welsh != english
             assert set(numbers(english)) <= set(numbers(welsh)), (category, build.__name__)
 

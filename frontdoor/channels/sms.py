@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 
 import phonenumbers
@@ -10,11 +11,12 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from frontdoor import edge
-from frontdoor.channels import Command, Inbound, keyword
+from frontdoor.channels import Command, Inbound, ReplyStatus, keyword
 from frontdoor.deferred import answer_later
 from frontdoor.engine import front_door
 from frontdoor.extensions import csrf
 from frontdoor.outbox import STATUS_RANK, record_status
+from frontdoor.sms_segments import fit_reply
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
 
@@ -30,6 +32,17 @@ class Sms:
     """What the engine asks of the SMS channel (registered by the app factory)."""
 
     name = "sms"
+    # A text has no page to link the privacy notice from: a reply carries its address.
+    carries_privacy_notice = True
+
+    def render(self, parts: Sequence[str], optional: AbstractSet[int]) -> str:
+        """Within 3 segments, GSM-7 where it can be (frontdoor/sms_segments.py)."""
+        return fit_reply(parts, optional)
+
+    def reply_status(self, answered_later: bool) -> ReplyStatus:
+        # Answered by the worker, the webhook's response is long gone: the reply leaves
+        # through the outbox (retried, sent once, its delivery reported).
+        return "pending" if answered_later else "twiml"
 
     def command(self, text: str,
                 council_opt_out_words: AbstractSet[str] = frozenset()) -> Command | None:

@@ -9,6 +9,7 @@ import hashlib
 import re
 import secrets
 import uuid
+from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Any
@@ -29,7 +30,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from frontdoor import edge, queries, transactions
-from frontdoor.channels import Command, Inbound, keyword
+from frontdoor.channels import Command, Inbound, ReplyStatus, keyword
 from frontdoor.channels.webchat_openapi import VISIBLE
 from frontdoor.engine import front_door
 from frontdoor.errors import ApiError
@@ -51,6 +52,15 @@ class WebChat:
     """What the engine asks of the web chat (registered by the app factory)."""
 
     name = CHANNEL
+    # The chat page links the privacy notice itself (chat.html).
+    carries_privacy_notice = False
+
+    def render(self, parts: Sequence[str], optional: AbstractSet[int]) -> str:
+        # No budget: every part, one to a line.
+        return "\n".join(parts)
+
+    def reply_status(self, answered_later: bool) -> ReplyStatus:
+        return "shown"   # the resident's chat page polls for it
 
     def command(self, text: str,
                 council_opt_out_words: AbstractSet[str] = frozenset()) -> Command | None:

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext
 from werkzeug.wrappers import Response as BaseResponse
 
 from frontdoor import edge, linking, replies, transactions
+from frontdoor.channels.sms import SMS
 from frontdoor.channels.webchat import (
     _authorised,
     _resident,
@@ -72,7 +73,7 @@ def _send_code(chat: Resident, number: str) -> None:
     # Through the outbox like every text: retried, sent once, and never to a number that
     # opted out or asked not to be texted.
     with in_language(chat.reply_language or page_language()):
-        text = replies.phone_code(code.code, linking.CODE_MINUTES).render("sms")
+        text = replies.phone_code(code.code, linking.CODE_MINUTES).render(SMS)
     queue_text(code.phone_record, text, now)
 
 
