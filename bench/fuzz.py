@@ -405,14 +405,16 @@ def main() -> None:
         engine.dispose()
         fuzzers = [Fuzzer(base, args.seed + n, tally, inbox, csrf, thread_ids)
                    for n in range(args.clients)]
-        per_client = args.requests // args.clients
+        # Every request asked for is sent: the first clients take the remainder.
+        shares = [args.requests // args.clients + (1 if n < args.requests % args.clients else 0)
+                  for n in range(args.clients)]
 
-        def run(fuzzer: Fuzzer) -> None:
-            for _ in range(per_client):
+        def run(fuzzer: Fuzzer, share: int) -> None:
+            for _ in range(share):
                 fuzzer.one()
 
         with ThreadPoolExecutor(args.clients) as pool:
-            list(pool.map(run, fuzzers))
+            list(pool.map(run, fuzzers, shares))
         elapsed = time.perf_counter() - started
     finally:
         server.terminate()
