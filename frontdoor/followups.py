@@ -32,9 +32,8 @@ from frontdoor.models import (
     Thread,
     ThreadState,
 )
-from frontdoor.outgoing import queue_reply, why_not_text
+from frontdoor.outgoing import channel_of, queue_reply, why_not_text
 from frontdoor.rota import Hours, is_bank_holiday
-from frontdoor.sms_segments import fit_reply
 
 FOLLOW_UP_AFTER = timedelta(days=7)
 # A decent hour in the resident's day: not early, not late, not Sunday or a bank holiday.
@@ -86,7 +85,7 @@ def why_not_follow_up(follow_up: FollowUp, resident: Resident) -> str | None:
     """Why this follow-up must never be sent, if it must not."""
     if resident.erased_at is not None:
         return "the resident's record was erased"
-    if resident.channel != "sms":
+    if channel_of(resident).delivered_by != "outbox":
         return "web chat: there is no number to text"
     refused = why_not_text(resident)
     if refused:
@@ -131,8 +130,9 @@ def queue_due(now: datetime, hours: Hours, limit: int = 50) -> int:
         names = list(dict.fromkeys(r.entry_name for r in follow_up.referrals))
         with in_language(resident.reply_language):
             text = replies.did_it_help(_area_name(), names, named.first_name if named else None)
-            # By text only (why_not_follow_up): within the SMS budget.
-            rendered = fit_reply(text.parts, text.optional)
+            # As the resident's channel writes it: by text only (why_not_follow_up), so
+            # within the SMS budget.
+            rendered = text.render(channel_of(resident))
         message = queue_reply(thread, None, rendered, now)
         # A question the bot asked earlier is not what a digit now answers.
         thread.awaiting = None

@@ -18,6 +18,7 @@ from flask import Flask, current_app
 
 from frontdoor.extensions import db
 from frontdoor.models import Direction, Message, Thread, ThreadState, WorkerHeartbeat, utcnow
+from frontdoor.outgoing import outbox_channels
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,8 @@ def heartbeats(now: datetime) -> Heartbeats:
 
 def outbox_backlog(now: datetime) -> Backlog:
     """SMS replies waiting for the worker, those that failed, and the oldest wait."""
-    outbound_sms = sa.and_(Message.direction == Direction.OUT, Message.channel == "sms")
+    outbound_sms = sa.and_(Message.direction == Direction.OUT,
+                           Message.channel.in_(outbox_channels()))
     pending, failed, oldest = db.session.execute(sa.select(
         sa.func.count(Message.id).filter(Message.status.in_(OUTBOX_WAITING)),
         sa.func.count(Message.id).filter(Message.status.in_(OUTBOX_FAILED)),

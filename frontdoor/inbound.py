@@ -17,6 +17,10 @@ from typing import Literal, Protocol
 # ("twiml"), through the outbox ("pending": the worker sends it), or on the chat page
 # ("shown": the page polls for it).
 ReplyStatus = Literal["twiml", "pending", "shown"]
+# How any message to the resident leaves once recorded (frontdoor/outgoing.py): through the
+# outbox ("outbox": the worker sends it, retried and sent once) or on their chat page
+# ("page": the page polls for it).
+DeliveredBy = Literal["outbox", "page"]
 
 
 class Command(StrEnum):
@@ -62,6 +66,8 @@ class Channel(Protocol):
     # Whether a reply must carry the privacy notice's address until one has (a text has no
     # page to link it from).
     carries_privacy_notice: bool
+    # How a message recorded for a resident on this channel reaches them.
+    delivered_by: DeliveredBy
 
     def render(self, parts: Sequence[str], optional: AbstractSet[int]) -> str:
         """One reply's parts as this channel sends it; `optional` ones may be dropped."""

@@ -39,7 +39,7 @@ from frontdoor.models import (
     utcnow,
 )
 from frontdoor.notify import Notifier
-from frontdoor.outgoing import queue_reply, why_not_text
+from frontdoor.outgoing import outbox_channels, queue_reply, why_not_text
 from frontdoor.rota import Hours
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def _claim(now: datetime, limit: int) -> list[tuple[Message, bool]]:
         sa.and_(Message.status.in_(("pending", "retrying")), Message.next_attempt_at <= now),
         sa.and_(Message.status == "sending", Message.sending_since < now - SENDING_LEASE))
     query = (sa.select(Message).where(Message.direction == Direction.OUT,
-                                      Message.channel == "sms", due)
+                                      Message.channel.in_(outbox_channels()), due)
              .order_by(Message.id).limit(limit))
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)

@@ -3,14 +3,20 @@ said not to send. The worker sends what is recorded here (outbox.py).
 
 Apart from the sending, so the engine, the review list and the follow-ups can queue a
 message without importing the worker, the SMS sender or the engine above them (the layers
-in pyproject.toml's import-linter contract)."""
+in pyproject.toml's import-linter contract). How a message leaves is its channel's to say
+(Channel.delivered_by), asked through the registry the app factory sets up, so nothing
+here or below imports a channel."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 
+from flask import current_app
+
 from frontdoor.extensions import db
+from frontdoor.inbound import Channel
 from frontdoor.models import Author, Coordinator, Direction, Message, Resident, Thread
 
 CONTACT_CHOICES = {
@@ -18,6 +24,18 @@ CONTACT_CHOICES = {
     "call_only": "Call only: do not text",
     "webchat_only": "Web chat only: do not text",
 }
+
+
+def channel_of(resident: Resident) -> Channel:
+    """The channel the resident is reached on (frontdoor/channels/, registered by name)."""
+    channels: Mapping[str, Channel] = current_app.extensions["frontdoor.channels"]
+    return channels[resident.channel]
+
+
+def outbox_channels() -> list[str]:
+    """The channels whose messages the worker sends; the others' are shown on a page."""
+    channels: Mapping[str, Channel] = current_app.extensions["frontdoor.channels"]
+    return [name for name, channel in channels.items() if channel.delivered_by == "outbox"]
 
 
 def why_not_text(resident: Resident) -> str | None:
@@ -50,7 +68,7 @@ def _queue(resident: Resident, thread: Thread | None, author: Coordinator | None
                       coordinator_id=author.id if author else None,
                       channel=resident.channel, body=body, created_at=now)
     refused = why_not_text(resident)
-    if resident.channel == "webchat":
+    if channel_of(resident).delivered_by == "page":
         message.status = "shown"     # the resident's chat page polls for it
     elif refused:
         message.status, message.error = "not_sent", refused

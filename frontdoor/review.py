@@ -48,7 +48,7 @@ from frontdoor.models import (
     ThreadState,
     Ward,
 )
-from frontdoor.outgoing import queue_reply, why_not_text
+from frontdoor.outgoing import channel_of, queue_reply, why_not_text
 from frontdoor.rota import Hours, describe_when, is_bank_holiday, is_council_open, reply_by
 from frontdoor.triage.text import normalise
 
@@ -609,7 +609,7 @@ def contact_note(thread: Thread) -> str:
     """How reaching out would go, for the early-help suggestion: channel choices and opt-outs
     (the same rule the outbox keeps)."""
     resident = thread.resident
-    if resident.channel == "webchat":
+    if channel_of(resident).delivered_by == "page":
         return "Web chat: they see a message when they come back to the chat."
     refused = why_not_text(resident)
     return f"Do not text: {refused}." if refused else "They can be texted."

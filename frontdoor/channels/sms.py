@@ -11,7 +11,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from frontdoor import edge
-from frontdoor.channels import Command, Inbound, ReplyStatus, keyword
+from frontdoor.channels import Command, DeliveredBy, Inbound, ReplyStatus, keyword
 from frontdoor.deferred import answer_later
 from frontdoor.engine import front_door
 from frontdoor.extensions import csrf
@@ -34,6 +34,9 @@ class Sms:
     name = "sms"
     # A text has no page to link the privacy notice from: a reply carries its address.
     carries_privacy_notice = True
+    # A text leaves through the outbox: retried, sent once, its delivery reported, and never
+    # to a number that opted out or asked not to be texted.
+    delivered_by: DeliveredBy = "outbox"
 
     def render(self, parts: Sequence[str], optional: AbstractSet[int]) -> str:
         """Within 3 segments, GSM-7 where it can be (frontdoor/sms_segments.py)."""

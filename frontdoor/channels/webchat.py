@@ -30,7 +30,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from frontdoor import edge, queries, transactions
-from frontdoor.channels import Command, Inbound, ReplyStatus, keyword
+from frontdoor.channels import Command, DeliveredBy, Inbound, ReplyStatus, keyword
 from frontdoor.channels.webchat_openapi import VISIBLE
 from frontdoor.engine import front_door
 from frontdoor.errors import ApiError
@@ -54,6 +54,8 @@ class WebChat:
     name = CHANNEL
     # The chat page links the privacy notice itself (chat.html).
     carries_privacy_notice = False
+    # Nothing to send: the resident's chat page polls for what is recorded.
+    delivered_by: DeliveredBy = "page"
 
     def render(self, parts: Sequence[str], optional: AbstractSet[int]) -> str:
         # No budget: every part, one to a line.
