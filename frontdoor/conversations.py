@@ -282,7 +282,7 @@ class FrontDoor:
              resident: Resident, thread: Thread, channel: str,
              follow_up: followups.FollowUp | None, now: datetime) -> list[str]:
         def send(reply: replies.Reply, **kwargs: Any) -> list[str]:
-            return [self._send(thread, message, reply, channel, **kwargs)]
+            return [self._record_reply(thread, message, reply, channel, **kwargs)]
 
         def offer() -> replies.Who | None:
             return self._offer(resident, now)
@@ -360,7 +360,7 @@ class FrontDoor:
             and thread.escalated_at == now
         reply = replies.crisis(category, who, **self._safeguarding(now),
                                on_call_told=on_call_told)
-        return [self._send(thread, message, reply, channel, awaiting=None)]
+        return [self._record_reply(thread, message, reply, channel, awaiting=None)]
 
     def _crisis_reminder(self, thread: Thread, message: Message, channel: str,
                          now: datetime) -> list[str]:
@@ -368,7 +368,7 @@ class FrontDoor:
         who = self._who(thread.coordinator, None, thread.ward, now)
         reply = replies.crisis_reminder(thread.crisis or "danger", who,
                                         **self._safeguarding(now))
-        return [self._send(thread, message, reply, channel)]
+        return [self._record_reply(thread, message, reply, channel)]
 
     def _safeguarding(self, now: datetime) -> dict[str, str]:
         """The council's safeguarding line that answers now: the daytime line in office
@@ -388,8 +388,9 @@ class FrontDoor:
             case decisions.Handoff(reason=reason):
                 who = self._hand_over(thread, resident, reason, now)
                 if reason == "other_language":
-                    return self._send(thread, message, replies.other_language(who), channel)
-                return self._send(thread, message, replies.Reply((
+                    return self._record_reply(thread, message, replies.other_language(who),
+                                              channel)
+                return self._record_reply(thread, message, replies.Reply((
                     replies.handed_over(who),)), channel)
             case decisions.Answer(need=need, ward_code=ward_code):
                 thread.need = need
@@ -414,54 +415,54 @@ class FrontDoor:
                 shown_ids = [o.oruk_id or "" for o in offers.entries
                              if o.name in reply.render(self.channels[channel])]
                 # The entries are numbered: "2", or "is the 1st one open sat?", asks about one.
-                text = self._send(thread, message, reply, channel,
-                                  awaiting=decisions.ENTRIES if shown_ids else None,
-                                  options=tuple(shown_ids))
+                text = self._record_reply(thread, message, reply, channel,
+                                          awaiting=decisions.ENTRIES if shown_ids else None,
+                                          options=tuple(shown_ids))
                 # What the resident was pointed to (and will be asked about: followups.py).
                 shown = [o.oruk_id for o in offers.entries if o.name in text]
                 followups.pointed(resident, thread, entries_with_ids(shown), need, None, now)
                 return text
             case decisions.AskArea(need=need):
                 thread.need = need
-                return self._send(thread, message, replies.ask_area(
+                return self._record_reply(thread, message, replies.ask_area(
                     replies.need_words(needs[need].option)),
-                                  channel, awaiting="area", pending=need)
+                                          channel, awaiting="area", pending=need)
             case decisions.AskWard(need=need, ward_codes=codes, postcode=postcode):
                 thread.need = need
                 names = [w.name for w in (ward_named(c) for c in codes) if w]
                 area = postcode or _("That area")
-                return self._send(thread, message, replies.ask_ward(area, names),
-                                  channel, awaiting="ward", pending=need, options=codes)
+                return self._record_reply(thread, message, replies.ask_ward(area, names),
+                                          channel, awaiting="ward", pending=need, options=codes)
             case decisions.Clarify(needs=options):
                 words = [replies.need_words(needs[n].option) for n in options]
-                return self._send(thread, message, replies.clarify(
+                return self._record_reply(thread, message, replies.clarify(
                     words, self._offer(resident, now)), channel, awaiting="choice",
                     options=options)
             case decisions.ContactCentre():
                 thread.need = "council_service"
                 council = _council()
-                return self._send(thread, message, replies.contact_centre(
+                return self._record_reply(thread, message, replies.contact_centre(
                     council.name, council.contact_centre_phone, council.contact_centre_web,
                     council.contact_centre_hours, self._offer(resident, now)), channel)
             case decisions.EntryDetail(entry_id=entry_id, number=number):
                 entry = db.session.scalar(sa.select(DirectoryEntry).where(
                     DirectoryEntry.oruk_id == entry_id))
                 if entry is None:
-                    return self._send(thread, message, replies.chat(
+                    return self._record_reply(thread, message, replies.chat(
                         "smalltalk", self._offer(resident, now)), channel)
-                return self._send(thread, message, replies.entry_detail(
+                return self._record_reply(thread, message, replies.entry_detail(
                     number, entry.name, entry.hours,
                     None if entry.confidential else entry.address, entry.contact, entry.url,
                     self._offer(resident, now)), channel, awaiting=decisions.ENTRIES,
                     options=tuple(thread.option_list))
             case decisions.Chat(kind=kind):
-                return self._send(thread, message, replies.chat(kind, self._offer(resident, now)),
-                                  channel)
+                return self._record_reply(thread, message, replies.chat(
+                    kind, self._offer(resident, now)), channel)
         raise AssertionError(f"unhandled decision {decision!r}")
 
-    def _send(self, thread: Thread, inbound: Message, reply: replies.Reply, channel: str,
-              awaiting: str | None = None, pending: str | None = None,
-              options: tuple[str, ...] = ()) -> str:
+    def _record_reply(self, thread: Thread, inbound: Message, reply: replies.Reply,
+                      channel: str, awaiting: str | None = None, pending: str | None = None,
+                      options: tuple[str, ...] = ()) -> str:
         """Record the bot's reply, written as its channel writes it; the channel says how it
         leaves (TwiML, the outbox, or the web-chat poll)."""
         concern = _CONCERN.get()
@@ -502,7 +503,7 @@ class FrontDoor:
         # What we promise here is a promise the worker keeps watch on.
         thread.reply_due_at = thread.reply_due_at or reply_by(coordinator, now, self.hours)
         who = self._who(coordinator, None, thread.ward, now)
-        text = self._send(thread, message, replies.out_of_hours(who), channel)
+        text = self._record_reply(thread, message, replies.out_of_hours(who), channel)
         return [text]
 
     # -- people ---------------------------------------------------------------------------
