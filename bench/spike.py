@@ -34,10 +34,8 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from twilio.request_validator import RequestValidator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._common import TwilioStubHandler  # noqa: E402 - after the path is set
@@ -45,12 +43,12 @@ from bench.webhook import (  # noqa: E402
     BIN,
     ROOT,
     TEXTS,
-    TOKEN,
     app_env,
     closed_loop,
     free_port,
     fresh_database,
     gunicorn,
+    signed_message,
     stop,
     warm,
 )
@@ -93,19 +91,14 @@ class Stub:
 
 def signed_requests(port: int, count: int) -> list[tuple[str, str, bytes]]:
     """(MessageSid, sender, the whole HTTP request) for `count` new texts from new numbers."""
-    url = f"http://127.0.0.1:{port}/sms/inbound"
-    validator = RequestValidator(TOKEN)
     made = []
     for index in range(count):
         sid = "SM" + uuid.uuid4().hex
         number = f"+447{random.randrange(10**9):09d}"
-        fields = {"MessageSid": sid, "SmsSid": sid, "AccountSid": SID, "From": number,
-                  "To": "+447700900000", "Body": TEXTS[index % len(TEXTS)], "NumMedia": "0",
-                  "NumSegments": "1", "SmsStatus": "received", "ApiVersion": "2010-04-01"}
-        body = urlencode(fields).encode()
+        body, signature = signed_message(port, TEXTS[index % len(TEXTS)], number, sid)
         head = (f"POST /sms/inbound HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
                 "Content-Type: application/x-www-form-urlencoded\r\n"
-                f"X-Twilio-Signature: {validator.compute_signature(url, fields)}\r\n"
+                f"X-Twilio-Signature: {signature}\r\n"
                 f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
         made.append((sid, number, head.encode() + body))
     return made

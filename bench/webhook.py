@@ -115,10 +115,11 @@ def gunicorn(app: str, port: int, env: dict[str, str], workers: int, log: Path
 
 # -- signed messages ---------------------------------------------------------------------
 
-def signed_message(port: int, body: str, number: str | None = None) -> tuple[bytes, str]:
+def signed_message(port: int, body: str, number: str | None = None,
+                   sid: str | None = None) -> tuple[bytes, str]:
     """A new message as Twilio would post it: a new MessageSid, signed for this server."""
     url = f"http://127.0.0.1:{port}/sms/inbound"
-    sid = "SM" + uuid.uuid4().hex
+    sid = sid or "SM" + uuid.uuid4().hex
     fields = {"MessageSid": sid, "SmsSid": sid, "AccountSid": "AC" + "0" * 32,
               "From": number or f"+447{random.randrange(10**9):09d}", "To": "+447700900000",
               "Body": body, "NumMedia": "0", "NumSegments": "1", "SmsStatus": "received",

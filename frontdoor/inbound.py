@@ -32,6 +32,10 @@ class Command(StrEnum):
     HELP = "help"
 
 
+# Help, sent alone, on every channel: what the front door is and how to reach a person.
+HELP_WORDS = frozenset({"HELP", "INFO", "CYMORTH"})
+
+
 def keyword(text: str) -> str:
     """A message sent as one control word (STOP, HELP, Cymraeg), as Twilio matches them."""
     return text.strip().strip(".!").upper()

@@ -11,7 +11,14 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from frontdoor import edge
-from frontdoor.channels import Command, DeliveredBy, Inbound, ReplyStatus, keyword
+from frontdoor.channels import (
+    HELP_WORDS,
+    Command,
+    DeliveredBy,
+    Inbound,
+    ReplyStatus,
+    keyword,
+)
 from frontdoor.deferred import answer_later
 from frontdoor.engine import front_door
 from frontdoor.extensions import csrf
@@ -25,7 +32,6 @@ bp = Blueprint("sms", __name__, url_prefix="/sms")
 OPT_OUT = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE",
                      "OPTOUT"})
 OPT_IN = frozenset({"START", "YES", "UNSTOP"})
-HELP = frozenset({"HELP", "INFO", "CYMORTH"})
 
 
 class Sms:
@@ -58,7 +64,7 @@ class Sms:
             return Command.COUNCIL_OPT_OUT
         if word in OPT_IN:
             return Command.OPT_IN
-        if word in HELP:
+        if word in HELP_WORDS:
             return Command.HELP
         return None
 

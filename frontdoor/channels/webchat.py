@@ -30,7 +30,14 @@ from flask import (
 from flask_babel import gettext as _
 
 from frontdoor import edge, queries, transactions
-from frontdoor.channels import Command, DeliveredBy, Inbound, ReplyStatus, keyword
+from frontdoor.channels import (
+    HELP_WORDS,
+    Command,
+    DeliveredBy,
+    Inbound,
+    ReplyStatus,
+    keyword,
+)
 from frontdoor.channels.webchat_openapi import VISIBLE
 from frontdoor.engine import front_door
 from frontdoor.errors import ApiError
@@ -44,8 +51,7 @@ bp = Blueprint("webchat", __name__, url_prefix="/chat")
 CHANNEL = "webchat"
 # No provider stops or starts a web chat ("stop" is words, read like any other message),
 # and the council's opt-out words are for texts; but HELP sent alone says what the front
-# door is here too.
-HELP = frozenset({"HELP", "INFO", "CYMORTH"})
+# door is here too (inbound.HELP_WORDS).
 
 
 class WebChat:
@@ -66,7 +72,7 @@ class WebChat:
 
     def command(self, text: str,
                 council_opt_out_words: AbstractSet[str] = frozenset()) -> Command | None:
-        return Command.HELP if keyword(text) in HELP else None
+        return Command.HELP if keyword(text) in HELP_WORDS else None
 
 
 WEB_CHAT = WebChat()
