@@ -45,7 +45,7 @@ from frontdoor.triage.safety import (  # noqa: E402
     rule_categories,
 )
 from frontdoor.triage.text import normalise  # noqa: E402
-from frontdoor.triage.understand import Triage  # noqa: E402
+from frontdoor.triage.triage import Triage  # noqa: E402
 
 
 def folds(examples: list[Example], k: int, seed: int = 5

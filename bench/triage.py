@@ -30,7 +30,7 @@ from frontdoor.triage.data import (  # noqa: E402
 )
 from frontdoor.triage.evaluation import crisis_metrics, need_metrics  # noqa: E402
 from frontdoor.triage.safety import NO_CRISIS  # noqa: E402
-from frontdoor.triage.understand import Triage  # noqa: E402
+from frontdoor.triage.triage import Triage  # noqa: E402
 
 
 def blind_examples(intents: Path, name: str = "blind") -> list[Example]:

@@ -101,13 +101,13 @@ def fresh_database(kind: str, postgresql: str | None, folder: Path) -> str:
     return url
 
 
-def gunicorn(app: str, port: int, env: dict[str, str], workers: int, log: Path
-             ) -> subprocess.Popen[bytes]:
-    """gunicorn with sync workers; returns once every worker has answered (and, for the
-    front door, loaded its model)."""
+def gunicorn(app: str, port: int, env: dict[str, str], workers: int, log: Path,
+             threads: int = 1) -> subprocess.Popen[bytes]:
+    """gunicorn with `workers` processes of `threads` threads each (sync workers when 1);
+    returns once every worker has answered (and, for the front door, loaded its model)."""
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--backlog", "4096", "--timeout", "60", app],
+        [str(BIN / "gunicorn"), "-w", str(workers), "--threads", str(threads),
+         "-b", f"127.0.0.1:{port}", "--backlog", "4096", "--timeout", "60", app],
         env=env, cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT)
     wait_until_serving(server, port, str(log))
     return server
@@ -286,11 +286,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per worker (gunicorn's gthread workers when above 1)")
     parser.add_argument("--postgresql", help="a PostgreSQL URL this bench may empty")
     parser.add_argument("--modes", default="inline,auto")
     args = parser.parse_args()
     kinds = ["sqlite"] + (["postgresql"] if args.postgresql else [])
-    print(f"gunicorn {args.workers} sync workers, {args.connections} connections, "
+    kind = "sync workers" if args.threads == 1 else f"workers of {args.threads} threads"
+    print(f"gunicorn {args.workers} {kind}, {args.connections} connections, "
           f"{args.seconds:.0f} s per run, every request a new signed message "
           f"({os.cpu_count()} CPUs, shared with the load generator)", flush=True)
     folder = Path(tempfile.mkdtemp(prefix="bench-webhook-"))
@@ -298,7 +301,7 @@ def main() -> None:
     try:
         port = free_port()
         server = gunicorn("bench.webhook:bare", port, app_env("sqlite://", port),
-                          args.workers, log)
+                          args.workers, log, args.threads)
         try:
             warm(port)
             bare_load = closed_loop(port, args.seconds, args.connections)
@@ -310,7 +313,7 @@ def main() -> None:
                 url = fresh_database(kind, args.postgresql, folder)
                 port = free_port()
                 env = app_env(url, port, SMS_REPLIES=mode)
-                server = gunicorn("wsgi:app", port, env, args.workers, log)
+                server = gunicorn("wsgi:app", port, env, args.workers, log, args.threads)
                 # Beside "auto", the worker answers what the webhook left for it, at Nice=19
                 # as deploy/frontdoor-worker.service runs it.
                 worker = subprocess.Popen(

@@ -54,7 +54,7 @@ from frontdoor.triage import decide as decisions
 from frontdoor.triage.entities import PlaceFinder, WardName
 from frontdoor.triage.language import language_of
 from frontdoor.triage.reading import Place, Reading
-from frontdoor.triage.understand import Triage
+from frontdoor.triage.triage import Triage
 
 # An inbound message stored and acknowledged, waiting for the worker to answer it.
 DEFERRED = "deferred"

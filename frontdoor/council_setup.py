@@ -23,7 +23,7 @@ from frontdoor.models import DirectoryEntry, Postcode, Ward
 from frontdoor.postcodes import LAD_CODE
 from frontdoor.settings import PROJECT_ROOT
 from frontdoor.triage.data import NEEDS, load_need_definitions
-from frontdoor.triage.understand import ANSWERABLE
+from frontdoor.triage.triage import ANSWERABLE
 
 # ONS ward names and codes, copied into the project (see data/wards/README.md).
 WARD_LIST = PROJECT_ROOT / "data" / "wards" / "wards.csv"

@@ -18,7 +18,7 @@ from frontdoor.rota import Hours
 from frontdoor.timings import TimedTriage
 from frontdoor.triage.classifier import Classifier
 from frontdoor.triage.data import load_need_definitions
-from frontdoor.triage.understand import Triage
+from frontdoor.triage.triage import Triage
 
 _lock = threading.Lock()
 

@@ -53,7 +53,7 @@ from frontdoor.rota import Hours, describe_when, is_bank_holiday, is_council_ope
 from frontdoor.triage.text import normalise
 
 if TYPE_CHECKING:
-    from frontdoor.triage.understand import Reading, Triage
+    from frontdoor.triage.triage import Reading, Triage
 
 NO_CRISIS = "no_crisis"
 # The crisis model is only asked about messages with a few words in them (as the crisis

@@ -88,7 +88,7 @@ def model_dir() -> Path:
 def triage(model_dir: Path):
     from frontdoor.triage.classifier import Classifier
     from frontdoor.triage.data import load_need_definitions
-    from frontdoor.triage.understand import Triage
+    from frontdoor.triage.triage import Triage
 
     return Triage(Classifier(model_dir), load_need_definitions(PROJECT_ROOT / "intents"))
 

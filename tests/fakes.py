@@ -14,7 +14,7 @@ from frontdoor.triage.reading import Place, Reading
 if TYPE_CHECKING:
     from frontdoor.triage.entities import PlaceFinder
 
-# How a need is answered from the directory (frontdoor/triage/understand.py ANSWERABLE).
+# How a need is answered from the directory (frontdoor/triage/triage.py ANSWERABLE).
 ANSWERABLE = "directory"
 
 _NEEDS: dict[str, NeedDefinition] = {}

@@ -17,7 +17,7 @@ from frontdoor.triage.data import (
     load_welsh_blind,
 )
 from frontdoor.triage.safety import CATEGORIES, NO_CRISIS
-from frontdoor.triage.understand import Triage
+from frontdoor.triage.triage import Triage
 
 
 def need_metrics(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, object]:

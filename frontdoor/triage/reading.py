@@ -1,5 +1,5 @@
 """What triage makes of one message, as plain values: where the resident is, any crisis, and
-the need. Kept apart from the spaCy pipelines that produce them (understand.py, safety.py,
+the need. Kept apart from the spaCy pipelines that produce them (triage.py, safety.py,
 entities.py), so the conversation policy (frontdoor/policy.py) and its tests read them
 without loading a model."""
 

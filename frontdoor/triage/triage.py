@@ -1,4 +1,5 @@
-"""One reading of a message: crisis, need (with how sure), several needs, and place."""
+"""Triage: one reading of a message (crisis, need with how sure, several needs, place), from
+the safety check, the classifier and the place finder together."""
 
 from __future__ import annotations
 
