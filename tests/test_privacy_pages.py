@@ -9,7 +9,9 @@ import pytest
 
 from frontdoor import replies
 from frontdoor.channels.sms import SMS
+from frontdoor.i18n import in_language
 from frontdoor.sms_segments import segments
+from frontdoor.triage.safety import rule_categories
 from tests.conftest import make_phone
 
 NOTICE = "https://www.example.org/lac-privacy"
@@ -24,17 +26,45 @@ def test_the_first_reply_to_a_new_resident_links_the_privacy_notice_within_three
     assert NOTICE not in phone.text("thanks")[0], "only the first reply"
 
 
-@pytest.mark.model   # what the trained model makes of the words
-@pytest.mark.parametrize("words", [
-    "i want to kill myself tonight", "my partner hits me and im scared, DE23 8AB",
-    "there is a man with a knife outside my door", "my dad collapsed and is not breathing",
-    "my neighbour is 90 and nobody has seen her for a week, she might be hurt"])
-@pytest.mark.parametrize("when", [datetime(2026, 11, 24, 10, tzinfo=UTC),
-                                  datetime(2026, 11, 28, 2, tzinfo=UTC)])
+# The first message of each kind of crisis, as a resident might send it.
+FIRST_CRISES = {
+    "suicide_self_harm": "i want to kill myself tonight",
+    "domestic_abuse": "my partner hits me and im scared, DE23 8AB",
+    "danger": "there is a man with a knife outside my door",
+    "medical": "my dad collapsed and is not breathing",
+    "safeguarding_other": "my neighbour is 90 and nobody has seen her for a week, she might be "
+                          "hurt",
+}
+
+
+@pytest.mark.parametrize("category,words", FIRST_CRISES.items())
+def test_each_kind_of_first_crisis_message_is_read_as_that_crisis(category, words):
+    assert rule_categories(words)[0] == category
+
+
+@pytest.mark.parametrize("at_work", [True, False], ids=["in hours", "out of hours"])
+@pytest.mark.parametrize("category", FIRST_CRISES)
 def test_a_first_reply_in_crisis_keeps_its_numbers_and_the_notice_within_budget(
-        client, app, clock, words, when):
-    clock.now = when
-    first = make_phone(client, app, "+447700900611").text(words)[0]
+        words_app, category, at_work):
+    # The demo council's longest coordinator and ward names, and the longer out-of-hours
+    # reply (nobody at work, the on-call worker told).
+    who = replies.Who(name="Daniel Kowalski", first_name="Daniel",
+                      ward_name="Chellaston & Shelton Lock", days="Monday to Thursday",
+                      reply_by="5pm on Tuesday", at_work=at_work, back_at="9am on Monday")
+    with in_language("en"):
+        reply = replies.crisis(category, who, "Derby City Council", "01332 786968",
+                               "in office hours" if at_work else "out of hours",
+                               on_call_told=not at_work)
+        first, carried = replies.render_with_privacy_notice(reply, NOTICE, SMS)
+    assert carried and "999" in first and first.endswith(NOTICE) and segments(first) <= 3
+
+
+@pytest.mark.model   # what the trained model makes of the words
+def test_a_first_message_in_crisis_at_night_gets_the_numbers_and_the_notice_within_budget(
+        client, app, clock):
+    # Each kind, in hours and out: the two tests above. Here: the engine puts them together.
+    clock.now = datetime(2026, 11, 28, 2, tzinfo=UTC)
+    first = make_phone(client, app, "+447700900611").text(FIRST_CRISES["safeguarding_other"])[0]
     assert "999" in first and first.endswith(NOTICE) and segments(first) <= 3
 
 

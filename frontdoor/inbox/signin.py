@@ -48,7 +48,9 @@ def _now() -> datetime:
     return auth.clock_now()
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: `target` if it is one of our own inbox pages, else the
+    inbox."""
     # Only our own inbox paths: never an open redirect, and never a header broken by a
     # CR or LF (or any other control character) carried in from the sign-in form.
     target = target or ""
@@ -160,7 +162,7 @@ def sign_in_code_check() -> Response | Page:
     how = second_factor.check(person, request.form.get("code", ""), now)
     if how is None:
         return _failed(attempt, person, now, "wrong second factor code", template="code")
-    target = _safe_next(pending.get("next"))
+    target = safe_next(pending.get("next"))
     _finish(person, pending, now, how)
     if how == "recovery code":
         left = second_factor.recovery_codes_left(person)
@@ -187,7 +189,7 @@ def sign_in_enrol() -> Response | Page:
             auth.audit("second_factor_set", person, person.key, now)
             _finish(person, pending, now, "a new second factor")
             return render_template("inbox/recovery_codes.html", codes=codes,
-                                   next=_safe_next(pending.get("next")))
+                                   next=safe_next(pending.get("next")))
         flash("That code is not right. Scan the QR code again, then type the 6 digits your "
               "app shows.", "error")
     return render_template("inbox/enrol.html", **_enrolment(person, secret),
@@ -326,7 +328,7 @@ def new_recovery_codes() -> Response | str:
 @auth.signed_in
 def confirm() -> Response | Page:
     now = _now()
-    target = _safe_next(request.values.get("next"))
+    target = safe_next(request.values.get("next"))
     if g.sign_in.method == "sso" and sso.is_configured():
         session["sso"] = {"purpose": "confirm", "next": target, "at": now.timestamp()}
         return sso.start(_callback_url(), again=True)
@@ -385,7 +387,7 @@ def sso_callback() -> Response | Page:
     person.sso_subject = identity.subject
     auth.sign_in(person, now, method="sso")
     auth.audit("sign_in", person, f"from {address}: single sign-on", now)
-    return redirect(_safe_next(trip.get("next")))
+    return redirect(safe_next(trip.get("next")))
 
 
 def _sso_confirmed(person: Coordinator, identity: sso.Identity, trip: dict[str, Any],
@@ -402,4 +404,4 @@ def _sso_confirmed(person: Coordinator, identity: sso.Identity, trip: dict[str, 
         return redirect(url_for("inbox.team"))
     record.confirmed_at = now
     auth.audit("confirm", person, f"from {auth.client_address()}: single sign-on", now)
-    return redirect(_safe_next(trip.get("next")))
+    return redirect(safe_next(trip.get("next")))

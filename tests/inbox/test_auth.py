@@ -10,6 +10,7 @@ import pyotp
 import pytest
 import sqlalchemy as sa
 
+from frontdoor.inbox import passwords, signin
 from frontdoor.models import AuditEvent, Coordinator, Invitation, SignIn
 from tests.conftest import ACCOUNTS, PASSWORD, TOTP_KEYS, AuthActions
 
@@ -176,10 +177,23 @@ def test_forms_without_a_csrf_token_are_refused(auth, client, phone, db):
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/inbox/",
-                                    "/inbox/\\evil.example"])
-def test_sign_in_never_redirects_away(auth, client, target):
+                                    "/inbox/\\evil.example", "/inbox/\r\nSet-Cookie: x=1",
+                                    "/inbox/" + "x" * 500, "", None])
+def test_a_next_page_that_is_not_our_own_inbox_page_becomes_the_inbox(words_app, target):
+    with words_app.test_request_context():
+        assert signin.safe_next(target) == "/inbox"
+
+
+def test_a_next_page_in_the_inbox_is_kept(words_app):
+    with words_app.test_request_context():
+        assert signin.safe_next("/inbox/threads/7") == "/inbox/threads/7"
+
+
+def test_sign_in_never_redirects_away(auth, client):
+    # Which targets are refused: safe_next, above. Here: the code step goes through it.
     client.post("/inbox/sign-in", data={"csrf_token": auth.csrf(), "email": ACCOUNTS["sam"],
-                                        "password": PASSWORD, "next": target})
+                                        "password": PASSWORD,
+                                        "next": "//evil.example/inbox/"})
     person_key = ACCOUNTS["sam"]
     code = pyotp.TOTP(TOTP_KEYS[person_key]).now()
     done = client.post("/inbox/sign-in/code", data={
@@ -217,15 +231,29 @@ def test_a_coordinator_ends_one_other_session(auth, client, app, db):
                        ).status_code == 404, "not someone else's"
 
 
-@pytest.mark.parametrize("weak", ["password1234", "123456789012", "aaaaaaaaaaaa",
-                                  "sampatel1234", "short"])
-def test_common_and_guessable_passwords_are_refused(auth, client, db, weak):
+@pytest.mark.parametrize("weak,why", [
+    ("password1234", "harder to guess"), ("123456789012", "harder to guess"),
+    ("aaaaaaaaaaaa", "harder to guess"), ("sampatel1234", "harder to guess"),
+    ("short", "at least 12 characters"), ("x" * 129, "at most 128 characters")])
+def test_common_and_guessable_passwords_are_refused_with_the_reason(weak, why):
+    assert why in passwords.problem_with(weak, ["Sam Patel", ACCOUNTS["sam"]])
+
+
+def test_a_long_unguessable_password_is_accepted():
+    assert passwords.problem_with(PASSWORD, ["Sam Patel", ACCOUNTS["sam"]]) is None
+
+
+def test_a_guessable_password_is_refused_when_changing_your_own(auth, client, db):
+    # Which passwords are guessable: problem_with, above. Here: the account page asks it,
+    # with the person's own name and email (without them this one would pass).
+    weak = "sampatelnormanton"
+    assert passwords.problem_with(weak) is None
     auth.sign_in("sam")
     response = client.post("/inbox/account/password", data={
         "csrf_token": csrf_from(client, "/inbox/account"), "current_password": PASSWORD,
         "new_password": weak, "new_password_again": weak})
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "harder to guess" in page or "at least 12 characters" in page
+    assert "harder to guess" in page
     assert auth.sign_in("sam").status_code == 302
 
 
