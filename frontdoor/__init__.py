@@ -45,9 +45,11 @@ def create_app(config: dict[str, Any] | None = None, role: Role | None = "web", 
     from frontdoor import logs
     logs.init_app(app)
 
-    from frontdoor import edge, errors
+    from frontdoor import connections, edge, errors
     from frontdoor.extensions import csrf, db, limiter, migrate
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = connections.engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"])
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     csrf.init_app(app)
@@ -59,6 +61,7 @@ def create_app(config: dict[str, Any] | None = None, role: Role | None = "web", 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _sqlite_pragmas(db.engine)
+        connections.watch_for_goodbyes(db.engine)
     if app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = edge.TrustedProxies(  # type: ignore[method-assign]
             app.wsgi_app, app.config["TRUSTED_PROXIES"], app.config["TRUSTED_PROXY_ADDRESSES"])

@@ -360,8 +360,8 @@ def _follow_ups_and_retention(clock: Callable[[], datetime], hours: Hours) -> No
 
 
 def _reset_session() -> None:
-    """Throw away the failed transaction and its connection; the pool's pre-ping gives the
-    next round a live one."""
+    """Throw away the failed transaction and its connection; the pool's check at checkout
+    (frontdoor/connections.py) gives the next round a live one."""
     try:
         db.session.rollback()
     except Exception as error:  # the connection may be gone: removing the session is enough

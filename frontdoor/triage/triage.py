@@ -4,6 +4,7 @@ the safety check, the classifier and the place finder together."""
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Mapping
 
 from spacy.lang.en import English
@@ -72,6 +73,10 @@ class Triage:
         self._known_by_language = (known - (welsh - english), welsh & known)
         self.safety = SafetyCheck(
             scorer=(lambda text: classifier.score(text).crisis) if classifier.has_crisis else None)
+        # One message at a time in a process: spaCy's vocabulary grows as it meets new words,
+        # and is not safe to grow from two threads at once (gunicorn's threaded workers). The
+        # reading is CPU work under Python's one lock anyway: nothing is lost by waiting.
+        self._reading_lock = threading.Lock()
 
     def keyword_needs(self, text: str) -> list[str]:
         """Needs named plainly by a keyword, in the order they appear."""
@@ -107,10 +112,13 @@ class Triage:
 
     def read(self, text: str, places: PlaceFinder | None = None) -> Reading:
         """Read a message: crisis first, then need and place."""
-        # One pass of the pipeline gives both the need and the crisis scores.
-        scores = self.classifier.score(text)
-        crisis = self.safety.check(text, scores.crisis if self.classifier.has_crisis else None)
-        return self._reading(text, scores, crisis, places.find(text) if places else Place())
+        with self._reading_lock:
+            # One pass of the pipeline gives both the need and the crisis scores.
+            scores = self.classifier.score(text)
+            crisis = self.safety.check(
+                text, scores.crisis if self.classifier.has_crisis else None)
+            return self._reading(text, scores, crisis,
+                                 places.find(text) if places else Place())
 
     def _reading(self, text: str, scores: Scores, crisis: CrisisFlag | None,
                  place: Place) -> Reading:

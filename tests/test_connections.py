@@ -1,0 +1,70 @@
+"""A pooled PostgreSQL connection the server closed is found at checkout without a round
+trip (frontdoor/connections.py): a text arriving after a database restart is stored, and no
+request pays for a pre-ping."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from frontdoor import connections
+from frontdoor.models import Direction, Message
+
+
+def test_postgresql_is_checked_at_checkout_and_sqlite_keeps_the_pre_ping():
+    options = {"pool_pre_ping": True, "hide_parameters": True}
+    assert connections.engine_options("postgresql+psycopg://u@h/db", options) == {
+        "pool_pre_ping": False, "hide_parameters": True}
+    assert connections.engine_options("sqlite:///x.db", options) == options
+
+
+def _terminate_others(url: sa.URL) -> None:
+    admin = sa.create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(sa.text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+    admin.dispose()
+
+
+def _postgresql_only(db) -> None:
+    if db.engine.url.get_backend_name() != "postgresql":
+        pytest.skip("a server-side close is PostgreSQL's; SQLite keeps the pre-ping")
+
+
+def test_an_idle_connection_the_server_closed_is_seen_as_closed(app, db):
+    _postgresql_only(db)
+    db.session.remove()   # the test's own session holds no connection the close could break
+    raw = db.engine.raw_connection()
+    try:
+        dbapi = raw.driver_connection
+        assert not connections.closed_by_server(dbapi)
+        _terminate_others(db.engine.url)
+        deadline = time.monotonic() + 5
+        while not connections.closed_by_server(dbapi) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert connections.closed_by_server(dbapi)
+    finally:
+        raw.invalidate()
+
+
+def test_a_text_after_a_database_restart_is_stored_without_a_ping_per_request(
+        app, db, phone, monkeypatch):
+    _postgresql_only(db)
+    pings: list[object] = []
+    real_ping = db.engine.dialect.do_ping
+    monkeypatch.setattr(db.engine.dialect, "do_ping",
+                        lambda conn: pings.append(conn) or real_ping(conn))
+    phone.send("hello")
+    db.session.remove()
+    _terminate_others(db.engine.url)   # what a restart does to every pooled connection
+    time.sleep(0.2)
+    for n in range(3):
+        phone.send(f"still there {n}")
+    db.session.remove()
+    bodies = db.session.scalars(sa.select(Message.body).where(
+        Message.direction == Direction.IN).order_by(Message.id)).all()
+    assert bodies == ["hello", "still there 0", "still there 1", "still there 2"]
+    assert pings == []
