@@ -67,3 +67,29 @@ def test_the_spike_bench_runs_a_small_spike_and_loses_nothing(model_dir):
     assert "past 15 s or failed 0" in result.stdout, result.stdout
     assert "replies delivered 12" in result.stdout, result.stdout
     assert "lost 0 " in result.stdout, result.stdout
+
+
+def test_the_rules_bench_finds_dead_and_shadowed_rules():
+    """bench/rules.py: a rule that fires on no text is dead; one whose every text (its own
+    example included) another rule of its category also matches is shadowed and redundant;
+    a rule of another category never covers one."""
+    import re
+
+    from bench.rules import firings
+    from frontdoor.triage.safety import Rule
+
+    knife = Rule("danger", re.compile(r"\bknife\b"), "he has a knife")
+    knife_outside = Rule("danger", re.compile(r"\bknife\s+outside\b"), "a knife outside")
+    machete = Rule("danger", re.compile(r"\bmachete\b"), "a machete")
+    stabbed = Rule("medical", re.compile(r"\bstabbed\b"), "he's been stabbed")
+    stabbed_danger = Rule("danger", re.compile(r"\bstabbed\b"), "they stabbed him")
+    texts = ["there's a man with a knife outside", "I lost my knife", "he was stabbed"]
+    found = {f.rule.example: f for f in firings(
+        [knife, knife_outside, machete, stabbed, stabbed_danger], texts)}
+    assert (found["he has a knife"].fires, found["he has a knife"].shadowed) == (2, False)
+    outside = found["a knife outside"]
+    assert (outside.fires, outside.shadowed, outside.redundant) == (1, True, True)
+    assert outside.covered_by is knife
+    assert found["a machete"].dead and not found["a machete"].redundant
+    # The same words in another category are not cover: each category is its own answer.
+    assert not found["he's been stabbed"].shadowed

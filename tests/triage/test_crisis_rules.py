@@ -1,0 +1,93 @@
+"""The crisis rules as data (frontdoor/triage/crisis_rules.toml, crisis_rules_cy.toml): every
+rule matches the message it exists for and the check gives its category; the files are
+well-formed, and a malformed one is refused by name. No model, no app."""
+
+from __future__ import annotations
+
+import fnmatch
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from frontdoor.settings import PROJECT_ROOT
+from frontdoor.triage.safety import (
+    CATEGORIES,
+    IDIOMS,
+    RULES,
+    RULES_FILES,
+    RuleError,
+    load_rules,
+    rule_categories,
+)
+
+
+def _name(rule) -> str:
+    return f"{rule.category}:{rule.example[:40]}"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=_name)
+def test_every_rule_matches_its_example_and_the_check_gives_its_category(rule):
+    assert rule.fires_on(rule.example), rule.pattern.pattern
+    assert rule.category in rule_categories(rule.example)
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.not_example], ids=_name)
+def test_a_rule_leaves_alone_the_message_it_is_shaped_not_to_match(rule):
+    assert not rule.fires_on(rule.not_example), rule.pattern.pattern
+
+
+@pytest.mark.parametrize("idiom", IDIOMS, ids=lambda i: i.example[:40])
+def test_every_welsh_idiom_matches_its_everyday_example_and_no_rule_reads_it_as_a_crisis(idiom):
+    assert idiom.fires_on(idiom.example), idiom.pattern.pattern
+    assert rule_categories(idiom.example) == []
+
+
+def test_the_rules_files_are_well_formed_and_cover_every_category_in_both_languages():
+    english, welsh = (load_rules(path)[0] for path in RULES_FILES)
+    for rules in (english, welsh):
+        assert {r.category for r in rules} == set(CATEGORIES)
+    for rule in RULES:
+        assert rule.category in CATEGORIES
+        assert rule.pattern.pattern and "\n" not in rule.pattern.pattern
+        assert rule.example.strip()
+    assert len(RULES) == len(english) + len(welsh)
+    # One example, one rule: two rules sharing a message would hide a missing one.
+    assert len({r.example for r in RULES}) == len(RULES)
+
+
+def test_the_rules_files_ship_with_the_package():
+    with (PROJECT_ROOT / "pyproject.toml").open("rb") as f:
+        shipped = tomllib.load(f)["tool"]["setuptools"]["package-data"]["frontdoor"]
+    package = PROJECT_ROOT / "frontdoor"
+    for path in RULES_FILES:
+        inside = path.relative_to(package).as_posix()
+        assert path.exists() and any(fnmatch.fnmatch(inside, glob) for glob in shipped)
+
+
+GOOD = 'category = "danger"\npattern = \'\\bintruder\\b\'\nexample = "there is an intruder"\n'
+
+
+@pytest.mark.parametrize(("second", "problem"), [
+    ('category = "fire"\npattern = \'fire\'\nexample = "fire"\n', "not one of"),
+    ('category = "danger"\npattern = \'(unclosed\'\nexample = "x"\n', "does not compile"),
+    ('category = "danger"\npattern = \'\\bknife\\b\'\n', "needs a pattern and an example"),
+    ('category = "danger"\npattern = \'\\bknife\\b\'\nexample = ""\n', "needs a pattern"),
+    ('category = "danger"\npattern = \'\\bknife\\b\'\nexample = "a knife"\nexamples = "x"\n',
+     "unknown field"),
+])
+def test_a_malformed_rules_file_is_refused_naming_the_rule(tmp_path: Path, second, problem):
+    path = tmp_path / "rules.toml"
+    path.write_text(f"[[rule]]\n{GOOD}\n[[rule]]\n{second}", encoding="utf-8")
+    with pytest.raises(RuleError, match=problem) as refused:
+        load_rules(path)
+    assert "rule 2" in str(refused.value)
+
+
+def test_a_pattern_over_several_lines_is_one_pattern(tmp_path: Path):
+    path = tmp_path / "rules.toml"
+    path.write_text("[[rule]]\ncategory = \"danger\"\npattern = '''\n\\bsmoke\\s+\neverywhere\\b'''"
+                    "\nexample = \"smoke everywhere\"\n", encoding="utf-8")
+    (rule,), idioms = load_rules(path)
+    assert rule.pattern.pattern == r"\bsmoke\s+everywhere\b" and idioms == []
+    assert rule.fires_on("Smoke   everywhere!") and not rule.fires_on("smoke\u2019s everywhere")
