@@ -91,3 +91,24 @@ def test_a_pattern_over_several_lines_is_one_pattern(tmp_path: Path):
     (rule,), idioms = load_rules(path)
     assert rule.pattern.pattern == r"\bsmoke\s+everywhere\b" and idioms == []
     assert rule.fires_on("Smoke   everywhere!") and not rule.fires_on("smoke\u2019s everywhere")
+
+
+# Rules removed because another rule of the same category matches everything they did
+# (bench/rules.py: shadowed, their example caught too; bench/triage.py's figures unchanged).
+# Their messages must keep their category.
+@pytest.mark.parametrize(("text", "category"), [
+    ("wont be here tomorrow so it doesnt matter", "suicide_self_harm"),
+    ("sucidel thoughts won't stop", "suicide_self_harm"),
+    ("I think about ending it every night", "suicide_self_harm"),
+    ("I want to stop my selfharm but I can't", "suicide_self_harm"),
+    ("I'm scared I'll start harming myself again", "suicide_self_harm"),
+    ("she has threatened me twice this week", "domestic_abuse"),
+    ("my ex was abusive and I'm scared he's found me", "domestic_abuse"),
+    ("someone tried to get into my house last night", "danger"),
+    ("someone tried the door at 3am and I'm on my own", "danger"),
+    ("the building is on fire and the alarms are going", "danger"),
+    ("my husband is not breathing", "medical"),
+    ("I think the little boy next door is being abused", "safeguarding_other"),
+])
+def test_messages_of_the_rules_removed_as_covered_still_get_their_category(text, category):
+    assert category in rule_categories(text)
