@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 
 if TYPE_CHECKING:
     from frontdoor.directory.oruk import ImportReport
+    from frontdoor.triage.entities import PlaceFinder
 
 
 @click.group("directory")
@@ -65,6 +66,29 @@ def import_command(source: str, needs_map: Path | None, replace: bool) -> None:
     print_import_report(report)
 
 
+def ward_searched(places: PlaceFinder, postcode: str | None,
+                  ward_name: str | None) -> str | None:
+    """The ward `--postcode` or `--ward` names (None when neither is given); a UsageError
+    saying plainly what is wrong with it."""
+    if postcode and ward_name:
+        raise click.UsageError("give --postcode or --ward, not both")
+    if postcode:
+        place = places.find(postcode)
+        if not place.ward_codes:
+            raise click.UsageError(f"postcode '{postcode}' is not in the council's postcode "
+                                   "table")
+        if place.ward_code is None:
+            raise click.UsageError(f"'{postcode}' covers several wards: give a full postcode "
+                                   "or --ward")
+        return place.ward_code
+    if ward_name:
+        ward_code = places.find(ward_name).ward_code
+        if ward_code is None:
+            raise click.UsageError(f"no ward called '{ward_name}'")
+        return ward_code
+    return None
+
+
 @directory.command("search")
 @click.argument("message")
 @click.option("--postcode", default=None, help="The resident's postcode.")
@@ -79,26 +103,11 @@ def search_command(message: str, postcode: str | None, ward_name: str | None, as
     from frontdoor.engine import front_door
     from frontdoor.models import Ward
 
-    if postcode and ward_name:
-        raise click.UsageError("give --postcode or --ward, not both")
     engine = front_door()
     places = engine.places()
+    ward_code = ward_searched(places, postcode, ward_name)
     reading = engine.triage.read(message, places)
-    ward_code: str | None
-    if postcode:
-        place = places.find(postcode)
-        if not place.ward_codes:
-            raise click.UsageError(f"postcode '{postcode}' is not in the council's postcode "
-                                   "table")
-        if place.ward_code is None:
-            raise click.UsageError(f"'{postcode}' covers several wards: give a full postcode "
-                                   "or --ward")
-        ward_code = place.ward_code
-    elif ward_name:
-        ward_code = places.find(ward_name).ward_code
-        if ward_code is None:
-            raise click.UsageError(f"no ward called '{ward_name}'")
-    else:
+    if ward_code is None:
         ward_code = reading.place.ward_code
     # The need the front door would answer; a message it would not answer from the
     # directory (a greeting, "call me") is searched on its words alone.
