@@ -22,25 +22,25 @@ from frontdoor.triage.safety import (
 )
 
 
-def _name(rule) -> str:
-    return f"{rule.category}:{rule.example[:40]}"
+# One test over all the rules, naming every one that fails: hundreds of rules as separate
+# test items would cost the unit tier a second for nothing.
+def test_every_rule_matches_its_example_and_the_check_gives_its_category():
+    failing = [f"{r.category}: {r.example!r} /{r.pattern.pattern}/" for r in RULES
+               if not (r.fires_on(r.example) and r.category in rule_categories(r.example))]
+    assert failing == []
 
 
-@pytest.mark.parametrize("rule", RULES, ids=_name)
-def test_every_rule_matches_its_example_and_the_check_gives_its_category(rule):
-    assert rule.fires_on(rule.example), rule.pattern.pattern
-    assert rule.category in rule_categories(rule.example)
+def test_a_rule_leaves_alone_the_message_it_is_shaped_not_to_match():
+    shaped = [r for r in RULES if r.not_example]
+    assert shaped
+    assert [r.not_example for r in shaped if r.fires_on(r.not_example)] == []
 
 
-@pytest.mark.parametrize("rule", [r for r in RULES if r.not_example], ids=_name)
-def test_a_rule_leaves_alone_the_message_it_is_shaped_not_to_match(rule):
-    assert not rule.fires_on(rule.not_example), rule.pattern.pattern
-
-
-@pytest.mark.parametrize("idiom", IDIOMS, ids=lambda i: i.example[:40])
-def test_every_welsh_idiom_matches_its_everyday_example_and_no_rule_reads_it_as_a_crisis(idiom):
-    assert idiom.fires_on(idiom.example), idiom.pattern.pattern
-    assert rule_categories(idiom.example) == []
+def test_every_welsh_idiom_matches_its_everyday_example_and_no_rule_reads_it_as_a_crisis():
+    assert IDIOMS
+    assert [i.example for i in IDIOMS if not i.fires_on(i.example)] == []
+    assert {i.example: rule_categories(i.example) for i in IDIOMS} == {
+        i.example: [] for i in IDIOMS}
 
 
 def test_the_rules_files_are_well_formed_and_cover_every_category_in_both_languages():
