@@ -11,7 +11,12 @@ import sqlalchemy as sa
 from frontdoor.cli import classify_command, import_postcodes_command
 from frontdoor.council_data import load_council_data
 from frontdoor.models import Postcode
-from frontdoor.postcodes import PostcodeFileError, import_postcodes
+from frontdoor.postcodes import (
+    ImportReport,
+    PostcodeFileError,
+    council_postcodes,
+    import_postcodes,
+)
 from tests.conftest import DEMO_DATA
 from tests.council.ons_files import Row, ons_text, write_ons_file
 
@@ -46,10 +51,30 @@ def imported(db) -> dict[str, str]:
 
 @pytest.mark.parametrize(("layout", "quoted"),
                          [("onspd", False), ("nspl", True), ("year-coded", False)])
-def test_import_keeps_the_councils_live_postcodes_and_leaves_out_the_rest(
-        db, tmp_path, layout, quoted):
+def test_each_ons_layout_gives_the_councils_live_postcodes_and_what_it_left_out(
+        layout, quoted):
+    report = ImportReport(DERBY, f"{layout}.csv")
+    lines = ons_text(layout, ROWS, quoted=quoted).encode().splitlines(keepends=True)
+
+    found = [(postcode, ward) for _, postcode, ward in council_postcodes(lines, DERBY, report)]
+
+    # Which wards the council has, and which postcodes its own postcodes.csv names, are the
+    # import's to judge (below): here every live postcode of the local authority comes out.
+    assert found == [("DE22 1XA", ABBEY), ("DE3 0XB", MICKLEOVER), ("DE21 4XD", "E05001780"),
+                     ("DE23 8AB", "E05015511")]
+    assert report.layout == {"onspd": "ONSPD", "nspl": "NSPL",
+                             "year-coded": "year-coded (WD25CD)"}[layout]
+    assert (report.rows, report.in_area, report.terminated) == (9, 6, 1)
+    assert report.bad_rows == 2
+    assert [b.line for b in report.bad_examples] == [7, 9]
+    assert "4 fields" in report.bad_examples[0].reason
+
+
+def test_import_keeps_the_councils_live_postcodes_and_leaves_out_the_rest(db, tmp_path):
+    # Each layout: the test above. Here: what is stored, from one of them.
+    layout = "onspd"
     before = table(db)
-    path = write_ons_file(tmp_path / f"{layout}.csv", layout, ROWS, quoted=quoted)
+    path = write_ons_file(tmp_path / f"{layout}.csv", layout, ROWS)
 
     report = import_postcodes(path, DERBY)
 
@@ -172,7 +197,8 @@ def test_a_mistyped_lad_stops_before_replace_can_remove_anything(runner, db, tmp
     assert imported(db) == {"DE22 1XA": ABBEY, "DE3 0XB": MICKLEOVER}
 
 
-def test_a_lad_that_is_not_an_ons_code_is_refused(db, tmp_path):
+def test_a_lad_that_is_not_an_ons_code_is_refused(tmp_path):
+    # Refused before the database is asked anything (this test has none).
     path = write_ons_file(tmp_path / "onspd.csv", "onspd", ROWS)
     with pytest.raises(PostcodeFileError, match="'DERBY' is not an ONS local authority code"):
         import_postcodes(path, "derby")

@@ -14,7 +14,14 @@ import sqlalchemy as sa
 from responses import matchers
 
 from frontdoor.directory.commands import directory
-from frontdoor.directory.oruk import ImportFailed, import_directory, load_needs_map
+from frontdoor.directory.oruk import (
+    ImportFailed,
+    import_directory,
+    load_needs_map,
+    needs_for,
+    parse_service,
+    read_source,
+)
 from frontdoor.models import DirectoryEntry, Thread
 from frontdoor.settings import PROJECT_ROOT
 
@@ -276,22 +283,31 @@ def test_replace_with_a_feed_that_lists_nothing_changes_nothing(app, db):
     assert count(db) == before
 
 
-def test_a_source_that_is_neither_a_url_a_file_nor_a_folder_gets_one_clear_line(runner):
-    result = runner.invoke(directory, ["import", "not/there.json"])
+@pytest.fixture
+def offline_runner(words_app):
+    """The command line of an app whose database is never opened: for an import that stops
+    before it would write anything."""
+    return words_app.test_cli_runner()
+
+
+def test_a_source_that_is_neither_a_url_a_file_nor_a_folder_gets_one_clear_line(
+        offline_runner):
+    result = offline_runner.invoke(directory, ["import", "not/there.json"])
     assert result.exit_code == 1
     assert "not/there.json: no such file, folder or http(s) URL" in result.output
 
 
-def test_a_needs_map_with_an_unknown_need_names_its_line(runner, tmp_path):
+def test_a_needs_map_with_an_unknown_need_names_its_line(offline_runner, tmp_path):
     needs_map = tmp_path / "needs_map.csv"
     needs_map.write_text("term,need\nFood bank,food\nYouth club,teenagers\n")
-    result = runner.invoke(directory, ["import", str(EXAMPLES / "service_full.json"),
+    result = offline_runner.invoke(directory, ["import", str(EXAMPLES / "service_full.json"),
                                        "--needs-map", str(needs_map)])
     assert result.exit_code == 1
     assert f"{needs_map}:3: need 'teenagers' is not one of" in result.output
 
 
-def test_terms_are_matched_on_name_or_code_in_any_case(app, db, tmp_path):
+def test_terms_are_matched_on_name_or_code_in_any_case(tmp_path):
+    # The needs a map gives are what an import stores (the paged feed's pantry, above).
     needs_map = tmp_path / "needs_map.csv"
     needs_map.write_text("term,need\nLGA-FOOD-42,food\nwarm space,loneliness\n")
     record = service("feed-1", terms=())
@@ -300,8 +316,9 @@ def test_terms_are_matched_on_name_or_code_in_any_case(app, db, tmp_path):
         {"id": "b", "taxonomy_term": {"id": "t2", "name": "WARM SPACE"}}]
     path = tmp_path / "feed.json"
     path.write_text(json.dumps([record]))
-    import_directory(str(path), load_needs_map(needs_map))
-    assert entry(db, "feed-1").need_list == ["food", "loneliness"]
+    [read] = read_source(str(path))
+    assert needs_for(parse_service(read), load_needs_map(needs_map)) == (
+        ["food", "loneliness"], False)
 
 
 # -- the demo directory --------------------------------------------------------------------
