@@ -67,11 +67,23 @@ class Channel(Protocol):
     reply is written and leaves."""
 
     name: str
+    # How the channel is named to staff and in a resident's own records, as in a sentence
+    # ("by SMS", "by web chat").
+    label: str
+    # Whether a resident's address on this channel is their phone number: shown to staff to
+    # call, given back in the resident's own records, found again by its last digits. Any
+    # other address is kept from everyone (a web chat's is a hash of its token).
+    addressed_by_phone: bool
     # Whether a reply must carry the privacy notice's address until one has (a text has no
     # page to link it from).
     carries_privacy_notice: bool
     # How a message recorded for a resident on this channel reaches them.
     delivered_by: DeliveredBy
+
+    def resident_label(self, address: str, record_id: int) -> str:
+        """How the inbox names a resident reached on this channel at `address` (their record
+        is `record_id`), never showing the whole address."""
+        ...
 
     def render(self, parts: Sequence[str], optional: AbstractSet[int]) -> str:
         """One reply's parts as this channel sends it; `optional` ones may be dropped."""

@@ -26,16 +26,27 @@ CONTACT_CHOICES = {
 }
 
 
-def channel_of(resident: Resident) -> Channel:
-    """The channel the resident is reached on (frontdoor/channels/, registered by name)."""
+def registered_channels() -> Mapping[str, Channel]:
+    """Every channel by name (frontdoor/channels/, registered by the app factory)."""
     channels: Mapping[str, Channel] = current_app.extensions["frontdoor.channels"]
-    return channels[resident.channel]
+    return channels
+
+
+def channel_of(resident: Resident) -> Channel:
+    """The channel the resident is reached on."""
+    return registered_channels()[resident.channel]
 
 
 def outbox_channels() -> list[str]:
     """The channels whose messages the worker sends; the others' are shown on a page."""
-    channels: Mapping[str, Channel] = current_app.extensions["frontdoor.channels"]
-    return [name for name, channel in channels.items() if channel.delivered_by == "outbox"]
+    return [name for name, channel in registered_channels().items()
+            if channel.delivered_by == "outbox"]
+
+
+def phone_channels() -> list[str]:
+    """The channels whose residents are known by their phone number."""
+    return [name for name, channel in registered_channels().items()
+            if channel.addressed_by_phone]
 
 
 def why_not_text(resident: Resident) -> str | None:

@@ -31,6 +31,7 @@ from frontdoor.models import (
     Resident,
     Thread,
 )
+from frontdoor.outgoing import channel_of
 
 # Why a lead erases a record: fixed choices, so no free text about the resident is stored.
 ERASURE_REASONS = {
@@ -90,12 +91,13 @@ def everything_about(resident: Resident) -> dict[str, Any]:
         if thread_ids else []
     domain_labels, demand_labels = outcomes.labels("domain"), outcomes.labels("demand")
     author_words = {Author.RESIDENT: "You", Author.BOT: "Front door (automatic)"}
+    channel = channel_of(resident)
     return {
         "resident": {
             "id": resident.id,
-            "channel": "SMS" if resident.channel == "sms" else "web chat",
+            "channel": channel.label,
             # A web-chat resident is known by a one-way hash of their chat link: no use to them.
-            "phone_number": resident.address if resident.channel == "sms" else None,
+            "phone_number": resident.address if channel.addressed_by_phone else None,
             "ward": resident.ward.name if resident.ward else None,
             "postcode": resident.postcode,
             "named_coordinator": _name(resident.coordinator),

@@ -38,11 +38,19 @@ class Sms:
     """What the engine asks of the SMS channel (registered by the app factory)."""
 
     name = "sms"
+    label = "SMS"
+    # The resident's number, E.164 where it parses (e164 below).
+    addressed_by_phone = True
     # A text has no page to link the privacy notice from: a reply carries its address.
     carries_privacy_notice = True
     # A text leaves through the outbox: retried, sent once, its delivery reported, and never
     # to a number that opted out or asked not to be texted.
     delivered_by: DeliveredBy = "outbox"
+
+    def resident_label(self, address: str, record_id: int) -> str:
+        # The last three digits tell a coordinator which of a resident's numbers it is,
+        # without a whole number on every page and poll.
+        return f"SMS ending {address[-3:]}"
 
     def render(self, parts: Sequence[str], optional: AbstractSet[int]) -> str:
         """Within 3 segments, GSM-7 where it can be (frontdoor/sms_segments.py)."""

@@ -58,10 +58,17 @@ class WebChat:
     """What the engine asks of the web chat (registered by the app factory)."""
 
     name = CHANNEL
+    label = "web chat"
+    # A conversation is known by a hash of its token: no use to anyone, not shown.
+    addressed_by_phone = False
     # The chat page links the privacy notice itself (chat.html).
     carries_privacy_notice = False
     # Nothing to send: the resident's chat page polls for what is recorded.
     delivered_by: DeliveredBy = "page"
+
+    def resident_label(self, address: str, record_id: int) -> str:
+        # The address is a hash of the token: the record's number tells residents apart.
+        return f"Web chat resident {record_id}"
 
     def render(self, parts: Sequence[str], optional: AbstractSet[int]) -> str:
         # No budget: every part, one to a line.

@@ -38,7 +38,7 @@ from frontdoor.models import (
     Resident,
     Thread,
 )
-from frontdoor.outgoing import CONTACT_CHOICES
+from frontdoor.outgoing import CONTACT_CHOICES, channel_of, phone_channels
 
 CONNECTION_KINDS = {"community": "A community group or activity", "person": "A person",
                     "service": "A service"}
@@ -98,10 +98,11 @@ class StoryItem:
 
 
 def phone_numbers(records: list[Resident]) -> list[tuple[str, str]]:
-    """(E.164 for a tel: link, the number as people write it) for each SMS record."""
+    """(E.164 for a tel: link, the number as people write it) for each record known by a
+    phone number."""
     numbers = []
     for record in records:
-        if record.channel != "sms":
+        if not channel_of(record).addressed_by_phone:
             continue
         try:
             shown = phonenumbers.format_number(phonenumbers.parse(record.address),
@@ -359,10 +360,14 @@ def _other_record(phone: str, webchat: str) -> Resident | None:
         except phonenumbers.NumberParseException:
             return None
         address = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-        return queries.find_resident_by_address("sms", address)
+        found = (queries.find_resident_by_address(channel, address)
+                 for channel in phone_channels())
+        return next((record for record in found if record is not None), None)
     if webchat.isdigit() and len(webchat) < 10:
+        # A web-chat record is named by its number (Channel.resident_label), not its address.
         record = db.session.get(Resident, int(webchat))
-        return record if record is not None and record.channel == "webchat" else None
+        return record if record is not None and not channel_of(record).addressed_by_phone \
+            else None
     return None
 
 

@@ -10,18 +10,23 @@ from flask import g, url_for
 
 from frontdoor.inbox import unread
 from frontdoor.models import Resident, Thread, ThreadState
+from frontdoor.outgoing import channel_of
 
 STATE_WORDS = {ThreadState.BOT: "With the front door", ThreadState.WAITING: "Waiting",
                ThreadState.WITH_COORDINATOR: "Open", ThreadState.CLOSED: "Closed"}
 
 
 def resident_label(resident: Resident) -> str:
-    """How the inbox names a resident: the name a coordinator recorded, and the channel.
-    templates/inbox/_macros.html writes the same."""
-    channel = (f"SMS ending {resident.address[-3:]}" if resident.channel == "sms"
-               else f"Web chat resident {resident.id}")
+    """How the inbox names a resident: the name a coordinator recorded, and how their
+    channel names them (every page, as the template global `resident_label`, and the poll)."""
+    channel = channel_of(resident).resident_label(resident.address, resident.id)
     name = resident.person.name
     return f"{name} ({channel})" if name else channel
+
+
+def _heading(words: str) -> str:
+    """Words as they start a line: "web chat" is "Web chat", "SMS" stays "SMS"."""
+    return words[:1].upper() + words[1:]
 
 
 def waited(since: datetime | None, now: datetime) -> str:
@@ -62,7 +67,7 @@ def list_rows(threads: list[Thread], now: datetime) -> list[dict[str, Any]]:
             "unread": counts.get(thread.id, 0), "tags": tags,
             "waited": waited(thread.handed_off_at, now),
             "need": (thread.need or "–").replace("_", " "),
-            "channel": "SMS" if thread.resident.channel == "sms" else "Web chat",
+            "channel": _heading(channel_of(thread.resident).label),
             "ward": thread.ward.name if thread.ward else "Not known",
             "with": thread.coordinator.name if thread.coordinator else "–",
         })

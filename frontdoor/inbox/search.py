@@ -16,6 +16,7 @@ from frontdoor.inbox import access, auth
 from frontdoor.inbox.rows import STATE_WORDS, resident_label
 from frontdoor.inbox.views import OUTCOMES, _today, bp
 from frontdoor.models import Coordinator, Resident, Thread, ThreadState, Ward
+from frontdoor.outgoing import phone_channels
 
 STATES = {"all": "Open and closed", "open": "Open only", "closed": "Closed only"}
 RESULTS = 100
@@ -47,7 +48,8 @@ def find_threads(me: Coordinator, words: str, state: str, today: date) -> list[T
             ending = ending.lstrip("0")
             matches.append(person.in_(sa.select(sa.func.coalesce(
                 Resident.linked_to_id, Resident.id)).where(
-                Resident.channel == "sms", Resident.address.like(f"%{ending}"))))
+                Resident.channel.in_(phone_channels()),
+                Resident.address.like(f"%{ending}"))))
         needs = [n for n in db.session.scalars(sa.select(Thread.need).distinct())
                  if n and len(words) >= 3 and words.lower() in n.replace("_", " ")]
         if needs:

@@ -38,6 +38,8 @@ from frontdoor.models import (
 from frontdoor.outgoing import CONTACT_CHOICES, queue_reply
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+# Pages name a resident as the JSON poll does: one function, asking the resident's channel.
+bp.add_app_template_global(rows.resident_label, "resident_label")
 
 OUTCOMES = {
     "community_group": "Connected to a community group",
