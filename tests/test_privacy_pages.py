@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from jinja2 import nodes
 
 from frontdoor import replies
 from frontdoor.channels.sms import SMS
@@ -80,10 +81,42 @@ def test_the_chat_page_links_the_privacy_notice(client):
     assert f'href="{NOTICE}"' in page and "How we use your information" in page
 
 
-@pytest.mark.parametrize("path", ["/", "/chat", "/inbox/sign-in", "/dev/sms", "/accessibility",
-                                  "/no-such-page"])
-def test_every_page_links_the_accessibility_statement_and_the_privacy_notice(client, path):
-    page = client.get(path).get_data(as_text=True)
+def footer(words_app, privacy_notice_url: str) -> str:
+    """base.html as a page built on it ends, for a council with this privacy notice."""
+    with words_app.test_request_context("/"):
+        page = words_app.jinja_env.get_template("base.html").render(
+            page_language=lambda: "en", council_name="Derby City Council",
+            privacy_notice_url=privacy_notice_url)
+    return page[page.index("<footer"):]
+
+
+def test_the_footer_links_the_accessibility_statement_and_the_councils_privacy_notice(
+        words_app):
+    page = footer(words_app, NOTICE)
+    assert 'href="/accessibility">Accessibility statement</a>' in page
+    assert f'href="{NOTICE}">Privacy notice</a>' in page
+    assert "Privacy notice" not in footer(words_app, ""), "no link to nowhere"
+
+
+def test_every_page_is_built_on_the_page_with_the_footer(words_app):
+    env = words_app.jinja_env
+    pages = [name for name in env.list_templates(extensions=["html"])
+             if name != "base.html" and not name.split("/")[-1].startswith("_")]
+    assert {"index.html", "chat.html", "dev_sms.html", "accessibility.html", "error.html",
+            "inbox/sign_in.html", "inbox/threads.html", "inbox/reports.html"} <= set(pages)
+    for name in pages:
+        chain = [name]
+        while chain[-1] != "base.html":
+            source = env.loader.get_source(env, chain[-1])[0]
+            parent = next(env.parse(source).find_all(nodes.Extends), None)
+            assert parent is not None, f"{' -> '.join(chain)} is not built on base.html"
+            chain.append(parent.template.value)
+
+
+def test_every_page_links_the_accessibility_statement_and_the_privacy_notice(client):
+    # Which pages have the footer, and what it links: the two tests above. Here: the
+    # council's own notice reaches it, on a page of any kind (a 404).
+    page = client.get("/no-such-page").get_data(as_text=True)
     assert 'href="/accessibility">Accessibility statement</a>' in page
     assert f'href="{NOTICE}">Privacy notice</a>' in page
 
