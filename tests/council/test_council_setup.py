@@ -54,6 +54,13 @@ def wards_csv(folder: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+@pytest.fixture
+def offline_runner(words_app):
+    """The command line of an app whose database is never opened: `council new` only writes
+    files (it asks the database nothing)."""
+    return words_app.test_cli_runner()
+
+
 def new_council(runner, folder: Path):
     return runner.invoke(new_council_command,
                          [str(folder), "--lad", SWANSEA, "--name", "Swansea Council"])
@@ -112,10 +119,11 @@ def one_postcode_per_ward(folder: Path, path: Path) -> Path:
     return write_ons_file(path, "onspd", rows)
 
 
-def test_council_new_writes_a_starting_folder_from_the_councils_current_wards(runner, tmp_path):
+def test_council_new_writes_a_starting_folder_from_the_councils_current_wards(
+        offline_runner, tmp_path):
     folder = tmp_path / "swansea"
 
-    result = new_council(runner, folder)
+    result = new_council(offline_runner, folder)
 
     assert result.exit_code == 0, result.output
     assert "with 32 wards" in result.output and "BANK_HOLIDAYS_SUBDIVISION=WLS" in result.output
@@ -131,30 +139,31 @@ def test_council_new_writes_a_starting_folder_from_the_councils_current_wards(ru
     assert needs_map[0] == "term,need" and all(line.startswith("#") for line in needs_map[1:])
 
 
-def test_council_new_takes_only_current_wards_and_refuses_what_it_cannot_do(runner, tmp_path):
-    result = runner.invoke(new_council_command, [str(tmp_path / "derby"), "--lad", "E06000015",
-                                                 "--name", "Derby City Council"])
+def test_council_new_takes_only_current_wards_and_refuses_what_it_cannot_do(
+        offline_runner, tmp_path):
+    derby = [str(tmp_path / "derby"), "--lad", "E06000015", "--name", "Derby City Council"]
+    result = offline_runner.invoke(new_council_command, derby)
     assert result.exit_code == 0, result.output
     assert len(wards_csv(tmp_path / "derby")) == 18   # not the 17 wards before May 2023
 
-    again = runner.invoke(new_council_command, [str(tmp_path / "derby"), "--lad", "E06000015",
-                                                "--name", "Derby City Council"])
+    again = offline_runner.invoke(new_council_command, derby)
     assert again.exit_code == 1 and "already has council.toml" in again.output
 
-    elsewhere = runner.invoke(new_council_command, [str(tmp_path / "leeds"), "--lad",
-                                                    "E08000035", "--name", "Leeds"])
+    elsewhere = offline_runner.invoke(new_council_command, [str(tmp_path / "leeds"), "--lad",
+                                                            "E08000035", "--name", "Leeds"])
     assert elsewhere.exit_code == 1
     assert "has no wards for E08000035" in elsewhere.output and "--wards FILE" in elsewhere.output
     assert not (tmp_path / "leeds").exists()
 
 
-def test_council_new_reads_the_ons_ward_lookup_for_another_council(runner, tmp_path):
+def test_council_new_reads_the_ons_ward_lookup_for_another_council(
+        offline_runner, tmp_path):
     lookup = tmp_path / "WD25_LAD25_UK_LU.csv"
     lookup.write_text("WD25CD,WD25NM,LAD25CD,LAD25NM\nE05000001,Aldgate,E09000001,City\n"
                       "E05011000,Adel and Wharfedale,E08000035,Leeds\n", encoding="utf-8")
 
-    result = runner.invoke(new_council_command, [str(tmp_path / "leeds"), "--lad", "E08000035",
-                                                 "--name", "Leeds", "--wards", str(lookup)])
+    result = offline_runner.invoke(new_council_command, [
+        str(tmp_path / "leeds"), "--lad", "E08000035", "--name", "Leeds", "--wards", str(lookup)])
 
     assert result.exit_code == 0, result.output
     assert [(w["ward_code"], w["ward_name"]) for w in wards_csv(tmp_path / "leeds")] == [
