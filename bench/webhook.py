@@ -231,8 +231,12 @@ def statements_per_message(url: str, mode: str, messages: int = 100) -> tuple[fl
     with app.app_context():
         engine = db.engine
 
-    def statement(*_args: object) -> None:
+    def statement(conn: sa.Connection, _cursor: object, sql: str, *_args: object) -> None:
         counts["statements"] += 1
+        # On PostgreSQL the webhook stores in autocommit: a write there is its own commit.
+        autocommit = conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+        if autocommit and not sql.lstrip().upper().startswith("SELECT"):
+            counts["commits"] += 1
 
     def commit(*_args: object) -> None:
         counts["commits"] += 1

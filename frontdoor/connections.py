@@ -8,15 +8,24 @@ message, then the end of the stream), so an idle connection whose socket has som
 read has been closed or is about to be: it is thrown away and the pool hands out another
 (SQLAlchemy's DisconnectionError on checkout), with no statement sent.
 
-SQLite keeps the pre-ping: there is no server, and it costs nothing."""
+SQLite keeps the pre-ping: there is no server, and it costs nothing.
+
+`statement_by_statement` is the other half of the webhook's round trips: on PostgreSQL a
+statement that stands alone (the webhook's "any waiting?", and storing a text in one
+statement) runs on a connection of its own in autocommit, so it needs no BEGIN and no
+COMMIT round trip: it is committed as it finishes."""
 
 from __future__ import annotations
 
 import select
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import exc
+
+from frontdoor.extensions import db
 
 
 def engine_options(url: str, options: dict[str, Any]) -> dict[str, Any]:
@@ -52,3 +61,15 @@ def closed_by_server(dbapi_connection: Any) -> bool:
     poller = select.poll()
     poller.register(socket, select.POLLIN | select.POLLERR | select.POLLHUP)
     return bool(poller.poll(0))
+
+
+@contextmanager
+def statement_by_statement() -> Iterator[sa.Connection]:
+    """A connection on which each statement commits as it finishes: on PostgreSQL, one of
+    the pool's own, in autocommit; on SQLite, the session's (a file needs no round trips;
+    its caller commits)."""
+    if db.engine.dialect.name != "postgresql":
+        yield db.session.connection()
+        return
+    with db.engine.connect() as connection:
+        yield connection.execution_options(isolation_level="AUTOCOMMIT")

@@ -30,6 +30,7 @@ import sqlalchemy.orm as so
 from flask import current_app
 
 from frontdoor import threads
+from frontdoor.connections import statement_by_statement
 from frontdoor.conversations import DEFERRED, FrontDoor, waiting_for_worker
 from frontdoor.extensions import db
 from frontdoor.models import Direction, Message
@@ -63,12 +64,13 @@ def answer_later(now: datetime) -> bool:
     mode = current_app.config["SMS_REPLIES"]
     if mode != "auto":
         return bool(mode == "outbox")
-    connection = db.session.connection()
-    if connection.execute(_ANY_WAITING).first() is not None:
-        return True
-    return connection.execute(_NTH_ANSWERING, {
-        "since": now - IN_FLIGHT, "nth": current_app.config["SMS_BUSY_ANSWERING"] - 1,
-    }).first() is not None
+    # Reads outside the session's transaction: on PostgreSQL no BEGIN, no COMMIT.
+    with statement_by_statement() as connection:
+        if connection.execute(_ANY_WAITING).first() is not None:
+            return True
+        return connection.execute(_NTH_ANSWERING, {
+            "since": now - IN_FLIGHT, "nth": current_app.config["SMS_BUSY_ANSWERING"] - 1,
+        }).first() is not None
 
 
 # answer_later's two statements, on the table itself and built once: they run on every text.

@@ -68,3 +68,39 @@ def test_a_text_after_a_database_restart_is_stored_without_a_ping_per_request(
         Message.direction == Direction.IN).order_by(Message.id)).all()
     assert bodies == ["hello", "still there 0", "still there 1", "still there 2"]
     assert pings == []
+
+
+def test_on_postgresql_a_deferred_text_is_stored_by_one_statement_that_commits_itself(
+        app, db, phone):
+    _postgresql_only(db)
+    app.config["SMS_REPLIES"] = "outbox"
+    db.session.remove()
+    sent: list[str] = []
+    commits: list[object] = []
+
+    def statement(_conn, _cursor, sql, *_args) -> None:
+        sent.append(sql)
+
+    def commit(conn) -> None:
+        commits.append(conn)
+
+    sa.event.listen(db.engine, "before_cursor_execute", statement)
+    sa.event.listen(db.engine, "commit", commit)
+    try:
+        phone.send("need food in normanton")
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", statement)
+        sa.event.remove(db.engine, "commit", commit)
+    # The resident and the message in one statement; no BEGIN or COMMIT was needed. (Tests
+    # check the council's settings on every request: a read.)
+    writes = [sql for sql in sent if not sql.lstrip().upper().startswith("SELECT")]
+    assert len(writes) == 1 and writes[0].lstrip().startswith("WITH")
+    assert commits == []
+    # ...and it is committed: another connection sees it at once.
+    other = sa.create_engine(db.engine.url)
+    try:
+        with other.connect() as conn:
+            assert conn.scalar(sa.select(Message.status).where(
+                Message.body == "need food in normanton")) == "deferred"
+    finally:
+        other.dispose()
