@@ -6,6 +6,7 @@ come from council.toml. Both are loaded by `frontdoor load-config`."""
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -102,13 +103,10 @@ class Recorded:
     problems: list[str]
 
 
-def record_review(resident: Resident, by: Coordinator, stage: str, scores: dict[str, str],
-                  now: datetime) -> Recorded:
-    """Scores given with the resident, 1 to 5, for some or all active domains. A domain
-    left blank is not scored this time; anything else but 1 to 5 is refused, naming it."""
-    if stage not in STAGES:
-        return Recorded(None, ["Choose whether this is the start or a review."])
-    active = {d.key: d.label for d in domains()}
+def scores_given(scores: Mapping[str, str],
+                 active: Mapping[str, str]) -> tuple[dict[str, int], list[str]]:
+    """The scores from a form, by the active domain's key (a domain left blank, or no longer
+    active, is not scored); and what is wrong, naming each domain by its label."""
     problems, given = [], {}
     for key, raw in scores.items():
         raw = raw.strip()
@@ -120,6 +118,16 @@ def record_review(resident: Resident, by: Coordinator, stage: str, scores: dict[
         given[key] = int(raw)
     if not given and not problems:
         problems.append("Give at least one score from 1 to 5.")
+    return given, problems
+
+
+def record_review(resident: Resident, by: Coordinator, stage: str, scores: dict[str, str],
+                  now: datetime) -> Recorded:
+    """Scores given with the resident, 1 to 5, for some or all active domains. A domain
+    left blank is not scored this time; anything else but 1 to 5 is refused, naming it."""
+    if stage not in STAGES:
+        return Recorded(None, ["Choose whether this is the start or a review."])
+    given, problems = scores_given(scores, {d.key: d.label for d in domains()})
     if problems:
         return Recorded(None, problems)
     review = OutcomeReview(resident_id=resident.id, coordinator_id=by.id, stage=stage,

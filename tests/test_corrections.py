@@ -1,11 +1,16 @@
 """Scrubbing corrections before export: phone numbers, postcodes, emails and names go;
-everyday words stay, so the line is still worth training on."""
+everyday words stay, so the line is still worth training on. And what a correction must say."""
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
+
 import pytest
 
-from frontdoor.corrections import Scrubber, known_words
+from frontdoor.corrections import NotACorrection, Scrubber, correct, known_words
+from frontdoor.models import Coordinator, Direction, Message
+from frontdoor.rota import Hours
 from frontdoor.settings import PROJECT_ROOT
 
 
@@ -58,3 +63,21 @@ def test_names_are_replaced(scrub, text, scrubbed):
 ])
 def test_everyday_words_stay(scrub, text):
     assert scrub(text) == text
+
+
+# -- what a correction must say ----------------------------------------------------------------
+
+@pytest.mark.parametrize("direction,need,crisis,refused", [
+    (Direction.OUT, "food", None, "Only a resident's message can be corrected."),
+    (Direction.IN, "pizza", None, "Choose one of the needs."),
+    (Direction.IN, None, "bad_day", "Choose a kind of crisis, or not a crisis."),
+    (Direction.IN, "", "", "Choose the need, or whether it is a crisis, or both."),
+    (Direction.IN, None, None, "Choose the need, or whether it is a crisis, or both."),
+])
+def test_a_correction_needs_a_residents_message_and_a_known_need_or_crisis(
+        direction, need, crisis, refused):
+    # Refused before anything is recorded: the message and the coordinator are never stored.
+    message = Message(direction=direction, body="need food")
+    with pytest.raises(NotACorrection, match=re.escape(refused)):
+        correct(message, Coordinator(role="coordinator"), datetime(2026, 11, 24, tzinfo=UTC),
+                Hours(), need=need, crisis=crisis)

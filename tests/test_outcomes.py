@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from frontdoor.models import (
@@ -16,6 +17,7 @@ from frontdoor.models import (
     Thread,
     ThreadState,
 )
+from frontdoor.outcomes import scores_given
 from tests.factories import make_resident, make_thread
 
 DERBY_DOMAINS = [
@@ -63,8 +65,25 @@ def test_outcomes_saved_at_the_start_and_a_review_show_their_change_on_the_page_
     assert rows["In control of health"][0] == "0"
 
 
+ACTIVE = {"money": "In control of money", "health": "In control of health"}
+
+
+@pytest.mark.parametrize("score", ["0", "6", "3.5", "three"])
+def test_a_score_outside_1_to_5_is_refused_naming_the_domain(score):
+    _, problems = scores_given({"money": score, "health": "3"}, ACTIVE)
+    assert problems == ["In control of money: give a score from 1 to 5."]
+
+
+def test_scores_left_blank_or_for_a_domain_no_longer_used_are_not_scored():
+    given, problems = scores_given({"money": " 2 ", "health": "", "old-domain": "4"}, ACTIVE)
+    assert (given, problems) == ({"money": 2}, [])
+    assert scores_given({"money": "", "health": " "}, ACTIVE) == (
+        {}, ["Give at least one score from 1 to 5."])
+
+
 def test_a_score_outside_1_to_5_is_refused_naming_the_domain_and_nothing_is_saved(
         auth, client, db):
+    # Which scores are refused: the tests above. Here: the page names it and saves nothing.
     resident = make_resident()
     make_thread(resident, handed_after=timedelta(minutes=1))
     db.session.commit()
