@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from frontdoor.models import (
     Resident,
     Ward,
 )
+from frontdoor.outcomes import OutcomesError, load_council_policy
 from frontdoor.settings import PROJECT_ROOT
 
 DEMO = PROJECT_ROOT / "config" / "demo"
@@ -157,3 +159,30 @@ def test_the_demo_sign_ins_are_the_same_every_time_and_shown_on_the_home_page(
     assert DEMO_PASSWORD in home and "sam.patel@lac.example.org" in home
     app.config["DEV_TOOLS"] = False
     assert DEMO_PASSWORD not in client.get("/").get_data(as_text=True)
+
+
+# -- council.toml's policy sections ------------------------------------------------------------
+
+def test_the_councils_privacy_retention_and_accessibility_policy_is_kept_as_written():
+    council = Council()
+    load_council_policy(council, {
+        "privacy": {"notice": " https://www.example.org/lac-privacy "},
+        "retention": {"contacts_years": 3},
+        "accessibility": {"contact": "lac@example.org", "reviewed": date(2026, 11, 29)}})
+    assert council.privacy_notice_url == "https://www.example.org/lac-privacy"
+    assert (council.retention_contact_years, council.retention_safeguarding_years) == (3, 8)
+    assert council.accessibility_contact == "lac@example.org"
+    assert council.accessibility_reviewed == date(2026, 11, 29)
+
+
+@pytest.mark.parametrize("settings,refused", [
+    ({"privacy": {"notice": "see the web"}}, r"\[privacy\] notice must be a web address"),
+    ({"retention": {"contacts_years": 0}}, r"\[retention\] contacts_years must be a whole"),
+    ({"retention": {"safeguarding_years": "eight"}},
+     r"\[retention\] safeguarding_years must be a whole"),
+    ({"accessibility": {"reviewed": "last week"}}, r"\[accessibility\] reviewed must be a date"),
+])
+def test_a_policy_that_cannot_be_followed_is_refused_naming_the_field(settings, refused):
+    # load_council_data turns it into its own error, naming the file (tests/test_privacy_pages.py).
+    with pytest.raises(OutcomesError, match=r"council.toml: " + refused):
+        load_council_policy(Council(), settings)

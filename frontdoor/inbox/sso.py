@@ -104,10 +104,12 @@ def finish() -> Identity:
     claims = token.get("userinfo")
     if not claims:
         raise SsoRefused("no ID token came back")
-    return _identity(claims, issuer)
+    return identity_from(claims, issuer)
 
 
-def _identity(claims: dict[str, Any], issuer: str) -> Identity:
+def identity_from(claims: dict[str, Any], issuer: str) -> Identity:
+    """Who the ID token's claims say this is: a verified email, in a domain the council
+    allows (OIDC_EMAIL_DOMAINS); SsoRefused saying why not."""
     email = str(claims.get("email") or "").strip().lower()
     # Google sends email_verified; Entra ID sends xms_edov (the email's domain is verified
     # by its owner) when that optional claim is added to the app.

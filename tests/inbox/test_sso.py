@@ -92,6 +92,38 @@ def test_an_email_the_provider_has_not_verified_is_refused(provider, client, db)
     assert "verified email" in failures(db)[0]
 
 
+ISSUER = "https://login.example.org"
+
+
+@pytest.mark.parametrize("verified", [{"email_verified": True}, {"email_verified": "true"},
+                                      {"xms_edov": 1}], ids=["google", "as text", "entra"])
+def test_a_verified_email_is_who_the_token_says_at_that_provider(words_app, verified):
+    claims = {"sub": "provider-sam-0001", "email": " Sam.Patel@LAC.example.org ",
+              "auth_time": 1764410000, **verified}
+    assert sso.identity_from(claims, ISSUER) == sso.Identity(
+        email="sam.patel@lac.example.org", subject=f"{ISSUER} provider-sam-0001",
+        auth_time=1764410000)
+
+
+@pytest.mark.parametrize("claims", [
+    {"email": "sam.patel@lac.example.org", "email_verified": False},
+    {"email": "sam.patel@lac.example.org", "xms_edov": "false"},
+    {"email": "", "email_verified": True}], ids=["not verified", "domain not verified",
+                                                  "no email"])
+def test_a_token_without_a_verified_email_is_refused(words_app, claims):
+    with pytest.raises(sso.SsoRefused, match="did not give a verified email"):
+        sso.identity_from({"sub": "x", **claims}, ISSUER)
+
+
+def test_an_email_outside_the_councils_domains_is_refused(words_app):
+    words_app.config["OIDC_EMAIL_DOMAINS"] = "lac.example.org, @council.example.org"
+    claims = {"sub": "x", "email_verified": True}
+    for email in ("sam.patel@lac.example.org", "jo@council.example.org"):
+        assert sso.identity_from({**claims, "email": email}, ISSUER).email == email
+    with pytest.raises(sso.SsoRefused, match="domain is not one the council allows"):
+        sso.identity_from({**claims, "email": "sam.patel@gmail.example"}, ISSUER)
+
+
 @pytest.mark.parametrize("misbehaviour,reason", [
     ("wrong_audience", "invalid_claim"), ("expired", "expired_token"),
     ("bad_signature", "bad_signature")])
