@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from frontdoor import charts
 from frontdoor import reports as figures
 from frontdoor.models import (
     Author,
@@ -187,6 +188,21 @@ def test_every_tables_csv_equals_the_page(auth, client, fixture):
         response = client.get(f"/inbox/reports/{key}.csv{query}")
         assert list(csv.reader(io.StringIO(response.get_data(as_text=True)))) == rows, key
         assert f"/inbox/reports/{key}.csv?" in page
+
+
+@pytest.mark.parametrize("kind", ["bar", "hbar"])
+def test_a_chart_is_an_svg_with_its_labels_and_no_script(kind):
+    drawn = charts.svg(kind, ["16 Nov 2026", "23 Nov 2026"],
+                       [("New people", [2, 3]), ("Returning", [1, 0])])
+    assert drawn.startswith("<svg") and "<script" not in drawn
+    assert "23 Nov 2026" in drawn and "New people" in drawn
+
+
+def test_percentiles_interpolate_between_ranks_as_spreadsheets_do():
+    assert figures.percentile([4, 1, 3, 2], 0.9) == pytest.approx(3.7)
+    assert figures.percentile([5, 1, 3], 0.5) == 3
+    assert figures.percentile([2.5], 0.9) == 2.5
+    assert figures.percentile([], 0.5) is None
 
 
 def test_each_chart_is_an_svg_image_drawn_on_the_server_beside_its_table(auth, client, fixture):
