@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -205,23 +205,10 @@ class FrontDoor:
     # -- answering ------------------------------------------------------------------------
 
     def _language(self, resident: Resident, text: str, page: str | None = None) -> str:
-        """The language to answer in, remembered on the resident: switched by "Cymraeg" or
-        "English" sent alone; otherwise the language of a message with words in it (one
-        word will do for a first message; later, a word alone, a number or a postcode
-        keeps the language the resident has been using)."""
-        offered = _council().offered_languages
-        if len(offered) < 2:
-            return offered[0] if offered else ENGLISH
-        keyword = policy.keyword(text)
-        if SWITCH_WORDS.get(keyword) in offered:
-            resident.reply_language = SWITCH_WORDS[keyword]
-        elif len(_WORD.findall(text)) >= (1 if resident.reply_language is None else 2):
-            detected = language_of(text)
-            if detected in offered:
-                resident.reply_language = detected
-        elif resident.reply_language is None and page in offered:
-            resident.reply_language = page
-        return resident.reply_language or ENGLISH
+        """The language to answer in, remembered on the resident (language_for)."""
+        language, resident.reply_language = language_for(
+            text, _council().offered_languages, resident.reply_language, page)
+        return language
 
     def _answer(self, message: Message, resident: Resident, thread: Thread, inbound: Inbound,
                 reading: Reading) -> list[str]:
@@ -372,15 +359,7 @@ class FrontDoor:
         return [self._record_reply(thread, message, reply, channel)]
 
     def _safeguarding(self, now: datetime) -> dict[str, str]:
-        """The council's safeguarding line that answers now: the daytime line in office
-        hours, the out-of-hours line otherwise (when the council has one)."""
-        council = _council()
-        out_of_hours = not is_council_open(now, self.hours) \
-            and bool(council.safeguarding_out_of_hours_phone)
-        return {"council": council.name,
-                "safeguarding": council.safeguarding_out_of_hours_phone if out_of_hours
-                else council.safeguarding_phone,
-                "safeguarding_when": "out of hours" if out_of_hours else "in office hours"}
+        return safeguarding_line(_council(), now, self.hours)
 
     def _act(self, decision: decisions.Decision, thread: Thread, message: Message,
              resident: Resident, channel: str, now: datetime) -> str:
@@ -520,19 +499,7 @@ class FrontDoor:
 
     def _who(self, assignee: Coordinator, named: Coordinator | None, ward: Ward | None,
              now: datetime) -> replies.Who:
-        covering = named if named is not None and named.id != assignee.id else None
-        leave = covering.leave_on(now.astimezone(self.hours.zone).date()) if covering else None
-        at_work = is_working_now(assignee, now, self.hours)
-        return replies.Who(
-            name=assignee.name, first_name=assignee.first_name,
-            ward_name=ward.name if ward else None, days=describe_days(assignee),
-            reply_by=describe_when(reply_by(assignee, now, self.hours), now, self.hours),
-            covering_for=covering.name if covering and leave else None,
-            back_on=describe_date(back_on(covering, leave.ends, self.hours)) if leave and covering
-            else None,
-            at_work=at_work,
-            back_at=None if at_work else describe_when(
-                next_on_duty(assignee, now, self.hours), now, self.hours))
+        return who_answers(assignee, named, ward.name if ward else None, now, self.hours)
 
     def _hand_over(self, thread: Thread, resident: Resident, reason: str,
                    now: datetime) -> replies.Who:
@@ -554,6 +521,63 @@ class FrontDoor:
 
 # Words of three letters or more: what a language can be told from (not "0", not a postcode).
 _WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def language_for(text: str, offered: Sequence[str], remembered: str | None,
+                 page: str | None = None) -> tuple[str, str | None]:
+    """The language to answer `text` in, and the resident's language to remember after it
+    (`remembered` before). Where one language is offered, it, and nothing remembered.
+    Otherwise: switched by "Cymraeg" or "English" sent alone; else the language of a message
+    with words in it (one word will do for a first message; later, a word alone, a number or
+    a postcode keeps the language the resident has been using); else, for a first message,
+    the language of the page it was sent from (web chat)."""
+    if len(offered) < 2:
+        return (offered[0] if offered else ENGLISH), remembered
+    keyword = policy.keyword(text)
+    if SWITCH_WORDS.get(keyword) in offered:
+        remembered = SWITCH_WORDS[keyword]
+    elif len(_WORD.findall(text)) >= (1 if remembered is None else 2):
+        detected = language_of(text)
+        if detected in offered:
+            remembered = detected
+    elif remembered is None and page in offered:
+        remembered = page
+    return remembered or ENGLISH, remembered
+
+
+# -- who answers, and which safeguarding line: from the rota and the council alone ------------
+# Plain values and the rows already loaded in, no query: what a resident is told about the
+# person and the numbers is decided here (tested without a database: the unit tier).
+
+def who_answers(assignee: Coordinator, named: Coordinator | None, ward_name: str | None,
+                now: datetime, hours: Hours) -> replies.Who:
+    """The person a reply names: `assignee` answers; `named` is the resident's own
+    coordinator, said to be away (and when back) while `assignee` covers for them."""
+    covering = named if named is not None and named.id != assignee.id else None
+    leave = covering.leave_on(now.astimezone(hours.zone).date()) if covering else None
+    at_work = is_working_now(assignee, now, hours)
+    return replies.Who(
+        name=assignee.name, first_name=assignee.first_name, ward_name=ward_name,
+        days=describe_days(assignee),
+        reply_by=describe_when(reply_by(assignee, now, hours), now, hours),
+        covering_for=covering.name if covering and leave else None,
+        back_on=describe_date(back_on(covering, leave.ends, hours)) if leave and covering
+        else None,
+        at_work=at_work,
+        back_at=None if at_work else describe_when(next_on_duty(assignee, now, hours), now,
+                                                   hours))
+
+
+def safeguarding_line(council: Council, now: datetime, hours: Hours) -> dict[str, str]:
+    """The council's safeguarding line that answers now: the daytime line in office hours,
+    the out-of-hours line otherwise (when the council has one)."""
+    out_of_hours = not is_council_open(now, hours) \
+        and bool(council.safeguarding_out_of_hours_phone)
+    return {"council": council.name,
+            "safeguarding": council.safeguarding_out_of_hours_phone if out_of_hours
+            else council.safeguarding_phone,
+            "safeguarding_when": "out of hours" if out_of_hours else "in office hours"}
+
 
 
 _EMPTY = Reading("smalltalk", 0.0, True, (), (), None, Place())

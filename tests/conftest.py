@@ -179,13 +179,19 @@ def app(request, migrated, tmp_path, clock):
         _db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def _app_without_a_database():
+    # Made once: building an app costs a tenth of a second, and the unit tier has many such
+    # tests. Each test still gets its own app context (a fresh `g`).
+    return create_app({"ENV_NAME": "test", "DATABASE_URL": "sqlite://"}, role=None)
+
+
 @pytest.fixture
-def words_app():
+def words_app(_app_without_a_database):
     """An app for what Flask-Babel needs to build replies in a language, and nothing else:
     its database is never opened, no council is loaded (the unit tier)."""
-    app = create_app({"ENV_NAME": "test", "DATABASE_URL": "sqlite://"}, role=None)
-    with app.app_context():
-        yield app
+    with _app_without_a_database.app_context():
+        yield _app_without_a_database
 
 
 @pytest.fixture

@@ -9,18 +9,23 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from frontdoor import outbox, outgoing, threads
+from frontdoor import outbox, outgoing, replies, threads
 from frontdoor.channels.senders import RecordingSmsSender
+from frontdoor.channels.sms import SMS
+from frontdoor.conversations import safeguarding_line, who_answers
+from frontdoor.i18n import in_language
 from frontdoor.models import (
     AuditEvent,
     Author,
     Coordinator,
+    Council,
     Message,
     OnCall,
     Thread,
     ThreadState,
     Ward,
 )
+from frontdoor.rota import Hours
 from tests.conftest import TUESDAY_10AM
 
 # London is on UTC in November and December.
@@ -52,20 +57,18 @@ def told(app) -> list[tuple[str, str, str]]:
 
 # -- 1. honest out-of-hours crisis replies ----------------------------------------------------
 
-@pytest.mark.parametrize("moment, back", [
-    (TUESDAY_4AM, "Sam will read it at 9am today"),
-    (SATURDAY, "Sam will read it at 9am on Monday"),
-    # Boxing Day falls on a Saturday: Monday 28 December is its substitute bank holiday.
-    (CHRISTMAS_DAY, "Sam will read it at 9am on Tuesday"),
-])
+# What the reply says is decided from the rota and the council alone
+# (conversations.who_answers, safeguarding_line; replies.crisis): each moment is a unit test
+# below; the one end to end here shows the engine wires them to a resident's crisis.
+
 def test_out_of_hours_a_crisis_reply_says_nobody_is_at_work_who_picks_it_up_and_when(
-        phone, db, clock, moment, back):
-    clock.now = moment
+        phone, db, clock):
+    clock.now = TUESDAY_4AM
     phone.text("i live in normanton")
     (reply,) = phone.text(SUICIDAL)
     assert reply.startswith("Please stay safe.") and "116 123" in reply and "999" in reply
     assert "Nobody from our team is at work right now" in reply
-    assert back in reply
+    assert "Sam will read it at 9am today" in reply
     assert "as soon as they can" not in reply
 
 
@@ -87,6 +90,7 @@ def test_out_of_hours_the_crisis_reply_says_the_on_call_worker_has_been_told(pho
     assert [n.coordinator.key for n in threads.escalation_so_far(thread)] == ["duty-team"]
 
 
+# Weekends and bank holidays: unit tests below (safeguarding_line).
 def test_the_safeguarding_reply_uses_the_out_of_hours_line_out_of_hours(phone, clock):
     clock.now = TUESDAY_4AM
     (reply,) = phone.text(NEIGHBOUR)
@@ -94,18 +98,93 @@ def test_the_safeguarding_reply_uses_the_out_of_hours_line_out_of_hours(phone, c
     assert "out of hours" in reply
 
 
-@pytest.mark.parametrize("moment", [SATURDAY, CHRISTMAS_DAY])
-def test_the_safeguarding_reply_uses_the_out_of_hours_line_at_weekends_and_bank_holidays(
-        phone, clock, moment):
-    clock.now = moment
-    (reply,) = phone.text(NEIGHBOUR)
-    assert OUT_OF_HOURS_LINE in reply and DAYTIME_LINE not in reply
-
-
 def test_the_safeguarding_reply_uses_the_daytime_line_in_office_hours(phone, clock):
     clock.now = TUESDAY_10AM
     (reply,) = phone.text(NEIGHBOUR)
     assert DAYTIME_LINE in reply and OUT_OF_HOURS_LINE not in reply
+
+
+# -- 1b. the same, without a database: who answers and which line, from the rota ------------
+
+HOURS = Hours()
+DERBY = Council(name="Derby City Council", safeguarding_phone=DAYTIME_LINE,
+                safeguarding_out_of_hours_phone=OUT_OF_HOURS_LINE)
+
+
+def sam() -> Coordinator:
+    """Sam Patel as config/demo has him: Normanton, Monday to Thursday, council hours."""
+    return Coordinator(id=1, key="sam-patel", name="Sam Patel", working_days="Mon,Tue,Wed,Thu",
+                       leave=[])
+
+
+def crisis_reply(category: str, now: datetime, council: Council = DERBY,
+                 on_call_told: bool = False) -> str:
+    with in_language("en"):   # as the engine builds every reply
+        who = who_answers(sam(), None, "Normanton", now, HOURS)
+        return replies.crisis(category, who, **safeguarding_line(council, now, HOURS),
+                              on_call_told=on_call_told).render(SMS)
+
+
+@pytest.mark.parametrize("moment, back", [
+    (TUESDAY_4AM, "Sam will read it at 9am today"),
+    (SATURDAY, "Sam will read it at 9am on Monday"),
+    # Boxing Day falls on a Saturday: Monday 28 December is its substitute bank holiday.
+    (CHRISTMAS_DAY, "Sam will read it at 9am on Tuesday"),
+])
+def test_out_of_hours_the_crisis_words_say_nobody_is_at_work_and_when_they_will_read_it(
+        words_app, moment, back):
+    reply = crisis_reply("suicide_self_harm", moment)
+    assert reply.startswith("Please stay safe.") and "116 123" in reply and "999" in reply
+    assert "Nobody from our team is at work right now" in reply
+    assert "I've passed this to Sam Patel, the Local Area Coordinator for Normanton" in reply
+    assert back in reply
+    assert "as soon as they can" not in reply
+
+
+def test_in_working_hours_the_crisis_words_say_they_will_contact_you_as_soon_as_they_can(
+        words_app):
+    reply = crisis_reply("suicide_self_harm", TUESDAY_10AM)
+    assert reply.startswith("Please stay safe.") and "Sam Patel" in reply
+    assert "They will contact you as soon as they can" in reply
+    assert "Nobody from our team" not in reply
+
+
+def test_the_on_call_line_is_said_only_when_the_on_call_worker_was_told(words_app):
+    assert "on-call worker has been told" in crisis_reply(
+        "suicide_self_harm", TUESDAY_4AM, on_call_told=True)
+    assert "on-call worker" not in crisis_reply("suicide_self_harm", TUESDAY_4AM)
+
+
+@pytest.mark.parametrize("moment", [TUESDAY_4AM, SATURDAY, CHRISTMAS_DAY])
+def test_out_of_office_hours_the_safeguarding_words_give_the_out_of_hours_line(
+        words_app, moment):
+    reply = crisis_reply("safeguarding_other", moment)
+    assert OUT_OF_HOURS_LINE in reply and DAYTIME_LINE not in reply
+    assert "Derby City Council out of hours on 01332 786968" in reply
+
+
+def test_in_office_hours_the_safeguarding_words_give_the_daytime_line(words_app):
+    reply = crisis_reply("safeguarding_other", TUESDAY_10AM)
+    assert "Derby City Council on 01332 717777" in reply and OUT_OF_HOURS_LINE not in reply
+
+
+def test_a_council_without_an_out_of_hours_line_gives_its_daytime_line_at_night(words_app):
+    daytime_only = Council(name="Derby City Council", safeguarding_phone=DAYTIME_LINE,
+                           safeguarding_out_of_hours_phone="")
+    reply = crisis_reply("safeguarding_other", TUESDAY_4AM, council=daytime_only)
+    assert "Derby City Council on 01332 717777" in reply and "out of hours" not in reply
+
+
+@pytest.mark.parametrize("moment, read", [
+    (TUESDAY_10AM, "Sam has your messages and will read them as soon as they can."),
+    (TUESDAY_4AM, "Sam has your messages and will read them at 9am today."),
+])
+def test_the_crisis_reminder_says_when_the_messages_will_be_read(words_app, moment, read):
+    with in_language("en"):
+        who = who_answers(sam(), None, "Normanton", moment, HOURS)
+        reminder = replies.crisis_reminder("suicide_self_harm", who, **safeguarding_line(
+            DERBY, moment, HOURS)).render(SMS)
+    assert reminder.startswith(read) and "116 123" in reminder and "999" in reminder
 
 
 # -- 2. a crisis thread never goes quiet -------------------------------------------------------

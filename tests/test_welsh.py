@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from frontdoor import replies
 from frontdoor.channels.sms import SMS
+from frontdoor.conversations import language_for
 from frontdoor.council_data import load_council_data
 from frontdoor.i18n import in_language
 from frontdoor.models import Direction, Message, Resident, Thread, Ward
@@ -159,6 +160,44 @@ def test_the_worker_writes_to_a_welsh_resident_in_welsh(swansea, db, phone, cloc
         .order_by(Message.id)).all()
     assert told[-1].startswith("Mae'n ddrwg gennym, nid yw")
     assert "116 123" in told[-1]
+
+
+# -- which language, decided from the words alone (conversations.language_for; no database) ---
+
+BOTH = ("cy", "en")
+WELSH_FOOD = "Helo, dw i angen help gyda bwyd plis, dw i'n byw yn Treforys"
+ENGLISH_FOOD = "I need a food bank please, I live in Morriston"
+
+
+@pytest.mark.parametrize("text, remembered, page, expected", [
+    # A first message with words: its language is the resident's.
+    (WELSH_FOOD, None, None, ("cy", "cy")),
+    (ENGLISH_FOOD, None, None, ("en", "en")),
+    ("bwyd", None, None, ("cy", "cy")),
+    # Later, a message without words keeps the language the resident has been using.
+    ("0", "cy", None, ("cy", "cy")),
+    ("0", "en", None, ("en", "en")),
+    ("SA1 1AA", "cy", None, ("cy", "cy")),
+    # ... and so does one word alone: two are needed to change it.
+    ("food", "cy", None, ("cy", "cy")),
+    (ENGLISH_FOOD, "cy", None, ("en", "en")),
+    # A first message without words: the language of the page it came from, else English.
+    ("0", None, "cy", ("cy", "cy")),
+    ("0", None, None, ("en", None)),
+    ("0", "en", "cy", ("en", "en")),
+    # "Cymraeg" or "English" sent alone switches, whatever was remembered.
+    ("Cymraeg", "en", None, ("cy", "cy")),
+    ("english.", "cy", None, ("en", "en")),
+    ("Saesneg", None, "cy", ("en", "en")),
+])
+def test_the_language_answered_in_and_remembered(text, remembered, page, expected):
+    assert language_for(text, BOTH, remembered, page) == expected
+
+
+def test_a_council_offering_one_language_answers_in_it_and_remembers_nothing_new():
+    assert language_for(WELSH_FOOD, ("en",), None) == ("en", None)
+    assert language_for("Cymraeg", ("en",), None) == ("en", None)
+    assert language_for("0", (), None) == ("en", None)
 
 
 # -- every Welsh SMS fits 3 segments, whole ----------------------------------------------------

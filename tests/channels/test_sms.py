@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
 
-from frontdoor.models import Coordinator, Direction, Leave, Message, Resident, Thread, ThreadState
+from frontdoor import replies
+from frontdoor.channels.sms import SMS
+from frontdoor.conversations import safeguarding_line, who_answers
+from frontdoor.i18n import in_language
+from frontdoor.models import (
+    Coordinator,
+    Council,
+    Direction,
+    Leave,
+    Message,
+    Resident,
+    Thread,
+    ThreadState,
+)
+from frontdoor.replies import Reply, Who
+from frontdoor.rota import Hours
 from frontdoor.sms_segments import segments
-from tests.conftest import make_phone
+from tests.conftest import TUESDAY_10AM, make_phone
 
 NORMANTON = "E05015521"
 ARBORETUM = "E05015511"
@@ -101,6 +117,73 @@ def test_leave_added_for_sam_sends_normanton_handoffs_to_his_cover(phone, db):
     assert "Sam Patel is away until Monday 30 November" in reply
 
 
+# -- the words of a hand-over, from the rota alone (no database: the unit tier) ----------------
+
+HOURS = Hours()
+DERBY = Council(name="Derby City Council", safeguarding_phone="01332 717777",
+                safeguarding_out_of_hours_phone="01332 786968")
+
+
+def sam() -> Coordinator:
+    """Sam Patel as config/demo has him: Normanton, Monday to Thursday, council hours."""
+    return Coordinator(id=1, key="sam-patel", name="Sam Patel", working_days="Mon,Tue,Wed,Thu",
+                       leave=[])
+
+
+def who(named: Coordinator | None = None, ward: str = "Normanton",
+        now: datetime = TUESDAY_10AM) -> Who:
+    with in_language("en"):
+        return who_answers(sam(), named, ward, now, HOURS)
+
+
+def said(build: Callable[[], Reply]) -> str:
+    """A reply as the resident reads it by text, built in English as the engine builds it."""
+    with in_language("en"):
+        return build().render(SMS)
+
+
+def test_a_hand_over_names_the_coordinator_their_ward_their_days_and_the_reply_time(words_app):
+    assert said(lambda: Reply((replies.handed_over(who()),))) == (
+        "I've passed this to Sam Patel, the Local Area Coordinator for Normanton. Sam works "
+        "Monday to Thursday and will reply by 5pm today.")
+
+
+def test_late_in_the_day_the_reply_time_is_the_next_working_day(words_app):
+    thursday_4pm = datetime(2026, 11, 26, 16, 0, tzinfo=UTC)
+    assert "will reply by 5pm on Monday" in said(lambda: Reply((replies.handed_over(
+        who(now=thursday_4pm)),)))
+
+
+def test_while_the_named_coordinator_is_on_leave_the_cover_is_named_with_their_return(
+        words_app):
+    # Nadia Hussain (Arboretum, Monday to Friday) is on leave to Friday 8 January.
+    nadia = Coordinator(id=2, key="nadia-hussain", name="Nadia Hussain",
+                        working_days="Mon,Tue,Wed,Thu,Fri",
+                        leave=[Leave(starts=date(2026, 11, 16), ends=date(2027, 1, 8))])
+    reply = said(lambda: Reply((replies.handed_over(who(nadia, "Arboretum")),)))
+    assert reply.startswith("Nadia Hussain is away until Monday 11 January. I've passed this "
+                            "to Sam Patel, who is covering for Arboretum.")
+
+
+def test_a_named_coordinator_not_on_leave_is_not_said_to_be_away(words_app):
+    nadia = Coordinator(id=2, key="nadia-hussain", name="Nadia Hussain",
+                        working_days="Mon,Tue,Wed,Thu,Fri", leave=[])
+    assert "away" not in said(lambda: Reply((replies.handed_over(who(nadia, "Arboretum")),)))
+
+
+def test_help_says_what_this_is_how_to_reach_the_coordinator_and_the_emergency_numbers(
+        words_app):
+    reply = said(lambda: replies.help_text("Derby City Council", who()))
+    assert "Local Area Coordination service from Derby City Council" in reply
+    assert "Reply 0 to talk to Sam, your Local Area Coordinator" in reply
+    assert "999" in reply and "116 123" in reply and "STOP" in reply
+
+
+def test_no_words_asks_for_words_and_offers_a_person(words_app):
+    reply = said(lambda: replies.no_words(None))
+    assert "only read words" in reply and "Reply 0 to talk to a person" in reply
+
+
 CRISIS = {
     "suicide_self_harm": ("i want to kill myself tonight", ["116 123", "85258", "999"]),
     "domestic_abuse": ("my partner hits me and i'm scared to go home", ["0808 2000 247", "999"]),
@@ -111,17 +194,29 @@ CRISIS = {
 }
 
 
-@pytest.mark.parametrize("category", sorted(CRISIS))
-def test_each_crisis_category_gets_its_numbers_first_and_an_urgent_handoff(phone, db, category):
-    text, numbers = CRISIS[category]
+def test_a_crisis_gets_its_numbers_first_and_an_urgent_handoff(phone, db):
+    # Each category's numbers, first: unit tests below (replies.crisis). That the model reads
+    # each of these texts as its category: tests/conversations/crisis.yml.
+    text, numbers = CRISIS["suicide_self_harm"]
     (reply,) = phone.text(text + " normanton")
     first_sentence_block = reply.split("I've passed this")[0]
     for number in numbers:
-        assert number in first_sentence_block, (category, number, reply)
+        assert number in first_sentence_block, (number, reply)
     assert "Sam Patel" in reply
     thread = db.session.scalar(sa.select(Thread))
-    assert thread.urgent and thread.crisis == category
+    assert thread.urgent and thread.crisis == "suicide_self_harm"
     assert thread.state == ThreadState.WAITING
+
+
+@pytest.mark.parametrize("category", sorted(CRISIS))
+def test_each_crisis_category_says_its_numbers_before_who_has_it(words_app, category):
+    _text, numbers = CRISIS[category]
+    reply = said(lambda: replies.crisis(category, who(), **safeguarding_line(
+        DERBY, TUESDAY_10AM, HOURS)))
+    first_sentence_block, handed = reply.split("I've passed this")
+    for number in numbers:
+        assert number in first_sentence_block, (category, number, reply)
+    assert "to Sam Patel" in handed and "as soon as they can" in handed
 
 
 def test_a_crisis_with_no_known_ward_still_reaches_a_named_person(phone, db):
@@ -181,18 +276,17 @@ def test_behind_a_trusted_proxy_only_the_public_base_url_is_what_is_signed(app, 
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("word", ["STOP", "stop", "Unsubscribe", "END", "quit", "OPTOUT",
-                                  "cancel", "REVOKE", "stopall"])
-def test_an_opt_out_word_marks_the_resident_opted_out_and_nothing_more_is_sent(phone, db, word):
-    assert phone.text(word) == []
+# Which words are an opt-out or an opt-in (every one of Twilio's, in any case) is the
+# channel's to say: tests/channels/test_commands.py; what each does: tests/test_policy.py.
+def test_an_opt_out_word_marks_the_resident_opted_out_and_nothing_more_is_sent(phone, db):
+    assert phone.text("Unsubscribe") == []
     assert db.session.scalar(sa.select(Resident.opted_out)) is True
     assert phone.text("need a food bank in normanton") == []
 
 
-@pytest.mark.parametrize("word", ["START", "yes", "Unstop"])
-def test_start_yes_or_unstop_opts_back_in(phone, db, word):
+def test_start_yes_or_unstop_opts_back_in(phone, db):
     phone.text("STOP")
-    (reply,) = phone.text(word)
+    (reply,) = phone.text("Unstop")
     assert "Welcome back" in reply
     assert db.session.scalar(sa.select(Resident.opted_out)) is False
     assert phone.text("need a food bank in normanton")
@@ -242,14 +336,10 @@ def test_a_resident_who_comes_back_after_a_thread_closed_keeps_the_same_coordina
     assert count(db, Thread) == 2
 
 
-@pytest.mark.parametrize("body,extra", [
-    ("", {}),
-    ("", {"NumMedia": "1", "MediaUrl0": "https://api.twilio.com/x.jpg",
-          "MediaContentType0": "image/jpeg"}),
-    ("   ", {}),
-])
-def test_an_empty_message_or_a_picture_gets_a_helpful_reply(phone, body, extra):
-    (reply,) = phone.text(body, **extra)
+def test_an_empty_message_or_a_picture_gets_a_helpful_reply(phone):
+    # An empty body, or spaces, is "no words" whatever came with it: tests/test_policy.py.
+    (reply,) = phone.text("", NumMedia="1", MediaUrl0="https://api.twilio.com/x.jpg",
+                          MediaContentType0="image/jpeg")
     assert "only read words" in reply and "0 to talk to" in reply
 
 
