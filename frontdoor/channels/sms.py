@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 
 import phonenumbers
 from flask import Blueprint, Response, abort, current_app, request
@@ -134,19 +135,37 @@ def twiml(replies: list[str]) -> Response:
     return Response(str(response), mimetype="text/xml")
 
 
+@dataclass(frozen=True)
+class StatusReport:
+    """A delivery status callback, cleaned and bounded."""
+
+    sid: str                  # the MessageSid the worker stored (Message.provider_ref)
+    state: str                # one of outbox.STATUS_RANK
+    error_code: str | None    # shown to staff: at most ERROR_CODE_LIMIT characters
+
+
+def status_report(form: Mapping[str, str]) -> StatusReport | None:
+    """What a status callback says, when it can name a message of ours: only a sid we could
+    have stored and a state Twilio has."""
+    sid = edge.no_controls(form.get("MessageSid", ""))
+    state = form.get("MessageStatus", "").strip().lower()
+    error_code = edge.bounded_text(form.get("ErrorCode", ""), ERROR_CODE_LIMIT)
+    if sid and len(sid) <= 64 and state in STATUS_RANK:
+        return StatusReport(sid, state, error_code or None)
+    return None
+
+
 @bp.post("/status")
 @csrf.exempt
 def status() -> Response:
     """Twilio's delivery status callbacks for messages the worker sent."""
     if not signature_is_valid():
         abort(403)
-    sid = edge.no_controls(request.form.get("MessageSid", ""))
-    state = request.form.get("MessageStatus", "").strip().lower()
-    error_code = edge.bounded_text(request.form.get("ErrorCode", ""), ERROR_CODE_LIMIT)
-    # Only a sid we could have stored and a state Twilio has: anything else matches no
-    # message, and is acknowledged all the same (Twilio would only send it again).
-    if sid and len(sid) <= 64 and state in STATUS_RANK:
-        record_status(sid, state, error_code or None)
+    report = status_report(request.form)
+    # Anything else matches no message, and is acknowledged all the same (Twilio would only
+    # send it again).
+    if report is not None:
+        record_status(report.sid, report.state, report.error_code)
     return Response("", status=204)
 
 

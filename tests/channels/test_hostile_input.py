@@ -10,6 +10,9 @@ import time
 import pytest
 import sqlalchemy as sa
 
+from frontdoor import edge
+from frontdoor.channels import sms
+from frontdoor.inbox import signin
 from frontdoor.models import Message, Resident, Thread
 from tests.channels.test_webchat import fetch, post, start
 from tests.conftest import make_phone
@@ -50,9 +53,9 @@ def test_a_long_sender_that_is_not_a_number_is_stored_bounded_and_kept_apart(cli
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Resident)) == 2
 
 
-@pytest.mark.parametrize("count", ["2147483648", "99999999999999999999999", "-3", "lots"])
-def test_an_absurd_num_media_still_stores_the_message(phone, db, count):
-    phone.send("here is a photo of the damp", NumMedia=count)
+def test_an_absurd_num_media_still_stores_the_message(phone, db):
+    # Every absurd count, at the function that bounds it: test_an_absurd_count_is_bounded.
+    phone.send("here is a photo of the damp", NumMedia="99999999999999999999999")
     (message,) = stored(db)
     assert message.body == "here is a photo of the damp"
     assert 0 <= message.media_count <= 100
@@ -91,21 +94,16 @@ def signed_status(client, app, fields: dict[str, str]):
     return client.post("/sms/status", data=fields, headers={"X-Twilio-Signature": signature})
 
 
-@pytest.mark.parametrize("fields", [
-    {"MessageSid": "SMx", "MessageStatus": "failed", "ErrorCode": "3" * 500},
-    {"MessageSid": "SMx", "MessageStatus": "failed", "ErrorCode": "300\x0005"},
-    {"MessageSid": "SM\x00x", "MessageStatus": "delivered"},
-    {"MessageSid": "SMx", "MessageStatus": "s" * 300},
-    {"MessageSid": "S" * 5000, "MessageStatus": "delivered"},
-])
 def test_a_status_callback_with_odd_fields_is_acknowledged_and_kept_within_bounds(
-        client, app, db, queued, fields):
+        client, app, db, queued):
+    # Each odd field, at the function that reads a callback: test_a_status_callback_is_read_*.
     queued.provider_ref, queued.status = "SMx", "sent"
     db.session.commit()
+    fields = {"MessageSid": "SMx", "MessageStatus": "failed", "ErrorCode": "3" * 500}
     assert signed_status(client, app, fields).status_code == 204
     db.session.refresh(queued)
-    assert queued.status in {"sent", "failed", "delivered"}
-    assert queued.error is None or ("\x00" not in queued.error and len(queued.error) <= 200)
+    assert queued.status == "failed"
+    assert "\x00" not in queued.error and len(queued.error) <= 200
 
 
 # -- web chat JSON: a clear 400 -----------------------------------------------------------------
@@ -136,10 +134,10 @@ def test_json_nested_a_thousand_deep_is_a_clear_400(client):
     assert raw_post(client, token, deep_object).status_code == 400
 
 
-@pytest.mark.parametrize("after", ["9223372036854775808", "2147483648", "-1", "1e3"])
-def test_an_out_of_range_after_is_a_clear_400(client, after):
+def test_an_out_of_range_after_is_a_clear_400(client):
+    # Every out-of-range value, at edge.record_id: test_only_a_row_id_is_a_record_id.
     token = start(client)
-    response = fetch(client, token, after=after)
+    response = fetch(client, token, after="9223372036854775808")
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "invalid_after"
 
@@ -184,8 +182,9 @@ def test_a_nul_in_an_inbox_query_is_a_400(auth, client):
     assert client.get("/inbox?ward=E05\x00").status_code == 400
 
 
-@pytest.mark.parametrize("target", ["/inbox/\r\nSet-Cookie: x=1", "/inbox/threads\n1"])
-def test_sign_in_with_a_broken_next_lands_on_the_inbox(auth, client, db, target):
+def test_sign_in_with_a_broken_next_lands_on_the_inbox(auth, client, db):
+    # Every broken or foreign `next`, at signin.safe_next: tests/inbox/test_auth.py and
+    # test_a_next_page_broken_by_a_line_feed_becomes_the_inbox, below.
     import pyotp
 
     from frontdoor.queries import find_coordinator_by_email
@@ -193,7 +192,7 @@ def test_sign_in_with_a_broken_next_lands_on_the_inbox(auth, client, db, target)
 
     response = client.post("/inbox/sign-in", data={
         "csrf_token": auth.csrf(), "email": ACCOUNTS["sam"], "password": PASSWORD,
-        "next": target})
+        "next": "/inbox/\r\nSet-Cookie: x=1"})
     assert response.status_code == 302
     person = find_coordinator_by_email(ACCOUNTS["sam"])
     done = client.post("/inbox/sign-in/code", data={
@@ -201,3 +200,81 @@ def test_sign_in_with_a_broken_next_lands_on_the_inbox(auth, client, db, target)
         "code": pyotp.TOTP(person.totp_secret).now()})
     assert done.status_code == 302
     assert done.headers["Location"] == "/inbox"
+
+
+# -- the same cleaning, at the functions that do it (no database: the unit tier) ------------------
+
+@pytest.mark.parametrize("count, kept", [
+    ("2147483648", 100), ("99999999999999999999999", 100), ("-3", 0), ("lots", 0), ("", 0),
+    (None, 0), ("\u0661\u0662", 0), (" 2 ", 2), ("10", 10)])
+def test_an_absurd_count_is_bounded(count, kept):
+    assert edge.bounded_count(count, sms.MEDIA_LIMIT) == kept
+
+
+def test_a_message_sid_that_fits_is_kept_as_sent():
+    assert edge.bounded_id("SM" + "a" * 32) == "SM" + "a" * 32
+    assert edge.bounded_id("") is None
+
+
+@pytest.mark.parametrize("sid", ["SM" + "a" * 200, "SM\x00" + "b" * 32, "SM<script>"])
+def test_an_odd_message_sid_becomes_a_digest_that_fits_and_is_the_same_for_a_retry(sid):
+    kept = edge.bounded_id(sid)
+    assert kept is not None and len(kept) <= 64 and kept.isprintable()
+    assert kept == edge.bounded_id(sid), "a retry of the same sid is recognised"
+    assert kept != edge.bounded_id(sid + "x")
+
+
+def test_a_sender_with_a_nul_or_spaces_is_read_as_its_number():
+    assert sms.e164("+44 7700\x00900125", "GB") == "+447700900125"
+    assert sms.e164("07700 900125", "GB") == "+447700900125"
+
+
+def test_a_long_sender_that_is_not_a_number_is_bounded_and_two_such_are_kept_apart():
+    first, second = sms.e164("x" * 150 + "first", "GB"), sms.e164("x" * 150 + "second", "GB")
+    assert first != second
+    assert all(len(a) <= sms.SENDER_LIMIT and a.startswith("x" * 100) for a in (first, second))
+    assert sms.e164("x" * 150 + "first", "GB") == first, "the same sender, the same resident"
+
+
+@pytest.mark.parametrize("fields, expected", [
+    ({"MessageSid": "SMx", "MessageStatus": "failed", "ErrorCode": "30005"},
+     sms.StatusReport("SMx", "failed", "30005")),
+    ({"MessageSid": "SMx", "MessageStatus": " Delivered "},
+     sms.StatusReport("SMx", "delivered", None)),
+    ({"MessageSid": "SMx", "MessageStatus": "failed", "ErrorCode": "300\x0005"},
+     sms.StatusReport("SMx", "failed", "30005")),
+    ({"MessageSid": "SM\x00x", "MessageStatus": "delivered"},
+     sms.StatusReport("SMx", "delivered", None)),
+    ({"MessageSid": "SMx", "MessageStatus": "s" * 300}, None),
+    ({"MessageSid": "S" * 5000, "MessageStatus": "delivered"}, None),
+    ({"MessageStatus": "delivered"}, None),
+])
+def test_a_status_callback_is_read_cleaned_or_not_at_all(fields, expected):
+    assert sms.status_report(fields) == expected
+
+
+def test_a_status_callbacks_long_error_code_is_bounded_and_kept_apart_from_another():
+    one = sms.status_report({"MessageSid": "SMx", "MessageStatus": "failed",
+                             "ErrorCode": "3" * 500})
+    two = sms.status_report({"MessageSid": "SMx", "MessageStatus": "failed",
+                             "ErrorCode": "3" * 499})
+    assert one is not None and two is not None and one.error_code != two.error_code
+    assert len(one.error_code or "") <= sms.ERROR_CODE_LIMIT
+
+
+@pytest.mark.parametrize("value", ["9223372036854775808", "2147483648", "-1", "1e3", "0",
+                                   "\u0661", "12a", ""])
+def test_only_a_row_id_is_a_record_id(value):
+    with pytest.raises(ValueError):
+        edge.record_id(value)
+
+
+def test_a_row_id_up_to_the_largest_an_id_column_holds_is_a_record_id():
+    assert edge.record_id("1") == 1
+    assert edge.record_id(str(edge.LARGEST_ID)) == edge.LARGEST_ID
+
+
+def test_a_next_page_broken_by_a_line_feed_becomes_the_inbox(words_app):
+    # CR LF, foreign and too-long targets: tests/inbox/test_auth.py (signin.safe_next).
+    with words_app.test_request_context():
+        assert signin.safe_next("/inbox/threads\n1") == "/inbox"
