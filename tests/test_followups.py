@@ -4,14 +4,17 @@ call-only, web-chat-only or crisis thread; the engine hears 1, 2, 3 and 0."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from frontdoor import followups, outbox, outgoing
+from frontdoor import followups, outbox, outgoing, replies
 from frontdoor.channels.senders import RecordingSmsSender
+from frontdoor.channels.sms import SMS
+from frontdoor.i18n import in_language
 from frontdoor.models import Direction, FollowUp, Message, Referral, Resident, Thread
+from frontdoor.rota import Hours
 from tests.conftest import TUESDAY_10AM, make_phone
 
 FOOD = "need a food bank, I live in Normanton"
@@ -56,26 +59,19 @@ def test_the_follow_up_is_sent_once_seven_days_later_through_the_outbox(phone, a
     assert db.session.scalar(sa.select(FollowUp.state)) == "sent"
 
 
-@pytest.mark.parametrize("local_hour,weekday_offset", [(22, 0), (7, 1), (12, 5)])
-def test_the_follow_up_waits_for_a_decent_hour(phone, app, db, clock, local_hour,
-                                               weekday_offset):
-    """10pm Tuesday, 7am Wednesday and noon on Sunday are not decent hours."""
+def test_the_follow_up_waits_for_a_decent_hour(phone, app, db, clock):
+    """10pm on the seventh day is not a decent hour (every rule of it: decent_hour, below)."""
     phone.text(FOOD)
     # TUESDAY_10AM is 10:00 UTC and 10:00 in London (November).
-    clock.now = TUESDAY_10AM + timedelta(days=7 + weekday_offset, hours=local_hour - 10)
+    clock.now = TUESDAY_10AM + timedelta(days=7, hours=12)
     assert follow_up_texts(run_worker(app)) == []
     assert db.session.scalar(sa.select(FollowUp.state)) == "due"
 
 
-@pytest.mark.parametrize("before", ["STOP", "call_only", "webchat_only"])
-def test_no_follow_up_to_an_opted_out_call_only_or_web_chat_only_resident(
-        phone, app, db, clock, before):
+def test_no_follow_up_to_a_resident_who_opted_out(phone, app, db, clock):
+    # Calls only and web chat only too, at the rule itself: test_a_follow_up_is_never_*.
     phone.text(FOOD)
-    if before == "STOP":
-        phone.text("STOP")
-    else:
-        db.session.scalar(sa.select(Resident)).contact_by = before
-        db.session.commit()
+    phone.text("STOP")
     clock.now = TUESDAY_10AM + timedelta(days=7)
     assert follow_up_texts(run_worker(app)) == []
     follow_up = db.session.scalar(sa.select(FollowUp))
@@ -106,15 +102,15 @@ def test_no_follow_up_to_a_web_chat_resident(client, app, db, clock):
     assert db.session.scalar(sa.select(FollowUp.skipped_reason)).startswith("web chat")
 
 
-@pytest.mark.parametrize("answer,counted", [("1", "yes"), ("yes", "yes"), ("2", "not_yet"),
-                                            ("3", "did_not_fit")])
-def test_the_engine_hears_the_answer_and_counts_it(phone, app, db, clock, answer, counted):
+def test_the_engine_hears_the_answer_and_counts_it(phone, app, db, clock):
+    # Which words answer what: test_the_answers_to_did_it_help; "yes" from a resident who
+    # never opted out is an answer, not an opt-in: tests/test_policy.py.
     phone.text(FOOD)
     clock.now = TUESDAY_10AM + timedelta(days=7)
     run_worker(app)
-    reply = phone.text(answer)
+    reply = phone.text("yes")
     follow_up = db.session.scalar(sa.select(FollowUp))
-    assert follow_up.state == "answered" and follow_up.answer == counted
+    assert follow_up.state == "answered" and follow_up.answer == "yes"
     assert "Welcome back" not in reply[0], "'yes' to the follow-up is not an opt-in"
     assert "Reply 0 to talk to Sam" in reply[0]
 
@@ -158,12 +154,68 @@ def test_two_residents_each_get_their_own_follow_up(client, app, db, clock):
         Message.direction == Direction.OUT, Message.body.contains("Did you get the help"))) == 2
 
 
+# -- the rules themselves, without a database (the unit tier) ---------------------------------
+
 def test_the_decent_hour_rule_in_london_time():
-    from datetime import UTC, datetime
-
-    from frontdoor.rota import Hours
-
     hours = Hours()
     assert followups.decent_hour(datetime(2026, 7, 7, 9, 30, tzinfo=UTC), hours)   # 10:30 BST
     assert not followups.decent_hour(datetime(2026, 7, 7, 17, 30, tzinfo=UTC), hours)  # 18:30
     assert not followups.decent_hour(datetime(2026, 12, 25, 12, 0, tzinfo=UTC), hours)
+
+
+@pytest.mark.parametrize("moment", [
+    datetime(2026, 12, 1, 22, 0, tzinfo=UTC),    # 10pm Tuesday
+    datetime(2026, 12, 2, 7, 0, tzinfo=UTC),     # 7am Wednesday
+    datetime(2026, 12, 6, 12, 0, tzinfo=UTC),    # noon on Sunday
+    datetime(2026, 12, 1, 18, 0, tzinfo=UTC),    # 6pm: the end is not included
+])
+def test_late_early_and_sunday_are_not_decent_hours(moment):
+    assert not followups.decent_hour(moment, Hours())
+
+
+@pytest.mark.parametrize("moment", [
+    datetime(2026, 12, 1, 10, 0, tzinfo=UTC),    # 10am Tuesday: the start is included
+    datetime(2026, 12, 5, 17, 59, tzinfo=UTC),   # a minute before 6pm on Saturday
+])
+def test_weekdays_and_saturday_from_10_to_6_are_decent_hours(moment):
+    assert followups.decent_hour(moment, Hours())
+
+
+@pytest.mark.parametrize("text, answer", [
+    ("1", "yes"), ("yes", "yes"), ("Yes!", "yes"), ("yeah", "yes"), ("2", "not_yet"),
+    ("not  yet.", "not_yet"), ("3", "did_not_fit"), ("0", "person"), ("Do", "yes"),
+    ("ddim eto", "not_yet"), ("4", None), ("yes please", None), ("STOP", None), ("", None)])
+def test_the_answers_to_did_it_help(text, answer):
+    assert followups.answer_in(text) == answer
+
+
+@pytest.mark.parametrize("resident, why", [
+    (Resident(channel="sms", opted_out=True), "opted out"),
+    (Resident(channel="sms", opted_out=False, contact_by="call_only"), "calls only"),
+    (Resident(channel="sms", opted_out=False, contact_by="webchat_only"), "web chat only"),
+    (Resident(channel="webchat", opted_out=False), "web chat: there is no number"),
+    (Resident(channel="sms", opted_out=False, erased_at=TUESDAY_10AM), "erased"),
+])
+def test_a_follow_up_is_never_sent_to_a_resident_it_must_not_reach(words_app, resident, why):
+    reason = followups.why_not_follow_up(FollowUp(pointed_at=TUESDAY_10AM), resident)
+    assert reason is not None and why in reason
+
+
+def test_the_follow_up_asks_about_what_was_suggested_and_how_to_answer(words_app):
+    with in_language("en"):
+        text = replies.did_it_help("Derby", ["Normanton Community Pantry", "Sinfin Larder"],
+                                   "Sam").render(SMS)
+    assert text.startswith("Hello from Derby Local Area Coordination. Last week we suggested "
+                           "Normanton Community Pantry and other options.")
+    assert "Reply 1 yes, 2 not yet, 3 it didn't fit, or 0 to talk to Sam" in text
+
+
+@pytest.mark.parametrize("answer, says", [
+    ("yes", "that's good to hear"), ("not_yet", "tell us what got in the way"),
+    ("did_not_fit", "Sorry it wasn't right for you")])
+def test_each_answer_is_thanked_in_its_own_words_with_the_coordinator_offered(
+        words_app, answer, says):
+    who = replies.Who("Sam Patel", "Sam", "Normanton", "Monday to Thursday", "5pm today")
+    with in_language("en"):
+        text = followups.Heard(answer).reply(who).render(SMS)
+    assert says in text and "Reply 0 to talk to Sam" in text
