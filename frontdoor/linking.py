@@ -126,7 +126,8 @@ def mobile_number(text: str, region: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _digest(secret: str, chat_id: int, phone: str, code: str) -> str:
+def code_digest(secret: str, chat_id: int, phone: str, code: str) -> str:
+    """What a code is stored as: keyed, and bound to the chat and the number it proves."""
     return hmac.new(secret.encode(), f"{chat_id}:{phone}:{code}".encode(),
                     hashlib.sha256).hexdigest()
 
@@ -153,7 +154,7 @@ def request_code(chat: Resident, phone: str, now: datetime, secret: str) -> Code
         PhoneCode.expires_at > now).values(expires_at=now))
     code = f"{secrets.randbelow(10 ** 6):06d}"
     db.session.add(PhoneCode(webchat_resident_id=chat.id, phone=phone,
-                             code_hash=_digest(secret, chat.id, phone, code), created_at=now,
+                             code_hash=code_digest(secret, chat.id, phone, code), created_at=now,
                              expires_at=now + timedelta(minutes=CODE_MINUTES), attempts=0))
     return CodeToSend(sms_record(phone, now), code)
 
@@ -165,21 +166,32 @@ def verify_code(chat: Resident, typed: str, now: datetime, secret: str) -> str:
         .order_by(PhoneCode.id.desc()).limit(1))
     if row is None:
         return "no_code"
-    if row.expires_at <= now:
-        return "expired"
-    if row.attempts >= MAX_TRIES:
-        return "too_many_tries"
-    row.attempts += 1
-    code = "".join(ch for ch in typed if ch.isdigit())
-    if not hmac.compare_digest(row.code_hash, _digest(secret, chat.id, row.phone, code)):
-        return "too_many_tries" if row.attempts >= MAX_TRIES else "wrong"
-    row.used_at = now
+    checked = try_code(row, chat.id, typed, now, secret)
+    if checked != "right":
+        return checked
     phone_record = sms_record(row.phone, now)
     person = link(chat, phone_record)
     db.session.add(AuditEvent(coordinator_id=None, action="link_verified", resident_id=person.id,
                               detail=f"records {chat.id} and {phone_record.id}, by a texted code",
                               created_at=now))
     return "linked"
+
+
+def try_code(row: PhoneCode, chat_id: int, typed: str, now: datetime, secret: str) -> str:
+    """One try of the code `row` holds for chat `chat_id`: 'right' (the code is then used),
+    or why not: 'expired', 'too_many_tries' or 'wrong'. Every try counts, right or not:
+    after MAX_TRIES the code stops working. Reads and changes only `row`."""
+    if row.expires_at <= now:
+        return "expired"
+    if row.attempts >= MAX_TRIES:
+        return "too_many_tries"
+    row.attempts += 1
+    # Digits only: a code typed with a space or a dash ("123 456") is the same code.
+    code = "".join(ch for ch in typed if ch.isdigit())
+    if not hmac.compare_digest(row.code_hash, code_digest(secret, chat_id, row.phone, code)):
+        return "too_many_tries" if row.attempts >= MAX_TRIES else "wrong"
+    row.used_at = now
+    return "right"
 
 
 def sms_record(phone: str, now: datetime) -> Resident:

@@ -5,7 +5,7 @@ nothing."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -83,12 +83,11 @@ def test_a_code_texted_and_typed_back_links_the_chat_and_the_phone(
     assert '<a href="tel:+447700900123">07700 900123</a>' in page
 
 
-@pytest.mark.parametrize("typed", ["000000", "12345", "not a code", ""])
-def test_a_wrong_code_does_not_link(client, app, db, clock, chat, texted, typed):
+def test_a_wrong_code_does_not_link(client, app, db, clock, chat, texted):
+    # Every kind of wrong code, at linking.try_code: test_a_wrong_code_is_wrong, below.
     client.post("/chat/api/phone", json={"phone": "07700 900123"}, headers=bearer(chat))
     right = code_in(texts_to(app, clock, "+447700900123"))
-    if typed == right:
-        typed = str((int(right) + 1) % 10 ** 6).zfill(6)
+    typed = str((int(right) + 1) % 10 ** 6).zfill(6)
     response = client.post("/chat/api/phone/code", json={"code": typed}, headers=bearer(chat))
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "wrong"
@@ -192,3 +191,74 @@ def test_without_javascript_the_page_asks_for_a_code_and_links_with_it(
     assert "Your phone is linked" in page
     chat_record, sms_record = records(db)
     assert chat_record.person.id == sms_record.person.id
+
+
+# -- the code and the number, at the functions that decide (no database: the unit tier) ------
+
+SECRET, CHAT_ID, PHONE, CODE = "test-secret", 7, "+447700900123", "123456"
+SENT_AT = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+def a_code(code: str = CODE, attempts: int = 0) -> PhoneCode:
+    """A code texted at SENT_AT, as request_code stores it."""
+    return PhoneCode(webchat_resident_id=CHAT_ID, phone=PHONE, attempts=attempts,
+                     code_hash=linking.code_digest(SECRET, CHAT_ID, PHONE, code),
+                     created_at=SENT_AT,
+                     expires_at=SENT_AT + timedelta(minutes=linking.CODE_MINUTES))
+
+
+@pytest.mark.parametrize("typed", ["123456", "123 456", " 123-456 "])
+def test_the_right_code_is_right_however_it_is_typed_and_is_then_used(typed):
+    row = a_code()
+    assert linking.try_code(row, CHAT_ID, typed, SENT_AT + timedelta(minutes=1), SECRET) \
+        == "right"
+    assert row.used_at == SENT_AT + timedelta(minutes=1)
+
+
+@pytest.mark.parametrize("typed", ["123457", "000000", "12345", "1234567", "not a code", ""])
+def test_a_wrong_code_is_wrong_and_counts_as_a_try(typed):
+    row = a_code()
+    assert linking.try_code(row, CHAT_ID, typed, SENT_AT, SECRET) == "wrong"
+    assert row.attempts == 1 and row.used_at is None
+
+
+def test_the_right_code_for_another_chat_or_number_is_wrong():
+    assert linking.try_code(a_code(), CHAT_ID + 1, CODE, SENT_AT, SECRET) == "wrong"
+    other_number = a_code()
+    other_number.phone = "+447700900999"
+    assert linking.try_code(other_number, CHAT_ID, CODE, SENT_AT, SECRET) == "wrong"
+
+
+def test_the_right_code_after_it_expired_is_expired():
+    late = SENT_AT + timedelta(minutes=linking.CODE_MINUTES)
+    row = a_code()
+    assert linking.try_code(row, CHAT_ID, CODE, late, SECRET) == "expired"
+    assert row.used_at is None
+    assert linking.try_code(a_code(), CHAT_ID, CODE, late - timedelta(seconds=1), SECRET) \
+        == "right"
+
+
+def test_the_last_wrong_try_and_any_after_it_are_too_many_tries():
+    row = a_code(attempts=linking.MAX_TRIES - 1)
+    assert linking.try_code(row, CHAT_ID, "000000", SENT_AT, SECRET) == "too_many_tries"
+    assert linking.try_code(row, CHAT_ID, CODE, SENT_AT, SECRET) == "too_many_tries"
+    assert row.used_at is None
+
+
+def test_the_stored_digest_holds_neither_the_code_nor_the_number():
+    digest = linking.code_digest(SECRET, CHAT_ID, PHONE, CODE)
+    assert len(digest) == 64 and CODE not in digest and "7700" not in digest
+    assert digest != linking.code_digest("another-secret", CHAT_ID, PHONE, CODE)
+
+
+@pytest.mark.parametrize("typed", ["07700 900123", "+44 7700 900123", "(07700) 900-123"])
+def test_a_mobile_number_typed_any_way_is_its_e164_form(typed):
+    assert linking.mobile_number(typed, "GB") == "+447700900123"
+
+
+@pytest.mark.parametrize("typed, said", [
+    ("01332 717777", "landline"), ("call me", "does not look like a phone number"),
+    ("12", "does not look like a phone number"), ("", "does not look like a phone number")])
+def test_a_landline_or_nonsense_is_a_clear_error(typed, said):
+    with pytest.raises(linking.PhoneNumberError, match=said):
+        linking.mobile_number(typed, "GB")
