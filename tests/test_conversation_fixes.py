@@ -4,11 +4,19 @@ right words, places in every form, a warm close, web chat on a shared computer."
 from __future__ import annotations
 
 import re
-from datetime import date
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 
+import pytest
 import sqlalchemy as sa
 
+from frontdoor import replies
+from frontdoor.channels.sms import SMS
+from frontdoor.conversations import who_answers
+from frontdoor.i18n import in_language
 from frontdoor.models import Coordinator, Leave, Resident, Thread, ThreadState
+from frontdoor.replies import EntryLine, Reply
+from frontdoor.rota import Hours
 
 NORMANTON = "E05015521"
 CHADDESDEN = {"E05015513", "E05015514", "E05015515"}
@@ -280,3 +288,119 @@ def test_everyday_messages_with_crisis_words_get_no_crisis_reply(phone, db):
     assert "116 123" not in reply and "in Abbey" in reply
     assert not db.session.scalar(sa.select(sa.func.count()).select_from(Thread).where(
         Thread.urgent.is_(True)))
+
+
+# -- the words of each fix, from plain values (replies.py; no database: the unit tier) -------
+
+TUESDAY_10AM = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+ENTRIES = [EntryLine("Normanton Community Pantry", "Cheap food for local families",
+                     "07700 900201", "Tue 10am-2pm"),
+           EntryLine("Derby Food Bank", "Emergency food parcels with a referral",
+                     "01332 000000", "")]
+
+
+def sam(leave: list[Leave] | None = None) -> Coordinator:
+    return Coordinator(id=1, key="sam-patel", name="Sam Patel", working_days="Mon,Tue,Wed,Thu",
+                       leave=leave or [])
+
+
+def said(build: Callable[[], Reply]) -> str:
+    """As the resident reads it by text, built in English as the engine builds it."""
+    with in_language("en"):
+        return build().render(SMS)
+
+
+def offer(named: Coordinator | None = None, ward: str = "Normanton") -> replies.Who:
+    """Whoever answers 0: Sam, or Sam covering for `named`."""
+    with in_language("en"):
+        return who_answers(sam(), named, ward, TUESDAY_10AM, Hours())
+
+
+def test_an_answer_offers_the_named_coordinator_by_first_name(words_app):
+    text = said(lambda: replies.answer("food and essentials", "in Normanton", ENTRIES,
+                                       offer()))
+    assert text.startswith("Here are some options for food and essentials in Normanton:")
+    assert "1. Normanton Community Pantry: Cheap food for local families. 07700 900201, " \
+        "Tue 10am-2pm" in text
+    assert "Reply with its number to hear more about one. Reply 0 to talk to Sam, your " \
+        "Local Area Coordinator." in text
+
+
+def test_an_answer_offers_the_cover_while_the_named_coordinator_is_on_leave(words_app):
+    nadia = Coordinator(id=2, key="nadia-hussain", name="Nadia Hussain",
+                        working_days="Mon,Tue,Wed,Thu,Fri",
+                        leave=[Leave(starts=date(2026, 11, 16), ends=date(2027, 1, 8))])
+    text = said(lambda: replies.answer("food and essentials", "in Arboretum", ENTRIES,
+                                       offer(nadia, "Arboretum")))
+    assert "Reply 0 to talk to Sam, who is covering while Nadia Hussain is away." in text
+    assert "Reply 0 to talk to Nadia" not in text
+
+
+def test_an_answer_with_no_coordinator_known_offers_a_person(words_app):
+    text = said(lambda: replies.answer("food and essentials", "across Derby", ENTRIES, None))
+    assert text.endswith("Reply 0 to talk to a person.")
+
+
+def test_one_entry_is_asked_about_with_1(words_app):
+    text = said(lambda: replies.answer("food and essentials", "in Normanton", ENTRIES[:1],
+                                       None))
+    assert "Reply 1 to hear more about it." in text
+
+
+def test_more_about_an_entry_starts_with_its_number_and_says_when_it_is_open(words_app):
+    text = said(lambda: replies.entry_detail(1, "Normanton Community Pantry", "Tue 10am-2pm",
+                                             "12 Village Street", "07700 900201", "", None))
+    assert text.startswith("1. Normanton Community Pantry. Open Tue 10am-2pm. Where: 12 "
+                           "Village Street. 07700 900201.")
+    unknown_hours = said(lambda: replies.entry_detail(2, "Derby Food Bank", "", None,
+                                                      "01332 000000", "", None))
+    assert unknown_hours.startswith("2. Derby Food Bank. Please ask them when they are open.")
+    assert "Where:" not in unknown_hours
+
+
+def test_the_area_question_for_a_person_says_why_and_how_not_to_know(words_app):
+    text = said(replies.ask_area_for_person)
+    assert "Local Area Coordinator" in text and "postcode" in text
+    assert "I can help with that" not in text and "Reply 1 if you don't know" in text
+
+
+def test_a_place_several_wards_share_is_asked_about_with_numbered_wards(words_app):
+    text = said(lambda: replies.ask_ward("Chaddesden", ["Chaddesden East", "Chaddesden North",
+                                                        "Chaddesden West"]))
+    assert text.startswith("Chaddesden covers a few areas. Which is yours? Reply 1 for "
+                           "Chaddesden East, 2 for Chaddesden North, 3 for Chaddesden West. "
+                           "Reply 4 if you're not sure")
+    assert "Reply 0 to talk to a person." in text
+
+
+@pytest.mark.parametrize("who, person", [(None, "talk to a person"),
+                                         ("offer", "talk to Sam, your Local Area Coordinator")])
+def test_a_clarifying_question_numbers_the_likely_needs_and_offers_a_person(
+        words_app, who, person):
+    text = said(lambda: replies.clarify(["food and essentials", "money, benefits and bills"],
+                                        offer() if who else None))
+    assert "Reply 1 for food and essentials, 2 for money, benefits and bills. Or reply 0 " \
+        f"to {person}." in text
+
+
+def test_thanks_gets_a_warm_close_not_a_greeting(words_app):
+    text = said(lambda: replies.chat("thanks", offer()))
+    assert text.startswith("You're welcome.")
+    assert "Hello" not in text and "What can I help with?" not in text
+
+
+def test_another_language_is_told_a_person_will_read_it_and_who(words_app):
+    text = said(lambda: replies.other_language(offer()))
+    assert text.startswith("Thank you for your message. I can't read that language, so a "
+                           "person will read it.")
+    assert "I've passed this to Sam Patel" in text and "Reply 1 for" not in text
+
+
+def test_a_possible_concern_adds_one_gentle_line_after_the_answer(words_app):
+    with in_language("en"):
+        reply = replies.with_concern(replies.answer("food and essentials", "in Normanton",
+                                                    ENTRIES, offer()), "safeguarding_other")
+        text = reply.render(SMS)
+    after_the_offer = text.split("Reply 0 to talk to Sam")[1]
+    assert "NSPCC 0808 800 5000" in after_the_offer and text.count("NSPCC") == 1
+    assert "I've passed this" not in text
