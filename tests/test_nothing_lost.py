@@ -15,6 +15,9 @@ from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import ReadTimeout
 
 from frontdoor import outbox, threads
+from frontdoor.channels import webchat
+from frontdoor.errors import ApiError
+from frontdoor.i18n import in_language
 from frontdoor.models import Coordinator, Message, Note, Resident, Thread, ThreadState
 from tests.conftest import Phone
 
@@ -261,3 +264,27 @@ def test_a_malformed_client_id_is_a_clear_400(app, client):
                            headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "invalid_client_id"
+
+
+# -- a web-chat message's own id, from the client's (webchat.chat_message_id; the unit tier) --
+
+def test_a_double_post_has_one_message_id_and_a_new_client_id_another(words_app):
+    first = webchat.chat_message_id("conversation-a", "a1b2c3d4e5f6")
+    assert first is not None and first.startswith("wc-") and len(first) <= 64
+    assert webchat.chat_message_id("conversation-a", "a1b2c3d4e5f6") == first
+    assert webchat.chat_message_id("conversation-a", "a1b2c3d4e5f7") != first
+    # Another conversation choosing the same client id is another message.
+    assert webchat.chat_message_id("conversation-b", "a1b2c3d4e5f6") != first
+
+
+@pytest.mark.parametrize("client_id", [None, ""])
+def test_a_post_without_a_client_id_has_no_message_id(words_app, client_id):
+    assert webchat.chat_message_id("conversation-a", client_id) is None
+
+
+@pytest.mark.parametrize("client_id", ["<b>", "short", "x" * 65, "has space in it", 12345678,
+                                       ["a1b2c3d4e5f6"], "a1b2c3d4\x00"])
+def test_a_malformed_client_id_is_refused_with_a_clear_code(words_app, client_id):
+    with in_language("en"), pytest.raises(ApiError) as refused:
+        webchat.chat_message_id("conversation-a", client_id)
+    assert refused.value.status == 400 and refused.value.code == "invalid_client_id"

@@ -176,7 +176,7 @@ def _iso(moment: datetime) -> str:
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
-def _provider_id(address: str, client_id: object) -> str | None:
+def chat_message_id(address: str, client_id: object) -> str | None:
     """A message id the client chose, made unique per conversation: a double post (two
     clicks, a retried request) is stored and answered once, like a Twilio retry."""
     if client_id is None or client_id == "":
@@ -247,7 +247,7 @@ def post_from_page() -> Response:
     text = request.form.get("text", "")
     try:
         _check_text(text)
-        provider_id = _provider_id(_hash(token), request.form.get("client_id"))
+        provider_id = chat_message_id(_hash(token), request.form.get("client_id"))
     except ApiError as error:
         response = make_response(redirect(url_for("webchat.page", error=error.code)))
     else:
@@ -344,7 +344,7 @@ def post_message() -> tuple[Response, int]:
     resident, token = _authorised()
     body = edge.json_object('{"text": "..."}')
     text = _check_text(body.get("text"))
-    provider_id = _provider_id(_hash(token), body.get("client_id"))
+    provider_id = chat_message_id(_hash(token), body.get("client_id"))
     receipt = front_door().receive(Inbound(CHANNEL, _hash(token), text, provider_id=provider_id,
                                            origin=edge.origin_of_request(),
                                            command=WEB_CHAT.command(text)))

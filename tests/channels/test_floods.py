@@ -8,9 +8,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from frontdoor import threads
+from frontdoor.edge import TrustedProxies, address_key
 from frontdoor.models import Notification, Resident, Thread
 from tests.channels.test_webchat import start
 
@@ -139,3 +141,41 @@ def test_a_made_up_cookie_or_token_cannot_buy_a_fresh_message_allowance(app):
             "Authorization": f"Bearer made-up-{i}"}).status_code)
     assert answers[:3] == [401] * 3 and answers[3:] == [429] * 5
     del token
+
+
+# -- what a limit counts against, without a database (the unit tier) --------------------------
+
+@pytest.mark.parametrize("address, key", [
+    ("198.51.100.20", "198.51.100.20"),
+    # A household or a phone has a whole /64: every address in it is one.
+    ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+    ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+    ("::ffff:198.51.100.20", "198.51.100.20"),
+    ("not an address", "unknown"), ("", "unknown"),
+])
+def test_a_limit_counts_against_an_ipv4_address_or_an_ipv6_64(address, key):
+    assert address_key(address) == key
+
+
+def seen_by_app(proxies: TrustedProxies, peer: str, forwarded: str) -> str:
+    """The client address the app behind `proxies` is given for one request."""
+    seen: dict[str, str] = {}
+
+    def app(environ, start_response):
+        seen["address"] = environ["REMOTE_ADDR"]
+        return []
+
+    proxies.app = app
+    proxies.fixed.app = app
+    proxies({"REMOTE_ADDR": peer, "HTTP_X_FORWARDED_FOR": forwarded, "wsgi.url_scheme": "http",
+             "HTTP_HOST": "frontdoor.test"}, lambda *args: None)
+    return seen["address"]
+
+
+def test_only_our_own_proxy_is_believed_about_the_clients_address():
+    proxies = TrustedProxies(lambda environ, start_response: [], 1, "127.0.0.1, 10.0.0.0/8")
+    # Anyone else's X-Forwarded-For is ignored: it cannot pick the address a limit counts.
+    assert seen_by_app(proxies, LIBRARY, "192.0.2.7") == LIBRARY
+    # Our proxy's is believed, and only its last hop (the address it saw).
+    assert seen_by_app(proxies, "127.0.0.1", "192.0.2.99, 203.0.113.50") == "203.0.113.50"
+    assert seen_by_app(proxies, "10.1.2.3", "192.0.2.7") == "192.0.2.7"
