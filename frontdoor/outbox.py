@@ -124,7 +124,9 @@ def _call_provider(sender: SmsSender, deliveries: list[Delivery]) -> None:
             delivery.error = error
 
 
-def _record(delivery: Delivery, now: datetime) -> None:
+def record_result(delivery: Delivery, now: datetime) -> None:
+    """What one send came to, on its message: sent, retrying after a backoff, failed (a
+    permanent error, or MAX_ATTEMPTS), unknown (never guessed) or not sent (refused)."""
     message, error = delivery.message, delivery.error
     if delivery.refused:
         message.status, message.error = "not_sent", delivery.refused
@@ -185,10 +187,16 @@ def send_due(sender: SmsSender, clock: Callable[[], datetime] = utcnow, limit: i
     now = clock()
     for deliveries in by_resident.values():
         for delivery in deliveries:
-            _record(delivery, now)
+            record_result(delivery, now)
             delivery.message.sending_since = None
     db.session.commit()
     return len(claimed)
+
+
+def is_news(current: str | None, reported: str) -> bool:
+    """Whether a reported state moves a message on (or repeats where it is): callbacks come
+    late and out of order, and a message's state never goes backwards."""
+    return STATUS_RANK.get(reported, -1) >= STATUS_RANK.get(current or "", -1)
 
 
 def record_status(provider_ref: str, status: str, error_code: str | None) -> bool:
@@ -196,8 +204,7 @@ def record_status(provider_ref: str, status: str, error_code: str | None) -> boo
     message = db.session.scalar(sa.select(Message).where(Message.provider_ref == provider_ref))
     if message is None:
         return False
-    current = STATUS_RANK.get(message.status or "", -1)
-    if STATUS_RANK.get(status, -1) >= current:
+    if is_news(message.status, status):
         message.status = status
         if error_code and status in {"failed", "undelivered"}:
             message.error = f"Twilio error {error_code}"

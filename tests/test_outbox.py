@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import responses
@@ -15,7 +15,7 @@ from requests.exceptions import ConnectTimeout
 from twilio.request_validator import RequestValidator
 
 from frontdoor import outbox, outgoing
-from frontdoor.channels.senders import RecordingSmsSender
+from frontdoor.channels.senders import PERMANENT_ERRORS, RecordingSmsSender, SendError, Sent
 from frontdoor.models import Coordinator, Message, Thread
 
 SID = "AC" + "0" * 32
@@ -299,3 +299,89 @@ def test_the_sending_threads_and_their_twilio_connections_are_kept_between_round
             db.session.commit()
             assert outbox.send_due(twilio, clock, concurrency=2) == 8
     assert senders[1] <= senders[0]
+
+
+# -- what one send comes to, on its message (outbox.record_result; no database: the unit tier)
+
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+def delivery(attempts: int = 1, sent: Sent | None = None, error: SendError | None = None,
+             refused: str | None = None, check_first: bool = False) -> outbox.Delivery:
+    """A claimed message (its `attempts` counted by the claim) and what the send found."""
+    message = Message(status="sending", attempts=attempts, maybe_sent=False, body="Hi")
+    return outbox.Delivery(message, "+447700900123", "Hi", "key", NOW, check_first,
+                           refused=refused, sent=sent, error=error)
+
+
+def test_a_send_twilio_accepted_records_its_sid_and_status():
+    done = delivery(sent=Sent("SM" + "1" * 32, "queued"))
+    outbox.record_result(done, NOW)
+    assert (done.message.status, done.message.provider_ref) == ("queued", "SM" + "1" * 32)
+    assert done.message.error is None and not done.message.maybe_sent
+
+
+def test_a_status_twilio_answers_that_we_do_not_know_is_recorded_as_sent():
+    done = delivery(sent=Sent("SM1", "something-new"))
+    outbox.record_result(done, NOW)
+    assert done.message.status == "sent"
+
+
+def test_a_passing_error_is_retried_after_the_backoff():
+    done = delivery(attempts=2, error=SendError("Twilio 500", permanent=False))
+    outbox.record_result(done, NOW)
+    assert done.message.status == "retrying" and done.message.error == "Twilio 500"
+    assert done.message.next_attempt_at == NOW + outbox.backoff(2) == NOW + timedelta(seconds=20)
+
+
+def test_a_permanent_error_fails_at_once_with_its_reason():
+    done = delivery(error=SendError(PERMANENT_ERRORS[21610], permanent=True, code=21610))
+    outbox.record_result(done, NOW)
+    assert done.message.status == "failed"
+    assert done.message.error == "the resident has opted out (replied STOP)"
+
+
+def test_a_passing_error_on_the_last_attempt_fails():
+    done = delivery(attempts=outbox.MAX_ATTEMPTS, error=SendError("Twilio 500", False))
+    outbox.record_result(done, NOW)
+    assert done.message.status == "failed"
+
+
+def test_an_error_that_may_have_sent_it_is_checked_first_next_time():
+    done = delivery(error=SendError("read timeout", permanent=False, ambiguous=True))
+    outbox.record_result(done, NOW)
+    assert done.message.status == "retrying" and done.message.maybe_sent
+
+
+def test_on_the_last_attempt_a_message_that_may_have_gone_waits_for_a_person():
+    done = delivery(attempts=outbox.MAX_ATTEMPTS,
+                    error=SendError("read timeout", permanent=False, ambiguous=True))
+    outbox.record_result(done, NOW)
+    assert done.message.status == "unknown"
+    assert "check with the resident before sending it again" in done.message.error
+
+
+def test_a_message_the_resident_must_not_be_texted_is_not_sent_with_the_reason():
+    done = delivery(refused="the resident asked for calls only: it may not be safe to text")
+    outbox.record_result(done, NOW)
+    assert done.message.status == "not_sent" and "calls only" in done.message.error
+
+
+@pytest.mark.parametrize("attempt, wait", [(0, 10), (1, 10), (2, 20), (3, 40), (8, 1280),
+                                           (9, 1800), (40, 1800)])
+def test_the_backoff_doubles_from_10_seconds_to_at_most_30_minutes(attempt, wait):
+    assert outbox.backoff(attempt) == timedelta(seconds=wait)
+
+
+@pytest.mark.parametrize("current, reported", [
+    ("pending", "queued"), ("queued", "sent"), ("sent", "delivered"), ("sent", "failed"),
+    ("sent", "undelivered"), ("delivered", "read"), ("delivered", "delivered"), (None, "sent")])
+def test_a_callback_that_moves_the_message_on_is_news(current, reported):
+    assert outbox.is_news(current, reported)
+
+
+@pytest.mark.parametrize("current, reported", [
+    ("delivered", "sent"), ("delivered", "queued"), ("sent", "queued"), ("read", "delivered"),
+    ("queued", "accepted")])
+def test_a_late_callback_never_moves_a_message_back(current, reported):
+    assert not outbox.is_news(current, reported)
