@@ -192,9 +192,14 @@ def chat_message_id(address: str, client_id: object) -> str | None:
 
 
 def _check_text(text: object) -> str:
+    return chat_text(text, current_app.config["WEBCHAT_MAX_LENGTH"])
+
+
+def chat_text(text: object, limit: int) -> str:
+    """A chat message's text as posted, when it is one that can be stored and read: some
+    visible character, at most `limit` characters, valid UTF-8. Otherwise a clear 4xx."""
     if not isinstance(text, str) or not re.search(VISIBLE, text):
         raise ApiError(400, "empty_message", _("Type a message before sending."))
-    limit = current_app.config["WEBCHAT_MAX_LENGTH"]
     if len(text) > limit:
         raise ApiError(413, "message_too_long",
                        _("Messages can be up to %(limit)d characters. Please send it in parts.",

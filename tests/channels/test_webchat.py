@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
+from frontdoor.channels import webchat
+from frontdoor.errors import ApiError
+from frontdoor.i18n import in_language
 from frontdoor.models import Message, Resident
 
 
@@ -136,3 +140,21 @@ def test_the_widget_script_opens_the_chat_in_a_dialog(client):
     assert script.status_code == 200 and script.mimetype == "text/javascript"
     body = script.get_data(as_text=True)
     assert "/chat?embed=1" in body and "showModal" in body
+
+
+# -- what a chat message may be (webchat.chat_text; no database: the unit tier) ---------------
+
+@pytest.mark.parametrize("text", ["hello", "x" * 20, " need food ", "\u0175 \u0177 \U0001f642"])
+def test_a_message_with_words_up_to_the_limit_is_taken_as_sent(words_app, text):
+    assert webchat.chat_text(text, 20) == text
+
+
+@pytest.mark.parametrize("text, status, code", [
+    ("", 400, "empty_message"), ("   \n\t", 400, "empty_message"),
+    ("\u3000\u00a0\ufeff", 400, "empty_message"), (42, 400, "empty_message"),
+    (None, 400, "empty_message"), (["hi"], 400, "empty_message"),
+    ("x" * 21, 413, "message_too_long"), ("help me \ud800 please", 400, "invalid_text")])
+def test_a_message_that_cannot_be_read_or_stored_is_a_clear_4xx(words_app, text, status, code):
+    with in_language("en"), pytest.raises(ApiError) as refused:
+        webchat.chat_text(text, 20)
+    assert (refused.value.status, refused.value.code) == (status, code)
