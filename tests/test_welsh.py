@@ -200,6 +200,35 @@ def test_a_council_offering_one_language_answers_in_it_and_remembers_nothing_new
     assert language_for("0", (), None) == ("en", None)
 
 
+# -- the Welsh words of each reply above, from plain values (replies.py; the unit tier) -----
+
+@pytest.mark.parametrize("build, welsh, english", [
+    (lambda: replies.language_switched(None), "Iawn, byddwn yn eich ateb yn Gymraeg",
+     "OK, we'll answer you in English from now on."),
+    (lambda: replies.help_text("City and County of Swansea", None),
+     "Dyma wasanaeth Cydlynu Ardal Leol City and County of Swansea",
+     "This is the Local Area Coordination service from City and County of Swansea"),
+    (replies.opted_out, "Fyddwch chi ddim yn cael rhagor o negeseuon gennym",
+     "You will get no more messages from us."),
+    (lambda: replies.Reply((replies.overdue("Gwenllian", None, None),)),
+     "Mae'n ddrwg gennym, nid yw", "Sorry, Gwenllian hasn't been able to reply yet."),
+])
+def test_each_reply_starts_in_the_language_it_is_built_in(words_app, build, welsh, english):
+    with in_language("cy"):
+        assert build().render(SMS).startswith(welsh)
+    with in_language("en"):
+        assert build().render(SMS).startswith(english)
+
+
+def test_a_hand_over_in_welsh_names_the_coordinator_and_their_ward(words_app):
+    with in_language("cy"):
+        text = replies.handed_over(_who(name="Rhys Morgan", first_name="Rhys",
+                                        ward_name="Morriston"))
+    assert text.startswith("Rydw i wedi anfon hwn at Rhys Morgan, Cydlynydd Ardal Leol "
+                           "Morriston.")
+    assert "yn gweithio" in text and "works" not in text
+
+
 # -- every Welsh SMS fits 3 segments, whole ----------------------------------------------------
 
 def _who(**changes) -> replies.Who:
