@@ -4,7 +4,7 @@ reply times kept, and "safe to text" respected by the outbox. Every test sets th
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -185,6 +185,24 @@ def test_the_crisis_reminder_says_when_the_messages_will_be_read(words_app, mome
         reminder = replies.crisis_reminder("suicide_self_harm", who, **safeguarding_line(
             DERBY, moment, HOURS)).render(SMS)
     assert reminder.startswith(read) and "116 123" in reminder and "999" in reminder
+
+
+def test_a_coordinators_own_hours_decide_the_reply_time_and_when_they_are_off(words_app):
+    # Grace Adeyemi works Wednesday to Friday, 10am to 3pm (config/demo/coordinators.toml).
+    grace = Coordinator(id=3, key="grace-adeyemi", name="Grace Adeyemi",
+                        working_days="Wed,Thu,Fri", starts_work=time(10), ends_work=time(15),
+                        leave=[])
+    wednesday_11am = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
+    with in_language("en"):
+        at_work = who_answers(grace, None, "Mickleover", wednesday_11am, HOURS)
+        after_her_day = who_answers(grace, None, "Mickleover",
+                                    datetime(2026, 11, 25, 15, 30, tzinfo=UTC), HOURS)
+        ack = replies.out_of_hours(after_her_day).render(SMS)
+    assert at_work.at_work and at_work.reply_by == "3pm today"
+    assert at_work.days == "Wednesday to Friday"
+    assert not after_her_day.at_work and after_her_day.back_at == "10am tomorrow"
+    assert ack.startswith("Thanks, Grace has your message. Grace is not working right now "
+                          "and will reply by 3pm tomorrow.")
 
 
 # -- 2. a crisis thread never goes quiet -------------------------------------------------------
