@@ -5,12 +5,13 @@ and one of more than 3 is only sent when the coordinator confirms it."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
 from markupsafe import escape
 
-from frontdoor.inbox.slips import count_sms
+from frontdoor.inbox.slips import Away, count_sms, handed_over_words
 from frontdoor.models import Coordinator, Message, Thread, ThreadState
 from tests.conftest import make_phone
 
@@ -55,6 +56,18 @@ def test_handing_to_someone_on_leave_anyway_tells_the_resident_when_they_are_bac
     assert abbey_thread.coordinator_id == nadia.id
     told = db.session.scalar(sa.select(Message.body).where(Message.author == "coordinator"))
     assert "Nadia is away until Monday 11 January" in told and "will be in touch." not in told
+
+
+def test_the_resident_is_told_who_has_their_conversation_and_when_they_are_back():
+    # Coordinators never stored: the words are decided from the person and their leave.
+    nadia = Coordinator(name="Nadia Hussain")
+    assert handed_over_words(nadia, None) == (
+        "Your conversation is now with Nadia Hussain, a Local Area Coordinator. Nadia will be "
+        "in touch.")
+    away = Away(nadia, until=date(2027, 1, 8), back=date(2027, 1, 11), cover=None)
+    told = handed_over_words(nadia, away)
+    assert "Nadia is away until Monday 11 January and will be in touch after that." in told
+    assert "will be in touch." not in told and "In an emergency call 999." in told
 
 
 @pytest.mark.model   # what the trained model makes of the words

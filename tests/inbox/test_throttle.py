@@ -96,11 +96,18 @@ def test_failures_slow_an_account_down_with_growing_delays(app, db, auth, store)
     count = store.peek(throttle.account_key(ACCOUNTS["sam"]))
     now = app.extensions["frontdoor.clock"]()
     assert count.failures == 5 and count.blocks(now)
+    # How the delay grows: the test below.
+
+
+def test_an_accounts_delay_doubles_after_three_free_failures_until_the_lock(words_app):
     policy = throttle.account_policy()
+    now = utcnow()
     delays = [policy.blocked_until(n, now) - now for n in range(4, 10)]
     assert delays == [timedelta(seconds=s) for s in (2, 4, 8, 16, 32, 64)]
     assert policy.blocked_until(3, now) is None
     assert policy.blocked_until(10, now) - now == timedelta(minutes=60)
+    assert throttle.Count(10, now + timedelta(minutes=60)).blocks(now)
+    assert not throttle.Count(10, now).blocks(now), "free again once the delay is over"
 
 
 def test_an_address_with_too_many_failures_is_slowed_and_others_are_not(app, db, auth, store):
