@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from frontdoor import edge
 from frontdoor.channels import sms
+from frontdoor.errors import ApiError
 from frontdoor.inbox import signin
 from frontdoor.models import Message, Resident, Thread
 from tests.channels.test_webchat import fetch, post, start
@@ -278,3 +279,32 @@ def test_a_next_page_broken_by_a_line_feed_becomes_the_inbox(words_app):
     # CR LF, foreign and too-long targets: tests/inbox/test_auth.py (signin.safe_next).
     with words_app.test_request_context():
         assert signin.safe_next("/inbox/threads\n1") == "/inbox"
+
+
+def deep_list(levels: int) -> str:
+    return '{"text": "hi", "x": ' + "[" * levels + "]" * levels + "}"
+
+
+def deep_object(levels: int) -> str:
+    body = json.dumps({"text": "hi"})
+    for _ in range(levels):
+        body = '{"a": ' + body + "}"
+    return body
+
+
+@pytest.mark.parametrize("body", [deep_list(1000), deep_object(1000), deep_list(edge.JSON_DEPTH),
+                                  "[1, 2]", '"text"', "{nope", ""])
+def test_json_that_is_not_one_shallow_object_is_a_clear_400(words_app, body):
+    with words_app.test_request_context(method="POST", data=body,
+                                        content_type="application/json"), \
+            pytest.raises(ApiError) as refused:
+        edge.json_object('{"text": "..."}')
+    assert (refused.value.status, refused.value.code) == (400, "invalid_json")
+
+
+@pytest.mark.parametrize("body", ['{"text": "hi", "client_id": "a1b2c3d4"}',
+                                  deep_list(edge.JSON_DEPTH - 2)])
+def test_one_shallow_json_object_is_read(words_app, body):
+    with words_app.test_request_context(method="POST", data=body,
+                                        content_type="application/json"):
+        assert edge.json_object('{"text": "..."}')["text"] == "hi"
