@@ -374,6 +374,21 @@ def test_every_sms_reply_fits_three_segments(client, app):
             assert "<" not in reply, "plain text only"
 
 
+def test_every_english_sms_reply_fits_three_segments_and_keeps_what_it_must_say(words_app):
+    """Every reply the front door texts, with long realistic values (the Welsh test's list,
+    tests/test_welsh.py), built in English: within 3 segments, plain text, nothing it must
+    say (numbers, names) lost."""
+    from tests.test_welsh import _every_reply
+
+    with in_language("en"):
+        every = [(name, reply.render(SMS), must) for name, reply, must in _every_reply()]
+    assert len(every) > 100
+    for name, text, must in every:
+        assert segments(text) <= 3 and "<" not in text, name
+        for words in must:
+            assert words in text, f"{name} lost {words!r}"
+
+
 def test_a_vague_message_gets_a_numbered_question_and_a_digit_reply_is_understood(phone, db):
     import re
 
