@@ -16,7 +16,7 @@ from twilio.request_validator import RequestValidator
 
 from frontdoor import outbox, outgoing
 from frontdoor.channels.senders import PERMANENT_ERRORS, RecordingSmsSender, SendError, Sent
-from frontdoor.models import Coordinator, Message, Thread
+from frontdoor.models import Coordinator, Message, Notification, Thread
 
 SID = "AC" + "0" * 32
 BASE = "https://twilio-stub.test"
@@ -385,3 +385,30 @@ def test_a_callback_that_moves_the_message_on_is_news(current, reported):
     ("queued", "accepted")])
 def test_a_late_callback_never_moves_a_message_back(current, reported):
     assert not outbox.is_news(current, reported)
+
+
+# -- what a coordinator's notification says (outbox.notification_subject; the unit tier) ------
+
+@pytest.mark.parametrize("category, subject", [
+    ("suicide_self_harm", "URGENT: suicide or self-harm"),
+    ("domestic_abuse", "URGENT: domestic abuse"),
+    ("danger", "URGENT: danger now"), ("medical", "URGENT: medical emergency"),
+    ("safeguarding_other", "URGENT: someone else at risk"), (None, "URGENT: crisis")])
+def test_an_urgent_notification_says_urgent_and_the_category_only(category, subject):
+    thread = Thread(crisis=category, need="food")
+    assert outbox.notification_subject(Notification(kind="urgent"), thread) == subject
+
+
+@pytest.mark.parametrize("kind, subject", [
+    ("handoff", "New thread for you"),
+    ("overdue", "A resident's promised reply time has passed"),
+    ("resident_wrote", "A resident wrote on your thread"),
+    ("something_new", "A thread needs you")])
+def test_every_other_notification_says_what_happened_and_nothing_the_resident_wrote(
+        kind, subject):
+    assert outbox.notification_subject(Notification(kind=kind), Thread(crisis=None)) == subject
+
+
+def test_a_grouped_alert_without_its_thread_says_several():
+    assert outbox.notification_subject(Notification(kind="urgent_group"), None) == \
+        "URGENT: several urgent web chats from one address"
