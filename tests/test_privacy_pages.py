@@ -3,7 +3,7 @@ the chat page; the accessibility statement, in the GOV.UK model wording, on ever
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from jinja2 import nodes
@@ -127,20 +127,46 @@ def test_the_signed_in_inbox_and_reports_link_the_statement_too(auth, client):
         assert 'href="/accessibility"' in client.get(path).get_data(as_text=True), path
 
 
-def test_the_accessibility_statement_uses_the_model_wording_and_the_councils_details(client):
-    page = client.get("/accessibility").get_data(as_text=True)
+def statement(words_app, contact: str, reviewed: date | None) -> str:
+    """The accessibility statement as a council with these details would publish it."""
+    with words_app.test_request_context("/accessibility"):
+        return words_app.jinja_env.get_template("accessibility.html").render(
+            page_language=lambda: "en", council_name="Swansea Council",
+            privacy_notice_url="", site="https://lac.example.org", contact=contact,
+            reviewed=reviewed)
+
+
+def test_the_accessibility_statement_uses_the_model_wording_with_the_councils_details(
+        words_app):
+    page = statement(words_app, "lac@example.org or 01632 960000", date(2026, 11, 29))
     for words in (
             "This accessibility statement applies to",
-            "This website is run by Derby City Council",
+            "pages for residents and the coordinators' inbox at https://lac.example.org",
+            "This website is run by Swansea Council",
             "The Equality and Human Rights Commission (EHRC) is responsible for enforcing the "
             "Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility "
             "Regulations 2018 (the 'accessibility regulations')",
             "Equality Advisory and Support Service (EASS)",
-            "Derby City Council is committed to making its website accessible, in accordance "
+            "Swansea Council is committed to making its website accessible, in accordance "
             "with the Public Sector Bodies (Websites and Mobile Applications) (No. 2) "
             "Accessibility Regulations 2018",
-            "Compliance status", "lac@example.org or 01632 960000",
+            "Compliance status", "contact us: lac@example.org or 01632 960000",
             "This statement was prepared on 29 November 2026"):
+        assert words in page, words
+
+
+def test_a_statement_without_a_contact_or_date_says_what_is_still_to_come(words_app):
+    page = statement(words_app, "", None)
+    assert "contact us through Swansea Council's contact centre" in page
+    assert "This statement was prepared on [date to be completed by the council]" in page
+
+
+def test_the_accessibility_statement_has_the_councils_own_details(client):
+    # The wording: the tests above. Here: the council's row reaches it.
+    page = client.get("/accessibility").get_data(as_text=True)
+    for words in ("This website is run by Derby City Council",
+                  "lac@example.org or 01632 960000",
+                  "This statement was prepared on 29 November 2026"):
         assert words in page, words
 
 
