@@ -75,14 +75,15 @@ def audit(action: str, detail: str) -> None:
     """Record a change made from the command line (no coordinator: the OS user is named)."""
     from frontdoor.extensions import db
     from frontdoor.models import AuditEvent, utcnow
+    from frontdoor.transactions import unit_of_work
 
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
         user = "unknown"
-    db.session.add(AuditEvent(coordinator_id=None, action=action, created_at=utcnow(),
-                              detail=f"{detail} (command line, user {user})"[:200]))
-    db.session.commit()
+    with unit_of_work():
+        db.session.add(AuditEvent(coordinator_id=None, action=action, created_at=utcnow(),
+                                  detail=f"{detail} (command line, user {user})"[:200]))
 
 
 @click.command("run", params=run_command.params, help=run_command.help,
@@ -309,6 +310,7 @@ def add_coordinator_command(name: str, email: str, role: str, days: str) -> None
     from frontdoor.extensions import db
     from frontdoor.inbox import people, sso
     from frontdoor.models import Coordinator, utcnow
+    from frontdoor.transactions import unit_of_work
 
     namesake = db.session.scalar(sa.select(Coordinator).where(
         sa.func.lower(Coordinator.name) == name.strip().lower(), Coordinator.active,
@@ -319,11 +321,11 @@ def add_coordinator_command(name: str, email: str, role: str, days: str) -> None
             f"{namesake.name} already exists with email {namesake.email or '(none)'}: give "
             f"that email to reset their password, or a name that tells the two apart")
     try:
-        person = people.add_person(name, email, role, days.split(","))
-        token = people.invite(person, None, utcnow()) if sso.passwords_allowed() else None
+        with unit_of_work():
+            person = people.add_person(name, email, role, days.split(","))
+            token = people.invite(person, None, utcnow()) if sso.passwords_allowed() else None
     except people.PeopleError as error:
         raise click.UsageError(str(error)) from error
-    db.session.commit()
     audit("add_coordinator", f"{person.key} ({person.role}) added")
     click.echo(f"{person.name} ({person.role}) is added as {person.email}.")
     if token:
@@ -337,16 +339,16 @@ def add_coordinator_command(name: str, email: str, role: str, days: str) -> None
 @with_appcontext
 def invite_command(email: str) -> None:
     """Print a new sign-in link for someone (earlier links stop working)."""
-    from frontdoor.extensions import db
     from frontdoor.inbox import people
     from frontdoor.models import utcnow
+    from frontdoor.transactions import unit_of_work
 
     person = _person_or_fail(email)
     try:
-        token = people.invite(person, None, utcnow())
+        with unit_of_work():
+            token = people.invite(person, None, utcnow())
     except people.PeopleError as error:
         raise click.UsageError(str(error)) from error
-    db.session.commit()
     _print_link(person, token)
 
 
@@ -355,19 +357,19 @@ def invite_command(email: str) -> None:
 @with_appcontext
 def deactivate_command(email: str) -> None:
     """Lock a leaver out now: end their sessions, hand their open threads on."""
-    from frontdoor.extensions import db
     from frontdoor.inbox import people
     from frontdoor.models import utcnow
+    from frontdoor.transactions import unit_of_work
 
     person = _person_or_fail(email)
     if not person.active:
         click.echo(f"{person.name} is already deactivated.")
         return
     try:
-        moved = people.deactivate(person, None, utcnow())
+        with unit_of_work():
+            moved = people.deactivate(person, None, utcnow())
     except people.PeopleError as error:
         raise click.UsageError(str(error)) from error
-    db.session.commit()
     click.echo(f"{person.name} is deactivated and signed out everywhere.")
     for item in moved:
         click.echo(f"  thread {item.thread_id} handed to {item.to.name}")
@@ -381,13 +383,13 @@ def deactivate_command(email: str) -> None:
 @with_appcontext
 def reactivate_command(email: str) -> None:
     """Let someone who was deactivated sign in again."""
-    from frontdoor.extensions import db
     from frontdoor.inbox import people
     from frontdoor.models import utcnow
+    from frontdoor.transactions import unit_of_work
 
     person = _person_or_fail(email)
-    people.reactivate(person, None, utcnow())
-    db.session.commit()
+    with unit_of_work():
+        people.reactivate(person, None, utcnow())
     click.echo(f"{person.name} is active again.")
 
 
@@ -412,6 +414,7 @@ def demo_command(code_for: str | None) -> None:
     from frontdoor.extensions import db
     from frontdoor.inbox import people, second_factor
     from frontdoor.models import Coordinator, Council, Resident, utcnow
+    from frontdoor.transactions import unit_of_work
 
     council = db.session.get(Council, 1)
     if council is None or not council.is_demo:
@@ -424,18 +427,19 @@ def demo_command(code_for: str | None) -> None:
         return
     click.echo("Demo sign-ins (fictional people, the same every time; also on the home page) "
                "at http://127.0.0.1:5000/inbox:")
-    for key in DEMO_PEOPLE:
-        person = db.session.scalar(sa.select(Coordinator).where(Coordinator.key == key))
-        if person is None or not person.email:
-            continue
-        people.set_password(person, DEMO_PASSWORD)
-        secret = demo_second_factor_key(person.key)
-        second_factor.enrol(person, secret, utcnow(), used_step=None)
-        click.echo(f"  {person.name:<14} {person.role:<12} {person.email}  "
-                   f"password: {DEMO_PASSWORD}")
-        click.echo(f"  {'':<27} second factor key: {secret}  (add it to an authenticator app, "
-                   f"or run: .venv/bin/frontdoor demo --code {person.email})")
-    db.session.commit()
+    with unit_of_work():
+        for key in DEMO_PEOPLE:
+            person = db.session.scalar(sa.select(Coordinator).where(Coordinator.key == key))
+            if person is None or not person.email:
+                continue
+            people.set_password(person, DEMO_PASSWORD)
+            secret = demo_second_factor_key(person.key)
+            second_factor.enrol(person, secret, utcnow(), used_step=None)
+            click.echo(f"  {person.name:<14} {person.role:<12} {person.email}  "
+                       f"password: {DEMO_PASSWORD}")
+            click.echo(f"  {'':<27} second factor key: {secret}  (add it to an "
+                       f"authenticator app, or run: .venv/bin/frontdoor demo --code "
+                       f"{person.email})")
     if db.session.query(Resident).count() == 0:
         engine = front_door()
         for number, text in [("+447700900201", "need a food bank, I live in Normanton"),

@@ -149,6 +149,8 @@ class FrontDoor:
 
         `commit=False` leaves the transaction open (flushed) for a caller answering several
         messages in one (the worker: frontdoor/deferred.py)."""
+        # A bare commit (not unit_of_work): the answer commits at whichever return it takes,
+        # or only flushes inside the worker's batch (deferred.answer_waiting).
         finish = db.session.commit if commit else db.session.flush
         if inbound is None or resident_id is None:
             stored = db.session.get(Message, message_id)
@@ -711,6 +713,7 @@ def store_inbound(inbound: Inbound, now: datetime, deferred: bool = False) -> St
         if statements.together is None:
             # Stored and committed before anything else happens: nothing is lost if
             # anything after this fails. (In autocommit, the statement committed itself.)
+            # A bare commit, not unit_of_work: the webhook's tuned hot path.
             db.session.commit()
     assert message_id is not None
     return Stored(message_id, resident_id, duplicate)

@@ -36,6 +36,7 @@ from frontdoor.models import (
     directory_entry_ward,
     utcnow,
 )
+from frontdoor.transactions import unit_of_work
 from frontdoor.triage.entities import format_postcode
 
 DAYS = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
@@ -181,29 +182,31 @@ def load_council_data(folder: Path, replace_council: bool = False,
     code = council["council"].get("code")
     demo = bool(council["council"].get("demo", False))
     replaced = None
-    row = db.session.get(Council, 1)
-    if row is not None and not _same_council(row, name, code, demo):
-        if not replace_council:
-            raise AnotherCouncil(
-                f"This database holds {_described(row.name, row.is_demo)}, not "
-                f"{_described(name, demo)} ({folder}): use one database per council, or "
-                f"--replace-council to take {row.name}'s coordinators, wards, postcodes and "
-                f"directory out of service")
-        replaced = retire_council(row, utcnow())
-    row = row or Council(id=1, config_version=0)
-    _set_council(row, council, name, code, demo, folder)
-    db.session.add(row)
+    # All of it or none of it: a file that fails part-way leaves the council as it was (the
+    # directory's importer commits too, but only as the last step but one).
+    with unit_of_work():
+        row = db.session.get(Council, 1)
+        if row is not None and not _same_council(row, name, code, demo):
+            if not replace_council:
+                raise AnotherCouncil(
+                    f"This database holds {_described(row.name, row.is_demo)}, not "
+                    f"{_described(name, demo)} ({folder}): use one database per council, or "
+                    f"--replace-council to take {row.name}'s coordinators, wards, postcodes "
+                    f"and directory out of service")
+            replaced = retire_council(row, utcnow())
+        row = row or Council(id=1, config_version=0)
+        _set_council(row, council, name, code, demo, folder)
+        db.session.add(row)
 
-    by_key = _load_coordinators(people)
-    _load_on_call(folder, by_key, ZoneInfo(timezone))
-    wards = _load_wards(folder, by_key)
-    deactivated = _deactivate_leavers(set(by_key))
-    postcodes = _load_postcodes(folder, wards)
-    db.session.flush()
-    directory = _load_directory(folder)
-    # Running processes compare this to drop what they cached (engine.py).
-    row.config_version = (row.config_version or 0) + 1
-    db.session.commit()
+        by_key = _load_coordinators(people)
+        _load_on_call(folder, by_key, ZoneInfo(timezone))
+        wards = _load_wards(folder, by_key)
+        deactivated = _deactivate_leavers(set(by_key))
+        postcodes = _load_postcodes(folder, wards)
+        db.session.flush()
+        directory = _load_directory(folder)
+        # Running processes compare this to drop what they cached (engine.py).
+        row.config_version = (row.config_version or 0) + 1
     kept = tuple(p.name for p in by_key.values() if not p.active)
     return LoadReport(len(wards), len(by_key), postcodes,
                       directory.imported if directory else 0, _described(name, demo),

@@ -35,6 +35,7 @@ from frontdoor.conversations import DEFERRED, FrontDoor, waiting_for_worker
 from frontdoor.extensions import db
 from frontdoor.models import Direction, Message
 from frontdoor.rota import Hours
+from frontdoor.transactions import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -92,12 +93,12 @@ _NTH_ANSWERING = (
 def mark_stranded(now: datetime) -> int:
     """Inbound messages stored but never answered, old enough that no webhook is still at
     them: the worker answers them like deferred ones."""
-    result = db.session.execute(
-        sa.update(Message).where(Message.direction == Direction.IN,
-                                 Message.thread_id.is_(None), Message.status.is_(None),
-                                 Message.created_at < now - STRANDED_AFTER)
-        .values(status=DEFERRED).execution_options(synchronize_session=False))
-    db.session.commit()
+    with unit_of_work():
+        result = db.session.execute(
+            sa.update(Message).where(Message.direction == Direction.IN,
+                                     Message.thread_id.is_(None), Message.status.is_(None),
+                                     Message.created_at < now - STRANDED_AFTER)
+            .values(status=DEFERRED).execution_options(synchronize_session=False))
     count = int(getattr(result, "rowcount", 0) or 0)
     if count:
         log.warning("%d stored message(s) were never answered; answering them now", count)
@@ -147,15 +148,16 @@ def answer_waiting(engine: FrontDoor, clock: Callable[[], datetime],
             db.session.rollback()
             break
         failed: list[tuple[int, Exception]] = []
-        for message_id in claimed:
-            try:
-                with db.session.begin_nested():
-                    engine.answer(message_id, commit=False)
-            except Exception as error:  # one message must not stop the others being answered
-                failed.append((message_id, error))
-        for message_id, failure in failed:
-            _answer_failed(message_id, clock(), failure, engine.hours)
-        db.session.commit()
+        # The claim above and the batch's answers are one transaction, committed once.
+        with unit_of_work():
+            for message_id in claimed:
+                try:
+                    with db.session.begin_nested():
+                        engine.answer(message_id, commit=False)
+                except Exception as error:  # one message must not stop the others
+                    failed.append((message_id, error))
+            for message_id, failure in failed:
+                _answer_failed(message_id, clock(), failure, engine.hours)
         answered += len(claimed)
     return answered
 
@@ -174,8 +176,8 @@ def _answer_one_at_a_time(engine: FrontDoor, clock: Callable[[], datetime],
             engine.answer(message_id)
         except Exception as error:  # one message must not stop the others being answered
             db.session.rollback()
-            _answer_failed(message_id, clock(), error, engine.hours)
-            db.session.commit()
+            with unit_of_work():
+                _answer_failed(message_id, clock(), error, engine.hours)
     return answered
 
 

@@ -34,6 +34,7 @@ from frontdoor.models import (
 )
 from frontdoor.outgoing import channel_of, queue_reply, why_not_text
 from frontdoor.rota import Hours, is_bank_holiday
+from frontdoor.transactions import unit_of_work
 
 FOLLOW_UP_AFTER = timedelta(days=7)
 # A decent hour in the resident's day: not early, not late, not Sunday or a bank holiday.
@@ -112,35 +113,38 @@ def queue_due(now: datetime, hours: Hours, limit: int = 50) -> int:
              .order_by(FollowUp.due_at).limit(limit))
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    due = list(db.session.scalars(query))
-    queued = 0
-    for follow_up in due:
-        resident = db.session.get(Resident, follow_up.resident_id)
-        assert resident is not None
-        reason = why_not_follow_up(follow_up, resident)
-        if reason:
-            follow_up.state, follow_up.skipped_reason = "skipped", reason
-            continue
-        thread = db.session.get(Thread, follow_up.thread_id) if follow_up.thread_id else None
-        thread = threads.open_thread_of(resident) or thread
-        if thread is None:
-            follow_up.state, follow_up.skipped_reason = "skipped", "no conversation to send on"
-            continue
-        named = threads.named_for(resident)
-        names = list(dict.fromkeys(r.entry_name for r in follow_up.referrals))
-        with in_language(resident.reply_language):
-            text = replies.did_it_help(_area_name(), names, named.first_name if named else None)
-            # As the resident's channel writes it: by text only (why_not_follow_up), so
-            # within the SMS budget.
-            rendered = text.render(channel_of(resident))
-        message = queue_reply(thread, None, rendered, now)
-        # A question the bot asked earlier is not what a digit now answers.
-        thread.awaiting = None
-        db.session.flush()
-        follow_up.state, follow_up.sent_at, follow_up.message_id = "sent", now, message.id
-        queued += 1
-    db.session.commit()
-    return queued
+    # Claimed under a row lock and marked sent (or skipped) with their messages, together.
+    with unit_of_work():
+        due = list(db.session.scalars(query))
+        return sum(_queue_one(follow_up, now) for follow_up in due)
+
+
+def _queue_one(follow_up: FollowUp, now: datetime) -> bool:
+    """Queue one follow-up's text, or mark it skipped and say why; True when queued."""
+    resident = db.session.get(Resident, follow_up.resident_id)
+    assert resident is not None
+    reason = why_not_follow_up(follow_up, resident)
+    if reason:
+        follow_up.state, follow_up.skipped_reason = "skipped", reason
+        return False
+    thread = db.session.get(Thread, follow_up.thread_id) if follow_up.thread_id else None
+    thread = threads.open_thread_of(resident) or thread
+    if thread is None:
+        follow_up.state, follow_up.skipped_reason = "skipped", "no conversation to send on"
+        return False
+    named = threads.named_for(resident)
+    names = list(dict.fromkeys(r.entry_name for r in follow_up.referrals))
+    with in_language(resident.reply_language):
+        text = replies.did_it_help(_area_name(), names, named.first_name if named else None)
+        # As the resident's channel writes it: by text only (why_not_follow_up), so
+        # within the SMS budget.
+        rendered = text.render(channel_of(resident))
+    message = queue_reply(thread, None, rendered, now)
+    # A question the bot asked earlier is not what a digit now answers.
+    thread.awaiting = None
+    db.session.flush()
+    follow_up.state, follow_up.sent_at, follow_up.message_id = "sent", now, message.id
+    return True
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from flask import Flask, current_app
 from frontdoor.extensions import db
 from frontdoor.models import Direction, Message, Thread, ThreadState, WorkerHeartbeat, utcnow
 from frontdoor.outgoing import outbox_channels
+from frontdoor.transactions import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +41,14 @@ def beat(app: Flask | None = None) -> None:
 
     now = utcnow()
     try:
-        row = db.session.get(WorkerHeartbeat, worker_name())
-        if row is None:
-            db.session.add(WorkerHeartbeat(worker=worker_name(), beat_at=now))
-        else:
-            row.beat_at = now
-        db.session.execute(sa.delete(WorkerHeartbeat).where(
-            WorkerHeartbeat.beat_at < now - HEARTBEAT_FORGET))
-        db.session.commit()
+        with unit_of_work():
+            row = db.session.get(WorkerHeartbeat, worker_name())
+            if row is None:
+                db.session.add(WorkerHeartbeat(worker=worker_name(), beat_at=now))
+            else:
+                row.beat_at = now
+            db.session.execute(sa.delete(WorkerHeartbeat).where(
+                WorkerHeartbeat.beat_at < now - HEARTBEAT_FORGET))
         forget_stale_places(app or current_app._get_current_object())  # type: ignore[attr-defined]
     except sa.exc.SQLAlchemyError as error:
         db.session.rollback()

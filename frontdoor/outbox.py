@@ -41,6 +41,7 @@ from frontdoor.models import (
 from frontdoor.notify import Notifier
 from frontdoor.outgoing import outbox_channels, queue_reply, why_not_text
 from frontdoor.rota import Hours
+from frontdoor.transactions import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +71,15 @@ def _claim(now: datetime, limit: int) -> list[tuple[Message, bool]]:
              .order_by(Message.id).limit(limit))
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    claimed = [(message, message.status == "sending") for message in db.session.scalars(query)]
-    for message, _resent in claimed:
-        message.status = "sending"
-        message.sending_since = now
-        message.attempts += 1
-    db.session.commit()
+    # Marked "sending" and committed before Twilio is called: another worker leaves them be,
+    # and one that finds them still "sending" after the lease asks Twilio first.
+    with unit_of_work():
+        claimed = [(message, message.status == "sending")
+                   for message in db.session.scalars(query)]
+        for message, _resent in claimed:
+            message.status = "sending"
+            message.sending_since = now
+            message.attempts += 1
     return claimed
 
 
@@ -185,11 +189,11 @@ def send_due(sender: SmsSender, clock: Callable[[], datetime] = utcnow, limit: i
         for deliveries in by_resident.values():
             _call_provider(sender, deliveries)
     now = clock()
-    for deliveries in by_resident.values():
-        for delivery in deliveries:
-            record_result(delivery, now)
-            delivery.message.sending_since = None
-    db.session.commit()
+    with unit_of_work():
+        for deliveries in by_resident.values():
+            for delivery in deliveries:
+                record_result(delivery, now)
+                delivery.message.sending_since = None
     return len(claimed)
 
 
@@ -204,11 +208,11 @@ def record_status(provider_ref: str, status: str, error_code: str | None) -> boo
     message = db.session.scalar(sa.select(Message).where(Message.provider_ref == provider_ref))
     if message is None:
         return False
-    if is_news(message.status, status):
-        message.status = status
-        if error_code and status in {"failed", "undelivered"}:
-            message.error = f"Twilio error {error_code}"
-    db.session.commit()
+    with unit_of_work():
+        if is_news(message.status, status):
+            message.status = status
+            if error_code and status in {"failed", "undelivered"}:
+                message.error = f"Twilio error {error_code}"
     return True
 
 
@@ -256,19 +260,20 @@ class Alerts:
                     f"Thread {item.thread_id} has a new message: {link}"
                     if item.kind == "resident_wrote" else
                     f"Thread {item.thread_id} is waiting: {link}")
-            try:
-                self.notifier.notify(item.coordinator, subject, text)
-                item.sent_at = clock()
-            except Exception as error:  # a notification must never stop the worker
-                item.error = type(error).__name__
-                log.warning("notification %s failed: %s", item.id, type(error).__name__)
-            db.session.commit()
+            # One at a time: each is recorded as sent (or failed) before the next is tried.
+            with unit_of_work():
+                try:
+                    self.notifier.notify(item.coordinator, subject, text)
+                    item.sent_at = clock()
+                except Exception as error:  # a notification must never stop the worker
+                    item.error = type(error).__name__
+                    log.warning("notification %s failed: %s", item.id, type(error).__name__)
         return len(pending)
 
     def escalate_urgent(self, clock: Callable[[], datetime] = utcnow) -> int:
         """Urgent threads nobody has acknowledged in time go up the ladder (threads.py)."""
-        moved = threads.escalate_due(clock(), self.hours)
-        db.session.commit()
+        with unit_of_work():
+            moved = threads.escalate_due(clock(), self.hours)
         return moved
 
     def move_overdue(self, clock: Callable[[], datetime] = utcnow) -> int:
@@ -277,16 +282,18 @@ class Alerts:
         now = clock()
         overdue = threads.overdue_threads(now)
         for thread in overdue:
-            was = thread.coordinator
-            now_with = threads.move_overdue(thread, now, self.hours)
-            ward = thread.ward
-            with in_language(thread.resident.reply_language):
-                text = replies.overdue(
-                    was.first_name if was else _("Your coordinator"),
-                    now_with.name if now_with else None,
-                    ward.name if ward and now_with and ward.cover_id == now_with.id else None)
-            queue_reply(thread, None, text, now)
-            db.session.commit()
+            # Each thread moved and its resident told together, one thread at a time.
+            with unit_of_work():
+                was = thread.coordinator
+                now_with = threads.move_overdue(thread, now, self.hours)
+                ward = thread.ward
+                with in_language(thread.resident.reply_language):
+                    text = replies.overdue(
+                        was.first_name if was else _("Your coordinator"),
+                        now_with.name if now_with else None,
+                        ward.name if ward and now_with and ward.cover_id == now_with.id
+                        else None)
+                queue_reply(thread, None, text, now)
         return len(overdue)
 
 

@@ -26,6 +26,7 @@ from tqdm import tqdm
 
 from frontdoor.extensions import db
 from frontdoor.models import Postcode, Ward
+from frontdoor.transactions import unit_of_work
 from frontdoor.triage.entities import format_postcode
 
 SOURCE = "ons"           # Postcode.source of imported rows; the council's own file is "config"
@@ -251,49 +252,51 @@ def import_postcodes(path: Path, lad: str, *, replace: bool = False,
         raise PostcodeFileError("no wards are configured yet: run `frontdoor load-config` first")
     councils_own = set(db.session.scalars(
         sa.select(Postcode.postcode).where(Postcode.source != SOURCE)))
+    try:
+        # The whole file or nothing: rolled back on any error, an unreadable file included.
+        with unit_of_work():
+            return _store(path, lad, wards, councils_own, replace, progress)
+    except (csv.Error, UnicodeError, zipfile.BadZipFile, OSError) as error:
+        raise PostcodeFileError(f"{Path(path).name}: cannot be read: {error}") from error
+
+
+def _store(path: Path, lad: str, wards: set[str], councils_own: set[str], replace: bool,
+           progress: bool) -> ImportReport:
     stored: set[str] = set()
     batch: list[dict[str, str]] = []
-    try:
-        with open_postcode_file(path) as (stream, size, name):
-            report = ImportReport(lad, name)
-            with tqdm(total=size, unit="B", unit_scale=True, desc="postcodes",
-                      disable=not progress) as bar:
-                for line_no, postcode, ward in council_postcodes(stream, lad, report, bar.update):
-                    if ward not in wards:
-                        report.unknown_wards[ward] += 1
-                    elif postcode in councils_own:
-                        report.kept_from_config += 1
-                    elif postcode in stored:
-                        report.bad(line_no, f"{postcode} appears again")
-                    else:
-                        stored.add(postcode)
-                        batch.append({"postcode": postcode, "ward_code": ward, "source": SOURCE})
-                        if len(batch) >= BATCH:
-                            _upsert(batch)
-                            batch.clear()
-        if batch:
-            _upsert(batch)
-        if report.in_area == 0:
-            # Most likely a mistyped --lad; stopping here also keeps --replace from emptying
-            # the table.
-            raise PostcodeFileError(f"{report.source}: no rows for local authority {lad} in "
-                                    f"{report.rows:,} rows: is --lad right?")
-        report.stored = len(stored)
-        earlier = set(db.session.scalars(
-            sa.select(Postcode.postcode).where(Postcode.source == SOURCE)))
-        gone = sorted(earlier - stored)
-        if replace:
-            for start in range(0, len(gone), 500):
-                db.session.execute(sa.delete(Postcode).where(
-                    Postcode.postcode.in_(gone[start:start + 500]), Postcode.source == SOURCE))
-            report.removed = len(gone)
-        else:
-            report.not_in_file = len(gone)
-        db.session.commit()
-    except (csv.Error, UnicodeError, zipfile.BadZipFile, OSError) as error:
-        db.session.rollback()
-        raise PostcodeFileError(f"{Path(path).name}: cannot be read: {error}") from error
-    except BaseException:
-        db.session.rollback()
-        raise
+    with open_postcode_file(path) as (stream, size, name):
+        report = ImportReport(lad, name)
+        with tqdm(total=size, unit="B", unit_scale=True, desc="postcodes",
+                  disable=not progress) as bar:
+            for line_no, postcode, ward in council_postcodes(stream, lad, report, bar.update):
+                if ward not in wards:
+                    report.unknown_wards[ward] += 1
+                elif postcode in councils_own:
+                    report.kept_from_config += 1
+                elif postcode in stored:
+                    report.bad(line_no, f"{postcode} appears again")
+                else:
+                    stored.add(postcode)
+                    batch.append({"postcode": postcode, "ward_code": ward, "source": SOURCE})
+                    if len(batch) >= BATCH:
+                        _upsert(batch)
+                        batch.clear()
+    if batch:
+        _upsert(batch)
+    if report.in_area == 0:
+        # Most likely a mistyped --lad; stopping here also keeps --replace from emptying
+        # the table.
+        raise PostcodeFileError(f"{report.source}: no rows for local authority {lad} in "
+                                f"{report.rows:,} rows: is --lad right?")
+    report.stored = len(stored)
+    earlier = set(db.session.scalars(
+        sa.select(Postcode.postcode).where(Postcode.source == SOURCE)))
+    gone = sorted(earlier - stored)
+    if replace:
+        for start in range(0, len(gone), 500):
+            db.session.execute(sa.delete(Postcode).where(
+                Postcode.postcode.in_(gone[start:start + 500]), Postcode.source == SOURCE))
+        report.removed = len(gone)
+    else:
+        report.not_in_file = len(gone)
     return report

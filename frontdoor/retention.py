@@ -16,6 +16,7 @@ from flask import current_app
 from frontdoor.extensions import db
 from frontdoor.models import AuditEvent, Council, Message, Resident, Thread
 from frontdoor.rights import anonymise
+from frontdoor.transactions import unit_of_work
 
 DAILY = timedelta(hours=24)
 
@@ -109,17 +110,17 @@ def apply(now: datetime, dry_run: bool = False) -> Plan:
     result = plan(now)
     if dry_run:
         return result
-    for resident_id in result.remove:
-        resident = db.session.get(Resident, resident_id)
-        assert resident is not None
-        removed = anonymise(resident, now)
-        result.messages += removed.messages
-        result.notes += removed.notes
-    db.session.add(AuditEvent(coordinator_id=None, action="retention",
-                              detail=f"{len(result.remove)} removed, "
-                                     f"{len(result.kept_on_hold)} on hold",
-                              created_at=now))
-    db.session.commit()
+    with unit_of_work():
+        for resident_id in result.remove:
+            resident = db.session.get(Resident, resident_id)
+            assert resident is not None
+            removed = anonymise(resident, now)
+            result.messages += removed.messages
+            result.notes += removed.notes
+        db.session.add(AuditEvent(coordinator_id=None, action="retention",
+                                  detail=f"{len(result.remove)} removed, "
+                                         f"{len(result.kept_on_hold)} on hold",
+                                  created_at=now))
     return result
 
 

@@ -50,6 +50,7 @@ from frontdoor.models import (
 )
 from frontdoor.outgoing import channel_of, queue_reply, why_not_text
 from frontdoor.rota import Hours, describe_when, is_bank_holiday, is_council_open, reply_by
+from frontdoor.transactions import unit_of_work
 from frontdoor.triage.text import normalise
 
 if TYPE_CHECKING:
@@ -351,30 +352,31 @@ def keep_promises(now: datetime, hours: Hours, move_after: timedelta = MOVE_AFTE
     moved to the cover or a lead. In office hours only. Commits; returns how many changed."""
     if not is_council_open(now, hours):
         return 0
-    due = db.session.scalars(_open_query().where(Review.due_at <= now)
-                             .order_by(Review.created_at, Review.id)).all()
-    reminders: dict[int, tuple[Coordinator, Review]] = {}
-    for review in due:
-        current = reviewer(review, now, hours)
-        moved_to = _next_reviewer(review, current, now, hours) \
-            if review.reminded_at is not None else None
-        if moved_to is not None:
-            review.moved_to, review.moved_at = moved_to, now
-            review.reminded_at, review.due_at = None, now + move_after
-            db.session.add(Notification(coordinator_id=moved_to.id, thread_id=review.thread_id,
-                                        kind="review_moved", created_at=now))
-            db.session.add(AuditEvent(coordinator_id=None, action="review_moved",
-                                      thread_id=review.thread_id,
-                                      detail=f"from {current.key} to {moved_to.key}",
-                                      created_at=now))
-        else:
-            review.reminded_at, review.due_at = now, now + move_after
-            # One reminder per person per round, about their oldest: not one per entry.
-            reminders.setdefault(current.id, (current, review))
-    for person, oldest in reminders.values():
-        db.session.add(Notification(coordinator_id=person.id, thread_id=oldest.thread_id,
-                                    kind="review", created_at=now))
-    db.session.commit()
+    with unit_of_work():
+        due = db.session.scalars(_open_query().where(Review.due_at <= now)
+                                 .order_by(Review.created_at, Review.id)).all()
+        reminders: dict[int, tuple[Coordinator, Review]] = {}
+        for review in due:
+            current = reviewer(review, now, hours)
+            moved_to = _next_reviewer(review, current, now, hours) \
+                if review.reminded_at is not None else None
+            if moved_to is not None:
+                review.moved_to, review.moved_at = moved_to, now
+                review.reminded_at, review.due_at = None, now + move_after
+                db.session.add(Notification(coordinator_id=moved_to.id,
+                                            thread_id=review.thread_id,
+                                            kind="review_moved", created_at=now))
+                db.session.add(AuditEvent(coordinator_id=None, action="review_moved",
+                                          thread_id=review.thread_id,
+                                          detail=f"from {current.key} to {moved_to.key}",
+                                          created_at=now))
+            else:
+                review.reminded_at, review.due_at = now, now + move_after
+                # One reminder per person per round, about their oldest: not one per entry.
+                reminders.setdefault(current.id, (current, review))
+        for person, oldest in reminders.values():
+            db.session.add(Notification(coordinator_id=person.id, thread_id=oldest.thread_id,
+                                        kind="review", created_at=now))
     return len(due)
 
 

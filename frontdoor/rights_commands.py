@@ -26,15 +26,16 @@ def export_command(resident_id: int, as_html: bool, out: Path | None) -> None:
     from frontdoor import rights
     from frontdoor.extensions import db
     from frontdoor.models import Resident
+    from frontdoor.transactions import unit_of_work
 
     resident = db.session.get(Resident, resident_id)
     if resident is None:
         raise click.ClickException(f"resident {resident_id}: no such resident")
     now = current_app.extensions["frontdoor.clock"]()
-    rights.record_export(resident, None, now, "command line, html" if as_html else
-                         "command line, json")
-    record = rights.everything_about(resident)
-    db.session.commit()
+    with unit_of_work():
+        rights.record_export(resident, None, now, "command line, html" if as_html else
+                             "command line, json")
+        record = rights.everything_about(resident)
     if as_html:
         with current_app.test_request_context():
             text = render_template("inbox/resident_export.html", record=record,

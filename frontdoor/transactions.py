@@ -5,6 +5,9 @@
   and rolled back if it raises (an `abort`, a bug), so nothing is left half-written. The
   view body, the helpers it calls and the sign-in decorators never call `commit()`.
   Outside a request (the worker, the command line) the same rule is `unit_of_work()`.
+  Two commits stay bare, each saying why: storing a resident's message
+  (conversations.store_inbound, committed before anything else) and the engine's answer to
+  it (FrontDoor.answer, committed by the webhook or flushed into the worker's batch).
 - A GET (or HEAD) changes nothing. It may leave only a record that the read happened
   (`READ_RECORDS`: the audit line that a person's record was seen or exported, a thread
   marked read, the session's last-seen time or its end), and those are committed by

@@ -23,6 +23,7 @@ from frontdoor.models import (
     ThreadRead,
     ThreadState,
 )
+from frontdoor.settings import PROJECT_ROOT
 from tests import factories
 
 # The GETs that may change state, each for a reason written in transactions.py.
@@ -50,6 +51,23 @@ def _resident(db) -> Resident:
 
 
 # -- the helper ----------------------------------------------------------------------------
+
+# The commits that stay bare, each with its reason beside it: the helper itself, and the
+# webhook's hot path (storing a resident's message, and the engine's answer to it).
+BARE_COMMITS = {"frontdoor/transactions.py": 3, "frontdoor/conversations.py": 2}
+
+
+def test_the_worker_and_the_commands_commit_only_through_the_unit_of_work() -> None:
+    found: dict[str, int] = {}
+    for path in sorted((PROJECT_ROOT / "frontdoor").rglob("*.py")):
+        name = path.relative_to(PROJECT_ROOT).as_posix()
+        if name.startswith("frontdoor/migrations/"):
+            continue
+        count = len(re.findall(r"session\.commit\b", path.read_text(encoding="utf-8")))
+        if count:
+            found[name] = count
+    assert found == BARE_COMMITS
+
 
 def test_a_unit_of_work_commits_once_when_it_finishes(app, db):
     counted: list[int] = []

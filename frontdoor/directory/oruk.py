@@ -29,6 +29,7 @@ from tqdm import tqdm
 from frontdoor.directory.schedules import ScheduleError, describe_schedules, parse_schedule
 from frontdoor.extensions import db
 from frontdoor.models import DirectoryEntry, Postcode, Ward, utcnow
+from frontdoor.transactions import unit_of_work
 from frontdoor.triage.data import NEEDS
 from frontdoor.triage.entities import format_postcode
 
@@ -586,12 +587,8 @@ def import_directory(source: str, needs_map: Mapping[str, set[str]], *, replace:
     if replace and not parsed and not seen:
         raise ImportFailed(f"{source_name}: no services read; with --replace that would empty "
                            "the directory, so nothing was changed")
-    try:
+    with unit_of_work():
         _write(parsed, seen, report, needs_map, classify, replace, progress)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return report
 
 
