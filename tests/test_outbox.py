@@ -7,15 +7,23 @@ import contextlib
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs
 
 import pytest
 import responses
 import sqlalchemy as sa
+from flask import url_for
 from requests.exceptions import ConnectTimeout
 from twilio.request_validator import RequestValidator
 
-from frontdoor import outbox, outgoing
-from frontdoor.channels.senders import PERMANENT_ERRORS, RecordingSmsSender, SendError, Sent
+from frontdoor import _status_callback_url, outbox, outgoing
+from frontdoor.channels.senders import (
+    PERMANENT_ERRORS,
+    RecordingSmsSender,
+    SendError,
+    Sent,
+    TwilioSmsSender,
+)
 from frontdoor.models import Coordinator, Message, Notification, Thread
 
 SID = "AC" + "0" * 32
@@ -104,6 +112,31 @@ def status_callback(client, app, sid: str, status: str):
     url = app.config["PUBLIC_BASE_URL"] + "/sms/status"
     signature = RequestValidator(app.config["TWILIO_AUTH_TOKEN"]).compute_signature(url, fields)
     return client.post("/sms/status", data=fields, headers={"X-Twilio-Signature": signature})
+
+
+@responses.activate
+def test_behind_a_path_prefix_twilio_reports_to_the_status_route_at_the_address_it_signs(
+        queued, db, clock, client, app):
+    """Twilio is given the status route's own address (url_for) under PUBLIC_BASE_URL, path
+    and all; a report it signs for that address is accepted where the route is served."""
+    app.config["PUBLIC_BASE_URL"] = "https://www.example.gov.uk/frontdoor/"
+    callback = _status_callback_url(app)
+    with app.test_request_context():
+        route = url_for("sms.status")   # where the app serves Twilio's status callbacks
+    assert callback == "https://www.example.gov.uk/frontdoor" + route
+    sender = TwilioSmsSender(SID, "test-auth-token", from_number="+447700900000",
+                             api_base_url=BASE, status_callback=callback)
+    responses.post(MESSAGES, status=201, json=created())
+    assert outbox.send_due(sender, clock) == 1
+    assert parse_qs(responses.calls[0].request.body)["StatusCallback"] == [callback]
+    fields = {"MessageSid": "SM" + "1" * 32, "MessageStatus": "delivered", "AccountSid": SID}
+    signature = RequestValidator(app.config["TWILIO_AUTH_TOKEN"]).compute_signature(
+        callback, fields)
+    # The council's proxy serves the front door under /frontdoor/ and passes the rest on.
+    response = client.post(route, data=fields, headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 204
+    db.session.refresh(queued)
+    assert queued.status == "delivered"
 
 
 @responses.activate
