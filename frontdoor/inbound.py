@@ -74,6 +74,9 @@ class Channel(Protocol):
     # call, given back in the resident's own records, found again by its last digits. Any
     # other address is kept from everyone (a web chat's is a hash of its token).
     addressed_by_phone: bool
+    # Whether a message on this channel goes as SMS segments (frontdoor/sms_segments.py): a
+    # coordinator's reply box counts them, and a reply past the budget is confirmed first.
+    counts_segments: bool
     # Whether a reply must carry the privacy notice's address until one has (a text has no
     # page to link it from).
     carries_privacy_notice: bool

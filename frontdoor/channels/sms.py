@@ -42,6 +42,7 @@ class Sms:
     label = "SMS"
     # The resident's number, E.164 where it parses (e164 below).
     addressed_by_phone = True
+    counts_segments = True
     # A text has no page to link the privacy notice from: a reply carries its address.
     carries_privacy_notice = True
     # A text leaves through the outbox: retried, sent once, its delivery reported, and never

@@ -61,6 +61,8 @@ class WebChat:
     label = "web chat"
     # A conversation is known by a hash of its token: no use to anyone, not shown.
     addressed_by_phone = False
+    # A chat message is one message, however long.
+    counts_segments = False
     # The chat page links the privacy notice itself (chat.html).
     carries_privacy_notice = False
     # Nothing to send: the resident's chat page polls for what is recorded.

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from frontdoor.extensions import db
 from frontdoor.models import Coordinator, SavedReply, Thread, Ward
+from frontdoor.outgoing import channel_of
 from frontdoor.rota import Hours, back_on, describe_date
 from frontdoor.sms_segments import (
     GSM7_BASIC,
@@ -107,7 +108,7 @@ def thread_aids(thread: Thread, today: date, hours: Hours, args: Mapping[str, st
     """What the thread page needs for saved replies, the SMS counter and hand-over choices."""
     chosen = db.session.get(SavedReply, _int(args.get("saved")))
     hand_to = db.session.get(Coordinator, _int(args.get("hand_to")))
-    sms = thread.resident.channel == "sms"
+    sms = channel_of(thread.resident).counts_segments
     draft = draft or (chosen.body if chosen else "")
     return {
         "saved_replies": saved_replies(), "draft": draft,

@@ -35,7 +35,7 @@ from frontdoor.models import (
     ThreadState,
     Ward,
 )
-from frontdoor.outgoing import CONTACT_CHOICES, queue_reply
+from frontdoor.outgoing import CONTACT_CHOICES, channel_of, queue_reply
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 # Pages name a resident as the JSON poll does: one function, asking the resident's channel.
@@ -121,10 +121,12 @@ def _thread_page(thread: Thread, draft: str = "", **extra: object) -> str:
 
 def _ask_before_texting(thread: Thread) -> bool:
     """Domestic abuse: someone else may read the resident's texts, so ask first."""
-    return thread.resident.channel == "sms" and thread.resident.contact_by is None and (
-        thread.crisis == "domestic_abuse" or db.session.scalar(sa.select(Thread.id).where(
-            Thread.resident_id == thread.resident_id, Thread.crisis == "domestic_abuse")
-            .limit(1)) is not None)
+    resident = thread.resident
+    if not channel_of(resident).addressed_by_phone or resident.contact_by is not None:
+        return False   # no phone to text, or they have said how to reach them
+    return thread.crisis == "domestic_abuse" or db.session.scalar(sa.select(Thread.id).where(
+        Thread.resident_id == thread.resident_id, Thread.crisis == "domestic_abuse")
+        .limit(1)) is not None
 
 
 def _thread_action(thread_id: int) -> Thread:
@@ -204,7 +206,7 @@ def reply(thread_id: int) -> Response | str:
     if not body or len(body) > MAX_REPLY:
         flash(f"Write a reply of up to {MAX_REPLY} characters.", "error")
         return _back(thread, "#reply")
-    if thread.resident.channel == "sms" and slips.count_sms(body).too_many \
+    if channel_of(thread.resident).counts_segments and slips.count_sms(body).too_many \
             and request.form.get("long_ok") != "yes":
         # Nothing is sent: the page comes back with the reply as written, to shorten or confirm.
         return _thread_page(thread, draft=body, long_reply=True)

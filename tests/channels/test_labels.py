@@ -27,6 +27,7 @@ class WhatsApp:
     name = "whatsapp"
     label = "WhatsApp"
     addressed_by_phone = True
+    counts_segments = False
     carries_privacy_notice = True
     delivered_by: DeliveredBy = "outbox"
 
@@ -71,6 +72,11 @@ def test_a_web_chat_resident_is_named_by_their_record_never_their_address() -> N
 def test_only_a_texters_address_is_a_phone_number() -> None:
     assert SMS.addressed_by_phone
     assert not WEB_CHAT.addressed_by_phone
+
+
+def test_only_a_text_is_counted_in_sms_segments() -> None:
+    assert SMS.counts_segments
+    assert not WEB_CHAT.counts_segments
 
 
 def test_the_inbox_names_a_resident_as_their_channel_does(channels: dict[str, object]) -> None:
