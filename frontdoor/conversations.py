@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -51,6 +52,7 @@ from frontdoor.rota import (
     next_on_duty,
     reply_by,
 )
+from frontdoor.transactions import written
 from frontdoor.triage import decide as decisions
 from frontdoor.triage.entities import PlaceFinder, WardName
 from frontdoor.triage.language import language_of
@@ -698,7 +700,12 @@ def store_inbound(inbound: Inbound, now: datetime, deferred: bool = False) -> St
               "body": inbound.text, "media_count": inbound.media_count,
               "provider_id": inbound.provider_id, "attempts": 0, "maybe_sent": False,
               "status": DEFERRED if deferred else None}
-    with statement_by_statement() as connection:
+    # A session that has written since its last commit may hold this resident's row (a
+    # command's earlier write, a test's factory): a second connection would wait for it for
+    # ever, so the text is stored in the session's own transaction, committed with it.
+    in_session = statements.together is None or bool(written())
+    with (nullcontext(db.session.connection()) if in_session
+          else statement_by_statement()) as connection:
         if statements.together is not None:
             resident_id, message_id = connection.execute(statements.together, values).one()
         else:
@@ -710,7 +717,7 @@ def store_inbound(inbound: Inbound, now: datetime, deferred: bool = False) -> St
         if duplicate:
             message_id = connection.execute(statements.earlier,
                                             {"provider_id": inbound.provider_id}).scalar()
-        if statements.together is None:
+        if in_session:
             # Stored and committed before anything else happens: nothing is lost if
             # anything after this fails. (In autocommit, the statement committed itself.)
             # A bare commit, not unit_of_work: the webhook's tuned hot path.

@@ -104,3 +104,28 @@ def test_on_postgresql_a_deferred_text_is_stored_by_one_statement_that_commits_i
                 Message.body == "need food in normanton")) == "deferred"
     finally:
         other.dispose()
+
+
+def test_a_text_from_a_resident_the_session_has_just_written_is_stored_in_its_transaction(
+        app, db, phone):
+    """A session holding an uncommitted write of the resident's row (a command's earlier
+    write, a factory here) must not be waited on by a second connection: that would be for
+    ever. Each checkout waits at most 5 s for a lock here, so a wrong turn fails, not hangs."""
+    _postgresql_only(db)
+    from tests.factories import make_resident
+
+    def bounded_lock_wait(dbapi_connection, _record, _proxy) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '5s'")
+
+    db.session.remove()
+    sa.event.listen(db.engine, "checkout", bounded_lock_wait)
+    try:
+        resident = make_resident(phone=phone.number)   # flushed, not committed
+        phone.send("need food in normanton")
+        stored = db.session.scalars(sa.select(Message).where(
+            Message.body == "need food in normanton")).one()
+        assert stored.resident_id == resident.id
+    finally:
+        db.session.rollback()
+        sa.event.remove(db.engine, "checkout", bounded_lock_wait)
