@@ -477,12 +477,9 @@ class FrontDoor:
         coordinator = thread.coordinator
         if coordinator is None or is_working_now(coordinator, now, self.hours):
             return []
-        last_out = threads.last_coordinator_message_at(thread)
-        if last_out is not None and now - last_out < RECENT_REPLY:
-            return []   # they replied minutes ago: "not working right now" would be untrue
-        if thread.out_of_hours_ack_at and (last_out is None
-                                           or thread.out_of_hours_ack_at > last_out):
-            return []   # one acknowledgement per wait is enough
+        if not out_of_hours_ack_owed(threads.last_coordinator_message_at(thread),
+                                     thread.out_of_hours_ack_at, now):
+            return []
         thread.out_of_hours_ack_at = now
         # What we promise here is a promise the worker keeps watch on.
         thread.reply_due_at = thread.reply_due_at or reply_by(coordinator, now, self.hours)
@@ -570,6 +567,16 @@ def who_answers(assignee: Coordinator, named: Coordinator | None, ward_name: str
         at_work=at_work,
         back_at=None if at_work else describe_when(next_on_duty(assignee, now, hours), now,
                                                    hours))
+
+
+def out_of_hours_ack_owed(last_reply: datetime | None, acknowledged: datetime | None,
+                          now: datetime) -> bool:
+    """Whether a resident writing while their coordinator is not working is told so: once
+    per wait (since the coordinator's last reply), and not when the coordinator replied
+    within RECENT_REPLY ("not working right now" would be untrue)."""
+    if last_reply is not None and now - last_reply < RECENT_REPLY:
+        return False
+    return acknowledged is None or (last_reply is not None and acknowledged <= last_reply)
 
 
 def safeguarding_line(council: Council, now: datetime, hours: Hours) -> dict[str, str]:

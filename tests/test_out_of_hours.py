@@ -12,7 +12,12 @@ import sqlalchemy as sa
 from frontdoor import outbox, outgoing, replies, threads
 from frontdoor.channels.senders import RecordingSmsSender
 from frontdoor.channels.sms import SMS
-from frontdoor.conversations import safeguarding_line, who_answers
+from frontdoor.conversations import (
+    RECENT_REPLY,
+    out_of_hours_ack_owed,
+    safeguarding_line,
+    who_answers,
+)
 from frontdoor.i18n import in_language
 from frontdoor.models import (
     AuditEvent,
@@ -203,6 +208,22 @@ def test_a_coordinators_own_hours_decide_the_reply_time_and_when_they_are_off(wo
     assert not after_her_day.at_work and after_her_day.back_at == "10am tomorrow"
     assert ack.startswith("Thanks, Grace has your message. Grace is not working right now "
                           "and will reply by 3pm tomorrow.")
+
+
+NINE_PM = datetime(2026, 11, 24, 21, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("last_reply, acknowledged, owed", [
+    (None, None, True),                                        # the first message of a wait
+    (None, NINE_PM - timedelta(minutes=5), False),             # told once per wait
+    (NINE_PM - timedelta(hours=3), NINE_PM - timedelta(hours=4), True),   # a new wait
+    (NINE_PM - timedelta(hours=3), NINE_PM - timedelta(hours=1), False),  # told in this one
+    (NINE_PM - timedelta(minutes=10), None, False),            # replied minutes ago
+    (NINE_PM - RECENT_REPLY, None, True),                      # long enough ago
+])
+def test_a_resident_is_told_the_coordinator_is_off_once_a_wait_and_not_just_after_a_reply(
+        last_reply, acknowledged, owed):
+    assert out_of_hours_ack_owed(last_reply, acknowledged, NINE_PM) is owed
 
 
 # -- 2. a crisis thread never goes quiet -------------------------------------------------------
