@@ -33,13 +33,15 @@ from tests.conftest import TUESDAY_10AM, make_account, make_phone
 
 NORMANTON, ABBEY = "E05015521", "E05015507"
 FOOD = "need a food bank, i live in normanton"
-# Written for this test: the crisis model scores it below its reply threshold (0.31 against
-# 0.35) and no rule matches, so the front door answers it as an everyday need. (The earlier
-# "my dad keeps falling over and tonight he doesnt know who i am" is a possible concern to
-# the model trained on issue 11's second pass of crisis data.)
-QUIETLY_WORRYING = "dad has been really quiet and not eating and keeps falling asleep in his chair"
-# Also written for these tests: below the threshold (0.09), no rule, no word of distress.
-SUB_THRESHOLD = "i havent left the flat in a month"
+# Written for this test: the crisis model scores it below its reply threshold (0.25 against
+# 0.35) and no rule matches, so the front door answers it as an everyday need. These lie
+# close to what the model has learnt, so a model trained on new data may move them: pick
+# others, as the assertions below say. (Earlier examples, "dad has been really quiet and not
+# eating and keeps falling asleep in his chair" and "i havent left the flat in a month", read
+# as a crisis or near one to the model trained on this session's crisis data.)
+QUIETLY_WORRYING = "i dont go out much these days"
+# Also written for these tests: below the threshold (0.16), no rule, no word of distress.
+SUB_THRESHOLD = "i dont go out much since my husband passed away last year"
 EVERYDAY = ["is there a lunch club in normanton", "help with my gas bill please, normanton",
             "any free wifi near me, normanton", "looking for volunteering in normanton",
             "need a food bank, DE23 8AB"]
