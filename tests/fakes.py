@@ -1,11 +1,14 @@
-"""Stand-ins for the parts a test does not exercise. Only FakeTriage so far: reading without a
-trained model, for tests whose behaviour does not depend on what the model makes of words."""
+"""Stand-ins for the parts a test does not exercise: FakeTriage (reading without a trained
+model, for tests whose behaviour does not depend on what the model makes of words), and what a
+database restart does to the connections a test's process holds."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
 
 from frontdoor.settings import PROJECT_ROOT
 from frontdoor.triage.data import NeedDefinition, load_need_definitions
@@ -78,3 +81,14 @@ class FakeTriage:
         if given.place == Place() and places is not None:
             given = replace(given, place=places.find(text))
         return given
+
+
+def terminate_other_connections(url: sa.URL) -> None:
+    """What a PostgreSQL restart does to every pooled connection: each one but this new
+    one is closed by the server."""
+    admin = sa.create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(sa.text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+    admin.dispose()

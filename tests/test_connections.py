@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from frontdoor import connections
 from frontdoor.models import Direction, Message
+from tests.fakes import terminate_other_connections
 
 
 def test_postgresql_is_checked_at_checkout_and_sqlite_keeps_the_pre_ping():
@@ -18,15 +19,6 @@ def test_postgresql_is_checked_at_checkout_and_sqlite_keeps_the_pre_ping():
     assert connections.engine_options("postgresql+psycopg://u@h/db", options) == {
         "pool_pre_ping": False, "hide_parameters": True}
     assert connections.engine_options("sqlite:///x.db", options) == options
-
-
-def _terminate_others(url: sa.URL) -> None:
-    admin = sa.create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(sa.text(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
-    admin.dispose()
 
 
 def _postgresql_only(db) -> None:
@@ -41,7 +33,7 @@ def test_an_idle_connection_the_server_closed_is_seen_as_closed(app, db):
     try:
         dbapi = raw.driver_connection
         assert not connections.closed_by_server(dbapi)
-        _terminate_others(db.engine.url)
+        terminate_other_connections(db.engine.url)
         deadline = time.monotonic() + 5
         while not connections.closed_by_server(dbapi) and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -59,7 +51,7 @@ def test_a_text_after_a_database_restart_is_stored_without_a_ping_per_request(
                         lambda conn: pings.append(conn) or real_ping(conn))
     phone.send("hello")
     db.session.remove()
-    _terminate_others(db.engine.url)   # what a restart does to every pooled connection
+    terminate_other_connections(db.engine.url)   # what a restart does to every pooled connection
     time.sleep(0.2)
     for n in range(3):
         phone.send(f"still there {n}")

@@ -25,6 +25,7 @@ from frontdoor.channels.senders import (
     TwilioSmsSender,
 )
 from frontdoor.models import Coordinator, Message, Notification, Thread
+from tests.fakes import terminate_other_connections
 
 SID = "AC" + "0" * 32
 BASE = "https://twilio-stub.test"
@@ -210,14 +211,7 @@ def database_blip(db):
     or the database is locked for longer than the worker waits (SQLite)."""
     url = db.engine.url
     if url.get_backend_name() == "postgresql":
-        def blip() -> None:
-            admin = sa.create_engine(url)
-            with admin.begin() as conn:
-                conn.execute(sa.text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
-            admin.dispose()
-        return blip
+        return lambda: terminate_other_connections(url)
 
     def blip() -> None:
         import sqlite3
