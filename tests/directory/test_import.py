@@ -4,6 +4,7 @@ demo directory, and what bad input gets."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -13,9 +14,13 @@ import responses
 import sqlalchemy as sa
 from responses import matchers
 
+from frontdoor.directory import oruk
 from frontdoor.directory.commands import directory
 from frontdoor.directory.oruk import (
     ImportFailed,
+    RawRecord,
+    RecordError,
+    Service,
     import_directory,
     load_needs_map,
     needs_for,
@@ -406,3 +411,145 @@ def test_a_service_listed_twice_is_imported_once_and_reported(app, db, tmp_path)
     assert report.problems == ["service 'feed-1': listed twice; the first is kept"]
     assert entry(db, "feed-1").name == "Riverside Pantry"
     assert entry(db, "42").name == "Numbered"
+
+
+# -- one record, checked and put into words (no database) -------------------------------------
+
+def parsed(record: dict) -> Service:
+    return parse_service(RawRecord("service 'x'", record.get("id"), record))
+
+
+def test_a_full_record_keeps_what_an_answer_needs():
+    pantry = parsed(service("feed-1"))
+    assert (pantry.name, pantry.organisation, pantry.status) == (
+        "Riverside Pantry", "Riverside Pantry Trust", "active")
+    assert pantry.phones == ("01632 960999",) and pantry.postcodes == ("DE23 6AB",)
+    assert pantry.address == "4 Sample Street" and not pantry.confidential
+    assert [t.name for t in pantry.terms] == ["Community pantry", "Community group"]
+    assert pantry.assured_date == date(2026, 10, 1)
+    assert pantry.last_modified == datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("fields", "problem"), [
+    ({"name": ""}, "name: missing"),
+    ({"id": None}, "id: missing"),
+    ({"status": None}, "status: missing"),
+    ({"name": 42}, "name: expected text, got int"),
+    ({"name": "x" * 256}, "name: longer than 255 characters"),
+    ({"minimum_age": "twelve"}, "minimum_age: 'twelve' is not a number"),
+    ({"maximum_age": 12.5}, "maximum_age: '12.5' is not an age in whole years"),
+    ({"maximum_age": 131}, "maximum_age: '131' is not an age in whole years"),
+    ({"minimum_age": 18, "maximum_age": 11}, "minimum_age: 18 is above maximum_age 11"),
+    ({"assured_date": "1st October"}, "assured_date: '1st October' is not a date (YYYY-MM-DD)"),
+    ({"last_modified": "yesterday"},
+     "last_modified: 'yesterday' is not a date and time (ISO 8601)"),
+    ({"schedules": [{"id": "x", "byday": "Tuesdays"}]},
+     "schedules[0].byday: 'TUESDAYS' is not an RFC 5545 day (MO, 1MO, -1FR ...)"),
+    ({"contacts": [{"id": "c", "phones": "01632 960999"}]},
+     "contacts[0].phones: expected a list of objects"),
+    ({"attributes": {"id": "a"}}, "attributes: expected a list of objects"),
+])
+def test_a_malformed_record_is_refused_naming_its_field(fields, problem):
+    with pytest.raises(RecordError) as refused:
+        parsed(service("bad-1", **fields))
+    assert str(refused.value) == problem
+
+
+def test_a_bad_postcode_field_is_named_by_its_location():
+    record = service("bad-1")
+    record["service_at_locations"][0]["location"]["addresses"][0]["postal_code"] = 123
+    with pytest.raises(RecordError, match=r"^service_at_locations\[0\]\.location\.postal_code: "
+                                          "expected text, got int$"):
+        parsed(record)
+
+
+def test_a_number_that_is_not_a_phone_is_left_out_with_a_warning_and_repeats_kept_once():
+    record = service("feed-1", phones=[{"id": "p1", "number": "01632 960999"},
+                                       {"id": "p2", "number": "ask at reception"}])
+    pantry = parsed(record)
+    assert pantry.phones == ("01632 960999",)
+    assert pantry.warnings == ("phone 'ask at reception' is not a phone number: left out",)
+
+
+def test_a_last_modified_without_a_zone_is_taken_as_utc():
+    assert parsed(service("feed-1", last_modified="2026-10-01T10:00:00+01:00")).last_modified \
+        == datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+    assert parsed(service("feed-1", last_modified="2026-10-01T09:00:00")).last_modified \
+        == datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+
+
+def test_a_confidential_term_anywhere_keeps_no_address():
+    on_service = service("refuge-1", terms=("Confidential location",))
+    on_address = service("refuge-2")
+    on_address["service_at_locations"][0]["location"]["addresses"][0]["attributes"] = [
+        {"id": "c", "taxonomy_term": {"id": "t", "name": "x", "term": "CONFIDENTIAL"}}]
+    for record in (on_service, on_address):
+        refuge = parsed(record)
+        assert refuge.confidential and refuge.address is None
+        assert refuge.postcodes == ("DE23 6AB",)   # its ward is still known
+
+
+def test_one_place_is_kept_as_the_address_but_not_several_nor_a_virtual_one():
+    two = service("feed-1")
+    other = copy.deepcopy(two["service_at_locations"][0])
+    other["location"]["addresses"][0]["address_1"] = "9 Other Road"
+    two["service_at_locations"].append(other)
+    assert parsed(two).address is None and len(parsed(two).postcodes) == 2
+    online = service("feed-2")
+    online["service_at_locations"][0]["location"]["location_type"] = "virtual"
+    assert parsed(online).address is None
+
+
+@pytest.mark.parametrize(("raw", "dialled"), [
+    ('"+44 1234 234567"', "01234 234567"),     # quotes and all, as phones.csv has it
+    ("01632960101", "01632 960101"),           # Ofcom's drama range, spaced
+    ("+44 7700 900123", "07700 900123"),
+    ("+33123456789", "+33 1 23 45 67 89"),
+    ("ask at reception", None),
+    ("", None),
+])
+def test_a_phone_number_is_written_as_a_resident_would_dial_it(raw, dialled):
+    assert oruk._phone(raw) == dialled
+
+
+@pytest.mark.parametrize(("description", "summary"), [
+    ("Low-cost food shop for local families. Fresh fruit and veg.",
+     "Low-cost food shop for local families"),
+    ("Youth club for ages 11 to 18 in the Sinfin area: sport, music, cooking, trips and a "
+     "quiet room for homework.", "Youth club for ages 11 to 18 in the Sinfin area"),
+    ("A friendly group for anyone who would like to meet people, share a cup of tea, play "
+     "board games and talk about the week",
+     "A friendly group for anyone who would like to meet people, share a cup of..."),
+    ("", "Riverside Pantry"),
+])
+def test_a_summary_is_the_first_sentence_cut_at_a_clause_or_a_word(description, summary):
+    assert oruk.summary_of(description, "Riverside Pantry") == summary
+    assert len(summary) <= oruk.SUMMARY_LENGTH
+
+
+@pytest.mark.parametrize(("fields", "contact"), [
+    ({"phones": ("07700 900123",)}, "Call or text 07700 900123"),
+    ({"phones": ("01632 960999", "07700 900123")}, "Call 01632 960999"),
+    ({"email": "help@example.org", "url": "https://example.org"}, "Email help@example.org"),
+    ({"url": "https://www.example.org/pantry/"}, "See example.org/pantry"),
+    ({"address": "4 Sample Street"}, "Drop in at 4 Sample Street"),
+    ({}, ""),
+])
+def test_a_reply_says_to_call_text_email_see_or_drop_in_in_that_order(fields, contact):
+    nothing = dataclasses.replace(parsed(service("feed-1")), phones=(), email="", url="",
+                                  address=None)
+    assert oruk.contact_for(dataclasses.replace(nothing, **fields)) == contact
+
+
+def test_wards_come_from_the_postcode_or_its_sector_and_unknown_postcodes_are_listed():
+    table = {"DE23 6AB": "E05001779", "DE22 1": "E05001770"}
+    assert oruk.wards_for(["de236ab", "DE22 1XY", "ABC 1234", ""], table) == (
+        {"E05001779", "E05001770"}, ["ABC 1234", ""])
+
+
+def test_the_report_counts_what_was_imported_in_one_line():
+    report = oruk.ImportReport("feed", created=1, removed=2, problems=["one"])
+    assert report.summary() == ("Imported 1 service from feed: 1 new, 0 updated, 0 unchanged; "
+                                "2 removed, 0 not active, 1 skipped.")
+    report.unchanged = 2
+    assert report.summary().startswith("Imported 3 services from feed")
