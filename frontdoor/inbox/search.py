@@ -5,6 +5,7 @@ last digits of a phone number, a ward or a need. Only within what the coordinato
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 
 import sqlalchemy as sa
@@ -22,9 +23,29 @@ STATES = {"all": "Open and closed", "open": "Open only", "closed": "Closed only"
 RESULTS = 100
 
 
-def _like(words: str) -> str:
+def like_pattern(words: str) -> str:
+    """A LIKE pattern (escape "\\") finding `words` anywhere, in any case, as text: a "%" or
+    "_" a coordinator types is not a wildcard."""
     escaped = words.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def number_ending(words: str) -> str | None:
+    """The digits a stored number (+44...) ends with, when `words` are a phone number or its
+    last three or more digits: "204", "07700 900204" or "+44 7700 900204"; else None."""
+    digits = re.sub(r"\D", "", words)
+    if len(digits) < 3 or re.sub(r"[\d\s()+-]", "", words):
+        return None
+    ending = digits.removeprefix("44") if words.strip().startswith("+") else digits
+    return ending.lstrip("0")
+
+
+def needs_matching(words: str, needs: Iterable[str | None]) -> list[str]:
+    """The needs threads were about that `words` (three letters or more) name: "daily
+    living" or "Daily" for daily_living."""
+    if len(words) < 3:
+        return []
+    return [n for n in needs if n and words.lower() in n.replace("_", " ")]
 
 
 def find_threads(me: Coordinator, words: str, state: str, today: date) -> list[Thread]:
@@ -34,24 +55,20 @@ def find_threads(me: Coordinator, words: str, state: str, today: date) -> list[T
     query = sa.select(Thread).join(Resident, Thread.resident_id == Resident.id).where(
         access.visible(me, today))
     if words:
-        like = _like(words)
+        like = like_pattern(words)
         matches = [
             person.in_(sa.select(Resident.id).where(
                 sa.func.lower(Resident.name).like(like, escape="\\"))),
             Thread.ward_code.in_(sa.select(Ward.code).where(
                 sa.func.lower(Ward.name).like(like, escape="\\"))),
         ]
-        digits = re.sub(r"\D", "", words)
-        if len(digits) >= 3 and not re.sub(r"[\d\s()+-]", "", words):
-            # "204", "07700 900204" or "+44 7700 900204": numbers are stored as +44...
-            ending = digits.removeprefix("44") if words.strip().startswith("+") else digits
-            ending = ending.lstrip("0")
+        ending = number_ending(words)
+        if ending is not None:
             matches.append(person.in_(sa.select(sa.func.coalesce(
                 Resident.linked_to_id, Resident.id)).where(
                 Resident.channel.in_(phone_channels()),
                 Resident.address.like(f"%{ending}"))))
-        needs = [n for n in db.session.scalars(sa.select(Thread.need).distinct())
-                 if n and len(words) >= 3 and words.lower() in n.replace("_", " ")]
+        needs = needs_matching(words, db.session.scalars(sa.select(Thread.need).distinct()))
         if needs:
             matches.append(Thread.need.in_(needs))
         query = query.where(sa.or_(*matches))
