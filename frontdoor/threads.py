@@ -141,13 +141,19 @@ def choose_for_crisis(named: Coordinator | None, ward: Ward | None, now: datetim
                       hours: Hours) -> Coordinator:
     """Whoever on the team will be at work soonest: the named coordinator if they are at work
     now, else the cover, else a lead; out of hours, the one back first (named on a tie)."""
-    candidates = [p for p in (named, ward.cover if ward else None, *find_leads())
-                  if _present(p, now, hours)]
-    if not candidates:
-        return choose_coordinator(named, ward, now, hours)
-    soonest: list[tuple[datetime, int, Coordinator]] = [
-        (next_on_duty(p, now, hours), i, p) for i, p in enumerate(candidates)]
-    return min(soonest, key=lambda item: (item[0], item[1]))[2]
+    soonest = soonest_at_work((named, ward.cover if ward else None, *find_leads()), now, hours)
+    return soonest if soonest is not None else choose_coordinator(named, ward, now, hours)
+
+
+def soonest_at_work(people: Sequence[Coordinator | None], now: datetime,
+                    hours: Hours) -> Coordinator | None:
+    """Of `people` (most preferred first), whoever is at work now or back first, the more
+    preferred on a tie; None when none of them is here at all (gone, or on leave today)."""
+    present = [p for p in people if _present(p, now, hours)]
+    if not present:
+        return None
+    return min(enumerate(present), key=lambda item: (next_on_duty(item[1], now, hours),
+                                                     item[0]))[1]
 
 
 def people_at(step: str, thread: Thread, now: datetime, hours: Hours) -> list[Coordinator]:

@@ -24,6 +24,7 @@ from frontdoor.models import (
     Author,
     Coordinator,
     Council,
+    Leave,
     Message,
     OnCall,
     Thread,
@@ -64,7 +65,8 @@ def told(app) -> list[tuple[str, str, str]]:
 
 # What the reply says is decided from the rota and the council alone
 # (conversations.who_answers, safeguarding_line; replies.crisis): each moment is a unit test
-# below; the one end to end here shows the engine wires them to a resident's crisis.
+# below; the one end to end here shows the engine wires them to a resident's crisis (in
+# working hours: tests/channels/test_sms.py).
 
 def test_out_of_hours_a_crisis_reply_says_nobody_is_at_work_who_picks_it_up_and_when(
         phone, db, clock):
@@ -77,15 +79,6 @@ def test_out_of_hours_a_crisis_reply_says_nobody_is_at_work_who_picks_it_up_and_
     assert "as soon as they can" not in reply
 
 
-def test_in_working_hours_the_crisis_reply_says_they_will_contact_you_as_soon_as_they_can(
-        phone, db, clock):
-    clock.now = TUESDAY_10AM
-    phone.text("i live in normanton")
-    (reply,) = phone.text(SUICIDAL)
-    assert "116 123" in reply and "Sam Patel" in reply and "as soon as they can" in reply
-    assert "Nobody from our team" not in reply
-
-
 def test_out_of_hours_the_crisis_reply_says_the_on_call_worker_has_been_told(phone, db, clock):
     clock.now = TUESDAY_4AM
     phone.text("i live in normanton")
@@ -95,18 +88,12 @@ def test_out_of_hours_the_crisis_reply_says_the_on_call_worker_has_been_told(pho
     assert [n.coordinator.key for n in threads.escalation_so_far(thread)] == ["duty-team"]
 
 
-# Weekends and bank holidays: unit tests below (safeguarding_line).
+# In office hours, at weekends and on bank holidays: unit tests below (safeguarding_line).
 def test_the_safeguarding_reply_uses_the_out_of_hours_line_out_of_hours(phone, clock):
     clock.now = TUESDAY_4AM
     (reply,) = phone.text(NEIGHBOUR)
     assert OUT_OF_HOURS_LINE in reply and DAYTIME_LINE not in reply
     assert "out of hours" in reply
-
-
-def test_the_safeguarding_reply_uses_the_daytime_line_in_office_hours(phone, clock):
-    clock.now = TUESDAY_10AM
-    (reply,) = phone.text(NEIGHBOUR)
-    assert DAYTIME_LINE in reply and OUT_OF_HOURS_LINE not in reply
 
 
 # -- 1b. the same, without a database: who answers and which line, from the rota ------------
@@ -396,6 +383,88 @@ def test_urgent_notifications_say_urgent_and_the_category_and_never_the_resident
             assert word not in subject + text
 
 
+# -- 3b. the ladder's rules, without a database ------------------------------------------------
+# Which steps a council's ladder has (parse_ladder, read by load-config), who a step tells
+# now (people_at, for the steps the thread itself names), and who takes a crisis
+# (soonest_at_work): plain rows, the unit tier. Who is on call and who leads are queries,
+# shown by the end-to-end tests above.
+
+@pytest.mark.parametrize("text, rungs", [
+    (threads.DEFAULT_LADDER, [threads.Rung("named", 15), threads.Rung("cover", 15),
+                              threads.Rung("on_call", 15), threads.Rung("lead", 15)]),
+    (" named:10 , lead:30 ,", [threads.Rung("named", 10), threads.Rung("lead", 30)]),
+])
+def test_a_ladder_is_its_steps_in_order_each_with_its_wait(text, rungs):
+    assert threads.parse_ladder(text) == rungs
+
+
+@pytest.mark.parametrize("text, names", [
+    ("named:15,boss:15", "'boss:15'"),      # not a step
+    ("named", "'named'"),                   # no wait
+    ("named:0", "'named:0'"),               # a wait of nothing
+    ("named:15m", "'named:15m'"),           # not a number of minutes
+    (" , ", "at least one step"),
+])
+def test_a_ladder_the_front_door_cannot_follow_is_refused_naming_the_fault(text, names):
+    with pytest.raises(ValueError, match=names):
+        threads.parse_ladder(text)
+
+
+def colleague(id: int, days: str = "Mon,Tue,Wed,Thu,Fri", **kwargs) -> Coordinator:
+    kwargs.setdefault("active", True)
+    return Coordinator(id=id, key=f"c{id}", name=f"Colleague {id}", working_days=days,
+                       leave=kwargs.pop("leave", []), **kwargs)
+
+
+FRIDAY_10AM = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+
+
+def test_a_crisis_goes_to_the_named_coordinator_when_they_are_at_work():
+    named, cover = colleague(1, "Mon,Tue,Wed,Thu"), colleague(2)
+    assert threads.soonest_at_work((named, cover), TUESDAY_10AM, HOURS) is named
+
+
+def test_a_crisis_on_the_named_coordinators_day_off_goes_to_a_cover_at_work():
+    named, cover = colleague(1, "Mon,Tue,Wed,Thu"), colleague(2)
+    assert threads.soonest_at_work((named, cover), FRIDAY_10AM, HOURS) is cover
+
+
+def test_out_of_hours_a_crisis_goes_to_whoever_is_back_first_the_named_on_a_tie():
+    named, cover = colleague(1, "Mon,Tue,Wed,Thu"), colleague(2)
+    assert threads.soonest_at_work((named, cover), TUESDAY_4AM, HOURS) is named
+    weekend_lead = colleague(3, "Sat,Sun")
+    assert threads.soonest_at_work((named, cover, weekend_lead), SATURDAY, HOURS) \
+        is weekend_lead
+
+
+def test_a_crisis_passes_over_a_colleague_on_leave_or_gone_and_a_ward_without_cover():
+    on_leave = colleague(1, leave=[Leave(starts=TUESDAY_10AM.date(), ends=TUESDAY_10AM.date())])
+    gone, cover = colleague(2, active=False), colleague(3, "Wed,Thu")
+    assert threads.soonest_at_work((on_leave, gone, None, cover), TUESDAY_10AM, HOURS) is cover
+    assert threads.soonest_at_work((on_leave, gone, None), TUESDAY_10AM, HOURS) is None
+
+
+def urgent_thread(coordinator: Coordinator | None, cover: Coordinator | None = None,
+                  ward: bool = True) -> Thread:
+    return Thread(coordinator=coordinator,
+                  coordinator_id=coordinator.id if coordinator else None,
+                  ward=Ward(code="E05015521", name="Normanton", cover=cover) if ward else None)
+
+
+@pytest.mark.parametrize("step, thread, now, told", [
+    ("named", urgent_thread(colleague(1)), TUESDAY_10AM, ["c1"]),
+    ("named", urgent_thread(colleague(1)), TUESDAY_4AM, []),        # off duty: nobody yet
+    ("named", urgent_thread(None), TUESDAY_10AM, []),
+    ("cover", urgent_thread(colleague(1), colleague(2)), TUESDAY_10AM, ["c2"]),
+    ("cover", urgent_thread(colleague(1), colleague(1)), TUESDAY_10AM, []),   # told already
+    ("cover", urgent_thread(colleague(1), colleague(2, active=False)), TUESDAY_10AM, []),
+    ("cover", urgent_thread(colleague(1), ward=False), TUESDAY_10AM, []),
+])
+def test_a_step_of_the_ladder_tells_its_person_only_when_they_are_at_work(step, thread, now,
+                                                                        told):
+    assert [p.key for p in threads.people_at(step, thread, now, HOURS)] == told
+
+
 # -- 4. no silent waits ----------------------------------------------------------------------
 
 def test_a_wait_past_its_promised_time_tells_the_resident_once_and_moves_the_thread(
@@ -486,15 +555,3 @@ def test_a_safe_to_text_resident_gets_the_coordinators_sms(phone, db, clock, app
     outbox.send_due(sender, clock)
     assert sender.sent == [(phone.number, "Are you safe to talk?")]
     assert thread.state == ThreadState.WITH_COORDINATOR
-
-
-def test_a_coordinators_own_hours_are_used_in_a_reply(phone, db, clock):
-    # Grace Adeyemi works Wednesday to Friday, 10am to 3pm (config/demo/coordinators.toml).
-    grace = person(db, "grace-adeyemi")
-    her_ward = db.session.scalar(sa.select(Ward).where(Ward.coordinator_id == grace.id))
-    clock.now = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)   # Wednesday, 11am
-    (reply,) = phone.text(f"can someone ring me back please, i live in {her_ward.name}")
-    assert "Grace Adeyemi" in reply and "will reply by 3pm today" in reply
-    clock.now = datetime(2026, 11, 25, 15, 30, tzinfo=UTC)  # her day is over, the council's not
-    (ack,) = phone.text("hello?")
-    assert "Grace is not working right now" in ack
