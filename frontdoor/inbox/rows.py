@@ -40,31 +40,36 @@ def waited(since: datetime | None, now: datetime) -> str:
     return f"{minutes // 1440} days"
 
 
+def tags_for(thread: Thread) -> list[dict[str, Any]]:
+    """The words a thread's row carries, most pressing first; `urgent` ones are shown red."""
+    tags = []
+    if thread.urgent:
+        crisis = f": {thread.crisis.replace('_', ' ')}" if thread.crisis else ""
+        tags.append({"text": f"Urgent{crisis}", "urgent": True})
+        if not thread.acknowledged_at:
+            tags.append({"text": "Not acknowledged", "urgent": False})
+        if thread.alert_grouped:
+            tags.append({"text": "One of several urgent chats from one address",
+                         "urgent": False})
+    if thread.overdue_at:
+        tags.append({"text": "Promised reply time passed", "urgent": False})
+    if thread.check_in and not thread.urgent:
+        tags.append({"text": "Check in", "urgent": False})
+    tags.append({"text": STATE_WORDS[thread.state], "urgent": False})
+    return tags
+
+
 def list_rows(threads: list[Thread], now: datetime) -> list[dict[str, Any]]:
     """The thread list as the page shows it and the JSON poll sends it: the same rows."""
     counts = unread.unread_counts(g.me, (t.id for t in threads))
     rows = []
     for thread in threads:
-        tags = []
-        if thread.urgent:
-            crisis = f": {thread.crisis.replace('_', ' ')}" if thread.crisis else ""
-            tags.append({"text": f"Urgent{crisis}", "urgent": True})
-            if not thread.acknowledged_at:
-                tags.append({"text": "Not acknowledged", "urgent": False})
-            if thread.alert_grouped:
-                tags.append({"text": "One of several urgent chats from one address",
-                             "urgent": False})
-        if thread.overdue_at:
-            tags.append({"text": "Promised reply time passed", "urgent": False})
-        if thread.check_in and not thread.urgent:
-            tags.append({"text": "Check in", "urgent": False})
-        tags.append({"text": STATE_WORDS[thread.state], "urgent": False})
         rows.append({
             "id": thread.id, "label": resident_label(thread.resident),
             "url": url_for("inbox.thread_page", thread_id=thread.id),
             "resident_url": url_for("inbox.resident_page",
                                     resident_id=thread.resident.person.id),
-            "unread": counts.get(thread.id, 0), "tags": tags,
+            "unread": counts.get(thread.id, 0), "tags": tags_for(thread),
             "waited": waited(thread.handed_off_at, now),
             "need": (thread.need or "–").replace("_", " "),
             "channel": _heading(channel_of(thread.resident).label),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from frontdoor.inbox import rows
 from frontdoor.models import AuditEvent, Message, Note, Notification, Thread, ThreadState
 from tests.conftest import make_phone
 
@@ -236,3 +237,48 @@ def test_a_leads_long_list_comes_a_page_at_a_time_urgent_first(auth, client, db)
     # A mistyped or absurd page is the first or the last page, never an error.
     assert client.get("/inbox?page=abc").status_code == 200
     assert "Showing 51 to 61" in client.get("/inbox?page=999999").get_data(as_text=True)
+
+
+# -- a row of the list (no database) -----------------------------------------------------------
+
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("since", "words"), [
+    (None, "–"),
+    (NOW - timedelta(minutes=59, seconds=59), "59 min"),
+    (NOW - timedelta(hours=1), "1 h 0 min"),
+    (NOW - timedelta(hours=1, minutes=5), "1 h 5 min"),
+    (NOW - timedelta(hours=23, minutes=59), "23 h 59 min"),
+    (NOW - timedelta(days=2, hours=3), "2 days"),
+])
+def test_how_long_a_thread_has_waited_is_said_in_minutes_hours_or_days(since, words):
+    assert rows.waited(since, NOW) == words
+
+
+def texts(thread: Thread) -> list[str]:
+    return [tag["text"] for tag in rows.tags_for(thread)]
+
+
+def test_an_urgent_thread_names_its_crisis_in_red_until_acknowledged():
+    thread = Thread(state=ThreadState.WAITING, urgent=True, crisis="suicide_self_harm")
+    assert rows.tags_for(thread)[:2] == [
+        {"text": "Urgent: suicide self harm", "urgent": True},
+        {"text": "Not acknowledged", "urgent": False}]
+    thread.acknowledged_at = NOW
+    assert texts(thread) == ["Urgent: suicide self harm", "Waiting"]
+
+
+def test_an_urgent_thread_in_a_burst_from_one_address_says_so():
+    thread = Thread(state=ThreadState.WAITING, urgent=True, acknowledged_at=NOW,
+                    alert_grouped=True)
+    assert texts(thread) == ["Urgent", "One of several urgent chats from one address",
+                             "Waiting"]
+
+
+def test_a_passed_promise_and_a_check_in_are_tagged_but_check_in_not_when_urgent():
+    thread = Thread(state=ThreadState.WITH_COORDINATOR, overdue_at=NOW, check_in=True)
+    assert texts(thread) == ["Promised reply time passed", "Check in", "Open"]
+    thread.urgent, thread.acknowledged_at = True, NOW
+    assert "Check in" not in texts(thread)
+    assert texts(Thread(state=ThreadState.CLOSED)) == ["Closed"]
