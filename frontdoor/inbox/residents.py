@@ -118,7 +118,7 @@ def story_of(records: list[Resident], seen: list[Thread]) -> list[StoryItem]:
     thread_ids = [t.id for t in seen]
     if not thread_ids:
         return []
-    items = [StoryItem(m.created_at, m.author.value, _author(m), m.body, m.channel, m.thread_id)
+    items = [StoryItem(m.created_at, m.author.value, author_of(m), m.body, m.channel, m.thread_id)
              for m in db.session.scalars(sa.select(Message).where(
                  Message.thread_id.in_(thread_ids)).options(so.selectinload(Message.coordinator))
                  .order_by(Message.id.desc()).limit(STORY_LIMIT))]
@@ -127,17 +127,24 @@ def story_of(records: list[Resident], seen: list[Thread]) -> list[StoryItem]:
               for n in db.session.scalars(sa.select(Note).where(Note.thread_id.in_(thread_ids))
                                           .options(so.selectinload(Note.coordinator)))]
     for thread in seen:
-        about = f" about {thread.need.replace('_', ' ')}" if thread.need else ""
-        items.append(StoryItem(thread.created_at, "event", "Thread started",
-                               f"Thread {thread.id} started{about}.", None, thread.id))
-        if thread.closed_at:
-            outcome = OUTCOMES.get(thread.outcome or "", "no outcome recorded")
-            items.append(StoryItem(thread.closed_at, "event", "Thread closed",
-                                   f"Thread {thread.id} closed: {outcome}.", None, thread.id))
+        items += milestones(thread)
     return sorted(items, key=lambda item: item.when, reverse=True)[:STORY_LIMIT]
 
 
-def _author(message: Message) -> str:
+def milestones(thread: Thread) -> list[StoryItem]:
+    """A thread's start, with its need, and its close, with its outcome, as story items."""
+    about = f" about {thread.need.replace('_', ' ')}" if thread.need else ""
+    items = [StoryItem(thread.created_at, "event", "Thread started",
+                       f"Thread {thread.id} started{about}.", None, thread.id)]
+    if thread.closed_at:
+        outcome = OUTCOMES.get(thread.outcome or "", "no outcome recorded")
+        items.append(StoryItem(thread.closed_at, "event", "Thread closed",
+                               f"Thread {thread.id} closed: {outcome}.", None, thread.id))
+    return items
+
+
+def author_of(message: Message) -> str:
+    """Who a message of the story is from, as the page names them."""
     if message.author == Author.RESIDENT:
         return "Resident"
     if message.author == Author.BOT:
@@ -185,12 +192,22 @@ def _rows(model: type[PlanRow], person: Resident, *order: Any) -> list[PlanRow]:
 # -- who they are and how to reach them ----------------------------------------------------
 
 def _text(field: str, limit: int) -> str | None:
-    return request.form.get(field, "").replace("\r\n", "\n").strip()[:limit] or None
+    return form_text(request.form.get(field, ""), limit)
 
 
 def _date(field: str) -> date | None:
+    return form_date(request.form.get(field, ""))
+
+
+def form_text(value: str, limit: int) -> str | None:
+    """What a coordinator typed, with a browser's line endings made one, cut to `limit`; None
+    when nothing but spaces."""
+    return value.replace("\r\n", "\n").strip()[:limit] or None
+
+
+def form_date(value: str) -> date | None:
     """An optional date from a form; a bad one is a clear error (ValueError)."""
-    value = request.form.get(field, "").strip()
+    value = value.strip()
     if not value:
         return None
     try:

@@ -4,17 +4,20 @@ life for them, and linking two records by hand."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from frontdoor.inbox import residents
 from frontdoor.models import (
     AuditEvent,
+    Author,
     Connection,
     Contribution,
     Coordinator,
     DirectoryEntry,
+    Message,
     NextStep,
     Resident,
     Thread,
@@ -263,3 +266,62 @@ def test_do_not_text_holds_for_every_record_of_a_linked_person(auth, client, db,
     assert normanton_resident.contact_by == "webchat_only"
     auth.sign_in("sam")
     assert "Do not text" in person_page(client, normanton_resident)
+
+
+# -- the page's words and a form's values (no database) ---------------------------------------
+
+MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def test_a_phone_record_shows_its_number_as_written_and_a_web_chat_record_none(words_app):
+    records = [Resident(channel="sms", address="+447700900123"),
+               Resident(channel="webchat", address="chat-1"),
+               Resident(channel="sms", address="not a number")]
+    assert residents.phone_numbers(records) == [("+447700900123", "07700 900123"),
+                                                ("not a number", "not a number")]
+
+
+@pytest.mark.parametrize(("message", "who"), [
+    (Message(author=Author.RESIDENT), "Resident"),
+    (Message(author=Author.BOT), "Front door"),
+    (Message(author=Author.COORDINATOR, coordinator=Coordinator(name="Sam Patel")), "Sam Patel"),
+    (Message(author=Author.COORDINATOR), "Coordinator"),   # someone since erased
+])
+def test_each_message_of_the_story_says_who_it_is_from(message, who):
+    assert residents.author_of(message) == who
+
+
+def test_a_thread_starts_about_its_need_in_words_and_closes_with_its_outcome():
+    thread = Thread(id=7, need="daily_living", created_at=MONDAY,
+                    closed_at=MONDAY + timedelta(days=2), outcome="signposted")
+    started, closed = residents.milestones(thread)
+    assert (started.when, started.text) == (MONDAY, "Thread 7 started about daily living.")
+    assert (closed.when, closed.text) == (MONDAY + timedelta(days=2),
+                                          "Thread 7 closed: Signposted to a service.")
+    assert {started.kind, closed.kind} == {"event"} and closed.thread_id == 7
+
+
+def test_a_thread_with_no_need_or_still_open_or_closed_without_an_outcome_says_so():
+    [started] = residents.milestones(Thread(id=8, created_at=MONDAY))
+    assert started.text == "Thread 8 started."
+    _, closed = residents.milestones(Thread(id=8, created_at=MONDAY, closed_at=MONDAY))
+    assert closed.text == "Thread 8 closed: no outcome recorded."
+
+
+@pytest.mark.parametrize(("typed", "kept"), [
+    ("  Rose Hill \r\n", "Rose Hill"),
+    ("Walks\r\nCooking", "Walks\nCooking"),   # a browser's line ending, stored as one
+    ("   ", None),
+    ("", None),
+    ("x" * 130, "x" * 120),
+])
+def test_what_a_coordinator_types_is_kept_trimmed_and_cut_to_its_limit(typed, kept):
+    assert residents.form_text(typed, 120) == kept
+
+
+def test_a_date_from_a_form_is_optional_and_a_bad_one_is_a_clear_error():
+    assert residents.form_date(" 2026-12-01 ") == date(2026, 12, 1)
+    assert residents.form_date("  ") is None
+    with pytest.raises(ValueError, match="^The date 'next tuesday' is not a date like "
+                                         "2026-12-01.$"):
+        residents.form_date("next tuesday")
