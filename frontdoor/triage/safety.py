@@ -43,10 +43,10 @@ CLEAR = "clear"
 POSSIBLE = "possible"
 # Chosen by `bench/crossval.py --tiers` (4 folds of intents/crisis/train); see
 # docs/crisis-thresholds.md for the grid and the figures at these values.
-RULE_WEIGHT = 0.5
+RULE_WEIGHT = 0.4
 CUE_WEIGHT = 0.5
 CLEAR_AT = 0.65
-POSSIBLE_AT = 0.35
+POSSIBLE_AT = 0.4
 # Kept for the review list's "below the threshold" score (frontdoor/review.py).
 MODEL_THRESHOLD = POSSIBLE_AT
 
