@@ -441,12 +441,13 @@ def _local(moment: datetime, hours: Hours) -> datetime:
     return moment.astimezone(hours.zone)
 
 
-def _is_night(moment: datetime, hours: Hours) -> bool:
+def is_night(moment: datetime, hours: Hours) -> bool:
+    """Sent between 10pm and 6am the council's time."""
     clock = _local(moment, hours).time()
     return clock >= NIGHT_FROM or clock < NIGHT_TO
 
 
-def _contacts(times: Iterable[datetime], until: datetime, days: int) -> int:
+def contacts_in(times: Iterable[datetime], until: datetime, days: int) -> int:
     """Separate conversations (CONTACT_GAP apart) in the `days` up to `until`."""
     since = until - timedelta(days=days)
     count, last = 0, None
@@ -457,7 +458,8 @@ def _contacts(times: Iterable[datetime], until: datetime, days: int) -> int:
     return max(count, 1)
 
 
-def _looks_like_question(text: str) -> bool:
+def looks_like_question(text: str) -> bool:
+    """A question mark, or the first word a question starts with."""
     words = normalise(text)
     return "?" in words or bool(re.match(
         r"^(is|are|can|could|do|does|when|where|what|how|who|why|which|will|have)\b", words))
@@ -505,7 +507,7 @@ def _entries(reviews: Sequence[Review], hours: Hours) -> list[Entry]:
     return entries
 
 
-def _needs_named(reading: MessageReading) -> list[str]:
+def needs_named(reading: MessageReading) -> list[str]:
     """The everyday needs a message named: its keywords', and the model's top need when it
     was more likely right than not ("hi i live in normanton" names none)."""
     named = [n for n in (reading.several_needs or "").split(";") if n in EVERYDAY_NEEDS]
@@ -527,26 +529,26 @@ def _signals(review: Review, thread: Thread, stretch: list[Message], words: tupl
         distress += [k for k in distress_in(message.body) if k not in distress]
     needs: list[str] = []
     for reading in read:
-        for need in _needs_named(reading):
+        for need in needs_named(reading):
             if need not in needs:
                 needs.append(need)
     last = words[-1].created_at if words else review.created_at
     since = last - timedelta(days=30)
     needs_month = tuple(sorted({need for at, r in month if at >= since
-                                for need in _needs_named(r)}))
-    night = next((_local(m.created_at, hours) for m in words if _is_night(m.created_at, hours)),
+                                for need in needs_named(r)}))
+    night = next((_local(m.created_at, hours) for m in words if is_night(m.created_at, hours)),
                  None)
     # Left unanswered: the resident went quiet after the front door asked them something, or
     # their own question was not understood.
     ends_with_our_question = bool(stretch) and stretch[-1].direction == Direction.OUT \
         and thread.awaiting not in {None, "entries"}
-    not_understood = any(_looks_like_question(m.body) and m.id in readings
+    not_understood = any(looks_like_question(m.body) and m.id in readings
                          and (readings[m.id].unsure or readings[m.id].need == "out_of_scope")
                          for m in words)
     return Signals(
         crisis_score=top.crisis_score if top else 0.0, crisis_top=top.crisis_top if top else None,
         possible_concern=possible, distress=tuple(distress),
-        contacts_week=_contacts(times, last, 7), contacts_month=_contacts(times, last, 30),
+        contacts_week=contacts_in(times, last, 7), contacts_month=contacts_in(times, last, 30),
         needs=tuple(needs), needs_month=needs_month, night_at=night,
         unanswered=ends_with_our_question or not_understood)
 

@@ -469,3 +469,93 @@ def test_review_list_needs_one_ward_and_names_a_wrong_code(runner):
     assert result.exit_code == 2 and "no ward with code 'E99999999'" in result.output
     result = runner.invoke(args=["review", "list", "--json"])
     assert result.exit_code == 2 and "--unknown-ward" in result.output
+
+
+# -- the signals an entry is scored on (no database) --------------------------------------------
+
+@pytest.mark.parametrize(("signals", "markers"), [
+    (review.Signals(contacts_month=3), ("3 contacts this month",)),
+    (review.Signals(contacts_month=2), ()),
+    (review.Signals(needs=("money",), needs_month=("housing",)), ("money and housing together",)),
+    (review.Signals(needs_month=("caring", "loneliness")), ("caring with loneliness",)),
+    (review.Signals(needs=("caring", "food")), ()),
+    (review.Signals(possible_concern="suicide_self_harm"), ("a possible concern",)),
+    (review.Signals(contacts_month=4, needs=("money", "housing"), possible_concern="abuse"),
+     ("4 contacts this month", "money and housing together", "a possible concern")),
+])
+def test_early_help_is_suggested_for_repeated_contact_needs_that_go_together_or_a_concern(
+        signals, markers):
+    assert review.early_help(signals) == markers
+
+
+def test_the_crisis_score_counts_from_its_floor_to_its_most_at_the_reply_threshold():
+    assert review.crisis_points(review.CRISIS_FLOOR) == 0
+    assert review.crisis_points(0.0) == 0
+    assert review.crisis_points(review.CRISIS_CEILING) == review.CRISIS_POINTS
+    assert review.crisis_points(0.9) == review.CRISIS_POINTS
+    # A log scale: halfway there at the geometric mean.
+    middle = (review.CRISIS_FLOOR * review.CRISIS_CEILING) ** 0.5
+    assert review.crisis_points(middle) == pytest.approx(review.CRISIS_POINTS / 2)
+
+
+def test_a_contact_past_the_tenth_this_week_is_counted_in_figures():
+    assert review.score(review.Signals(contacts_week=2)).reasons == ("second contact this week",)
+    assert review.score(review.Signals(contacts_week=11)).reasons == ("11th contact this week",)
+    # Past the most counted, more contacts add no more points.
+    assert review.score(review.Signals(contacts_week=9)).points == \
+        review.score(review.Signals(contacts_week=1 + review.CONTACTS_MOST)).points
+
+
+@pytest.mark.parametrize(("at", "said"), [
+    (datetime(2026, 11, 24, 0, 5), "sent at 12:05am"),
+    (datetime(2026, 11, 24, 23, 0), "sent at 11pm"),
+])
+def test_a_night_message_says_its_time_as_people_do(at, said):
+    assert review.score(review.Signals(night_at=at)).reasons == (said,)
+
+
+@pytest.mark.parametrize(("minutes", "week", "month"), [
+    ((-170, -140, 0), 1, 1),          # one conversation, however many messages
+    ((-180, 0), 2, 2),                # three hours apart: two
+    ((-60 * 24 * 8, 0), 1, 2),        # eight days before: this month, not this week
+    ((-60 * 24 * 40, 0), 1, 1),       # forty days before: neither
+    ((-200, 60), 1, 1),               # after the entry's last message: not counted
+])
+def test_contacts_are_conversations_three_hours_apart_within_the_week_or_month(
+        minutes, week, month):
+    times = [TUESDAY_10AM + timedelta(minutes=m) for m in minutes]
+    assert (review.contacts_in(times, TUESDAY_10AM, 7),
+            review.contacts_in(times, TUESDAY_10AM, 30)) == (week, month)
+
+
+@pytest.mark.parametrize(("text", "question"), [
+    ("is the food bank open today", True),
+    ("How do I get a bus pass", True),
+    ("my rent went up?", True),
+    ("thanks, that is all", False),
+    ("island tours", False),          # "is" only as a word
+])
+def test_a_question_is_a_question_mark_or_a_question_word_first(text, question):
+    assert review.looks_like_question(text) is question
+
+
+@pytest.mark.parametrize(("utc", "night"), [
+    (datetime(2026, 11, 24, 21, 59, tzinfo=UTC), False),
+    (datetime(2026, 11, 24, 22, 0, tzinfo=UTC), True),
+    (datetime(2026, 11, 25, 5, 59, tzinfo=UTC), True),
+    (datetime(2026, 11, 25, 6, 0, tzinfo=UTC), False),
+    (datetime(2026, 7, 1, 21, 30, tzinfo=UTC), True),   # 10:30pm in London's summer
+])
+def test_night_is_ten_till_six_in_the_councils_own_time(utc, night):
+    assert review.is_night(utc, Hours()) is night
+
+
+def test_the_needs_a_message_named_are_its_everyday_keywords_and_a_likely_model_need():
+    assert review.needs_named(MessageReading(need="housing", confidence=0.8,
+                                             several_needs="money;crisis_help")) == [
+        "housing", "money"]
+    assert review.needs_named(MessageReading(need="housing", confidence=0.3,
+                                             several_needs="")) == []
+    assert review.needs_named(MessageReading(need="money", confidence=0.9,
+                                             several_needs="money;food")) == ["money", "food"]
+    assert review.needs_named(MessageReading(need="other", confidence=0.9)) == []
