@@ -282,7 +282,8 @@ def _read(path: Path, problems: list[str]) -> dict[str, Any] | None:
         return None
 
 
-def _check_council_toml(council: dict[str, Any], problems: list[str]) -> None:
+def check_council_toml(council: dict[str, Any], problems: list[str]) -> None:
+    """council.toml's missing, placeholder and made-up details, added to `problems`."""
     required = {("council", "name"): "the council's name",
                 ("contact_centre", "phone"): "the contact centre's phone",
                 ("contact_centre", "web"): "the council's website",
@@ -309,7 +310,8 @@ class _Person:
     leave: tuple[tuple[date, date], ...]
 
 
-def _check_people(people: list[dict[str, Any]], problems: list[str]) -> dict[str, _Person]:
+def check_people(people: list[dict[str, Any]], problems: list[str]) -> dict[str, _Person]:
+    """coordinators.toml's people by key; what is wrong with them added to `problems`."""
     by_key: dict[str, _Person] = {}
     for n, person in enumerate(people, start=1):
         key, name = str(person.get("key", "")).strip(), str(person.get("name", "")).strip()
@@ -375,8 +377,10 @@ def _names(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _check_wards(rows: list[tuple[int, dict[str, str]]], people: dict[str, _Person],
+def check_wards(rows: list[tuple[int, dict[str, str]]], people: dict[str, _Person],
                  today: date, problems: list[str]) -> None:
+    """wards.csv's unknown people, wards without a coordinator or cover, and a coordinator
+    and cover away together from `today` on, added to `problems`."""
     no_coordinator, no_cover = [], []
     for line, row in rows:
         ward = row.get("ward_name") or row.get("ward_code") or f"line {line}"
@@ -471,10 +475,10 @@ def check_council(folder: Path, intents_dir: Path, today: date | None = None) ->
     problems: list[str] = []
     council = _read(folder / "council.toml", problems)
     if council is not None:
-        _check_council_toml(council, problems)
+        check_council_toml(council, problems)
     lad = str((council or {}).get("council", {}).get("lad_code", ""))
     staff = _read(folder / "coordinators.toml", problems)
-    people = _check_people(staff.get("coordinator", []), problems) if staff is not None else {}
+    people = check_people(staff.get("coordinator", []), problems) if staff is not None else {}
     if staff is not None and not any(p.get("role", "coordinator") == "coordinator"
                                      for p in staff.get("coordinator", [])):
         problems.append("coordinators.toml lists no coordinators yet.")
@@ -487,7 +491,7 @@ def check_council(folder: Path, intents_dir: Path, today: date | None = None) ->
                     for n, row in enumerate(csv.DictReader(f), start=2)]
         if not rows:
             problems.append("wards.csv lists no wards.")
-        _check_wards(rows, people, today, problems)
+        check_wards(rows, people, today, problems)
         wards = {row["ward_code"]: row.get("ward_name") or row["ward_code"]
                  for _, row in rows if row.get("ward_code")}
     _check_needs_map(folder / "needs_map.csv", problems)

@@ -12,7 +12,13 @@ import pytest
 import sqlalchemy as sa
 
 from frontdoor.cli import check_council_command, load_config_command, new_council_command
-from frontdoor.council_setup import check_council, phone_problem
+from frontdoor.council_setup import (
+    check_council,
+    check_council_toml,
+    check_people,
+    check_wards,
+    phone_problem,
+)
 from frontdoor.models import Postcode
 from frontdoor.postcodes import import_postcodes
 from frontdoor.settings import PROJECT_ROOT
@@ -219,30 +225,6 @@ def swansea(runner, db, tmp_path) -> Path:
     return folder
 
 
-def test_check_finds_a_cover_on_leave_at_the_same_time_as_the_coordinator(swansea):
-    # Bishopston: Sian Rees, covered by Owen Price. Their leave overlaps twice: once last
-    # year (over, so no longer a problem) and over Christmas.
-    team = TEAM.replace('name = "Sian Rees"', 'name = "Sian Rees"\nleave = ['
-                        '{ from = "2025-08-04", to = "2025-08-08" }, '
-                        '{ from = "2026-12-21", to = "2026-12-24" }]')
-    team = team.replace('name = "Owen Price"', 'name = "Owen Price"\nleave = ['
-                        '{ from = "2025-08-01", to = "2025-08-05" }, '
-                        '{ from = "2026-12-23", to = "2027-01-04" }]')
-    (swansea / "coordinators.toml").write_text(team, encoding="utf-8")
-
-    problems = check_council(swansea, INTENTS, today=date(2026, 11, 24))
-
-    overlaps = [p for p in problems if "both on leave" in p]
-    assert "Bishopston: Sian Rees (coordinator) and Owen Price (cover) are both on leave from " \
-           "Wednesday 23 December 2026 to Thursday 24 December 2026, so nobody answers for " \
-           "the ward then." in overlaps
-    assert not any("2025" in p for p in overlaps)
-    # Sian Rees has every third ward (11 of 32) with Owen Price as cover; Owen's own wards are
-    # covered by Cerys Morgan, who is not away.
-    assert len(overlaps) == 11
-    assert all("Sian Rees (coordinator) and Owen Price (cover)" in p for p in overlaps)
-
-
 def test_check_finds_a_need_with_no_directory_entry_in_some_wards(swansea, runner):
     write_directory(swansea, {ward: postcode_of(swansea, ward) for ward in ("Mumbles", "Sketty")})
     assert runner.invoke(load_config_command, ["--dir", str(swansea)]).exit_code == 0
@@ -295,3 +277,136 @@ def test_check_on_the_demo_council_names_its_made_up_numbers(runner):
     assert result.exit_code == 1
     assert "coordinators.toml: Sam Patel's work phone +447700900115 is a made-up number " \
            "(Ofcom's range for drama)." in result.output
+
+
+# -- each file's checks (no database) ---------------------------------------------------------
+
+COUNCIL = {"council": {"name": "City and County of Swansea"},
+           "contact_centre": {"phone": "+44 1332 293111", "web": "https://www.swansea.gov.uk",
+                              "hours": "Mon-Fri 8:30am-5pm"},
+           "safeguarding": {"phone": "+44 1332 293111", "hours": "Mon-Fri 9am-5pm"}}
+
+
+def council_problems(section: str, key: str, value: str) -> list[str]:
+    council = json.loads(json.dumps(COUNCIL))
+    council[section][key] = value
+    problems: list[str] = []
+    check_council_toml(council, problems)
+    return problems
+
+
+def test_a_complete_council_toml_has_no_problems_and_the_out_of_hours_line_is_optional():
+    assert council_problems("safeguarding", "out_of_hours_phone", "") == []
+
+
+@pytest.mark.parametrize(("section", "key", "value", "problem"), [
+    ("council", "name", " ", "council.toml has no council.name (the council's name)."),
+    ("contact_centre", "web", "REPLACE: your website",
+     "council.toml: the council's website (contact_centre.web) is still a placeholder."),
+    ("safeguarding", "phone", "01632 960123",
+     "council.toml: the safeguarding phone (safeguarding.phone) 01632 960123 is a made-up "
+     "number (Ofcom's range for drama)."),
+    ("safeguarding", "out_of_hours_phone", "call us",
+     "council.toml: the out-of-hours safeguarding phone (safeguarding.out_of_hours_phone) "
+     "'call us' is not a phone number."),
+])
+def test_council_toml_names_what_is_missing_a_placeholder_or_not_a_real_number(
+        section, key, value, problem):
+    assert council_problems(section, key, value) == [problem]
+
+
+SIAN = {"key": "sian", "name": "Sian Rees", "email": "sian@lac.example.org", "role": "lead"}
+
+
+def people_problems(*changes: dict) -> list[str]:
+    problems: list[str] = []
+    check_people([{**SIAN, **change} for change in changes], problems)
+    return problems
+
+
+@pytest.mark.parametrize(("change", "problem"), [
+    ({"key": ""}, "coordinators.toml: Sian Rees needs both a key and a name."),
+    ({"working_days": ["Mon", "Funday"]},
+     "coordinators.toml: Sian Rees's working_days must be some of Mon, Tue, Wed, Thu, Fri, "
+     "Sat, Sun."),
+    ({"working_days": []},
+     "coordinators.toml: Sian Rees's working_days must be some of Mon, Tue, Wed, Thu, Fri, "
+     "Sat, Sun."),
+    ({"email": ""},
+     "coordinators.toml: Sian Rees has no email or work phone, so would not hear of new "
+     "threads."),
+    ({"work_phone": "+447700900101"},
+     "coordinators.toml: Sian Rees's work phone +447700900101 is a made-up number (Ofcom's "
+     "range for drama)."),
+    ({"leave": [{"from": "2026-12-21"}]},
+     "coordinators.toml: Sian Rees has leave without a clear from and to date (YYYY-MM-DD)."),
+    ({"leave": [{"from": "2026-12-21", "to": "Christmas"}]},
+     "coordinators.toml: Sian Rees has leave without a clear from and to date (YYYY-MM-DD)."),
+    ({"leave": [{"from": "2026-12-24", "to": "2026-12-21"}]},
+     "coordinators.toml: Sian Rees's leave ends (2026-12-21) before it starts (2026-12-24)."),
+    ({"role": "coordinator"},
+     'coordinators.toml has no team lead (role = "lead"): nobody would be told when an '
+     "urgent thread waits."),
+])
+def test_coordinators_toml_names_each_persons_problem(change, problem):
+    assert people_problems(change) == [problem]
+
+
+def test_a_key_used_twice_is_named_and_a_lead_with_a_phone_and_leave_is_fine():
+    assert people_problems({}, {"name": "Sian Jones"}) == [
+        "coordinators.toml: the key 'sian' is used twice."]
+    problems: list[str] = []
+    people = check_people([{**SIAN, "email": "", "work_phone": "+44 1332 293111",
+                            "leave": [{"from": "2026-12-21", "to": "2026-12-24"}]}], problems)
+    assert problems == []
+    assert people["sian"].leave == ((date(2026, 12, 21), date(2026, 12, 24)),)
+
+
+def ward_problems(rows: list[dict[str, str]], sian_leave=(), owen_leave=()) -> list[str]:
+    problems: list[str] = []
+    people = check_people([
+        {**SIAN, "leave": [{"from": a, "to": b} for a, b in sian_leave]},
+        {"key": "owen", "name": "Owen Price", "email": "owen@lac.example.org",
+         "leave": [{"from": a, "to": b} for a, b in owen_leave]}], problems)
+    check_wards(list(enumerate(rows, start=2)), people, date(2026, 11, 24), problems)
+    return problems
+
+
+def test_wards_name_people_not_in_the_team_and_a_ward_covering_itself():
+    assert ward_problems([
+        {"ward_name": "Mumbles", "coordinator": "sian", "cover": "gwen"},
+        {"ward_name": "Sketty", "coordinator": "owen", "cover": "owen"},
+    ]) == ["wards.csv line 2: Mumbles's cover 'gwen' is not in coordinators.toml.",
+           "wards.csv line 3: Sketty's cover is its own coordinator."]
+
+
+def test_wards_without_a_coordinator_or_cover_are_counted_and_named():
+    assert ward_problems([
+        {"ward_name": "Mumbles", "coordinator": "", "cover": ""},
+        {"ward_code": "W05001045", "coordinator": "sian", "cover": ""},
+        {"ward_name": "Castle", "coordinator": "sian", "cover": ""},
+    ]) == ["1 ward has no coordinator: Mumbles.",
+           "3 wards have no cover for when the coordinator is away: Mumbles, W05001045 and "
+           "Castle."]
+
+
+def test_a_coordinator_and_cover_away_together_from_today_on_are_named_with_the_days():
+    # Their leave overlaps three times: last year (over), one day, and over Christmas.
+    problems = ward_problems(
+        [{"ward_name": "Bishopston", "coordinator": "sian", "cover": "owen"}],
+        sian_leave=[("2025-08-04", "2025-08-08"), ("2026-12-01", "2026-12-02"),
+                    ("2026-12-21", "2026-12-24")],
+        owen_leave=[("2025-08-01", "2025-08-05"), ("2026-12-02", "2026-12-03"),
+                    ("2026-12-23", "2027-01-04")])
+    assert problems == [
+        "Bishopston: Sian Rees (coordinator) and Owen Price (cover) are both on leave on "
+        "Wednesday 2 December 2026, so nobody answers for the ward then.",
+        "Bishopston: Sian Rees (coordinator) and Owen Price (cover) are both on leave from "
+        "Wednesday 23 December 2026 to Thursday 24 December 2026, so nobody answers for the "
+        "ward then."]
+
+
+def test_leave_that_does_not_overlap_is_no_problem():
+    assert ward_problems([{"ward_name": "Bishopston", "coordinator": "sian", "cover": "owen"}],
+                         sian_leave=[("2026-12-21", "2026-12-22")],
+                         owen_leave=[("2026-12-23", "2026-12-24")]) == []
