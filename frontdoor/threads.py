@@ -390,12 +390,15 @@ def _grouped_threads(origin: str | None, excluding: Thread | None = None) -> lis
 
 
 def burst_people(now: datetime, hours: Hours) -> list[Coordinator]:
+    return who_hears_of_a_burst(find_leads(), find_on_call(now, hours), now, hours)
+
+
+def who_hears_of_a_burst(leads: Sequence[Coordinator], on_call: Coordinator | None,
+                         now: datetime, hours: Hours) -> list[Coordinator]:
     """Who hears of a burst: the leads at work, else whoever is on call, else every lead
     (it is the first thing they see when they are back)."""
-    leads = find_leads()
     at_work = [p for p in leads if is_working_now(p, now, hours)]
-    on_call = find_on_call(now, hours)
-    return at_work or ([on_call] if on_call else []) or leads
+    return at_work or ([on_call] if on_call else []) or list(leads)
 
 
 def burst_size(thread: Thread) -> int:

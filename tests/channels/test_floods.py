@@ -6,14 +6,15 @@ thread is still shown, urgent, in the inbox."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from frontdoor import threads
 from frontdoor.edge import TrustedProxies, address_key
-from frontdoor.models import Notification, Resident, Thread
+from frontdoor.models import Coordinator, Notification, Resident, Thread
+from frontdoor.rota import Hours
 from tests.channels.test_webchat import start
 
 CRISIS = "i want to kill myself tonight"
@@ -34,8 +35,6 @@ def count(db, model, *where) -> int:
 
 
 def lead_notifications(db, kind: str | None = None) -> list[Notification]:
-    from frontdoor.models import Coordinator
-
     query = sa.select(Notification).join(Coordinator).where(Coordinator.role == "lead")
     if kind:
         query = query.where(Notification.kind == kind)
@@ -179,3 +178,25 @@ def test_only_our_own_proxy_is_believed_about_the_clients_address():
     # Our proxy's is believed, and only its last hop (the address it saw).
     assert seen_by_app(proxies, "127.0.0.1", "192.0.2.99, 203.0.113.50") == "203.0.113.50"
     assert seen_by_app(proxies, "10.1.2.3", "192.0.2.7") == "192.0.2.7"
+
+
+# -- who hears of a burst (threads.who_hears_of_a_burst; plain rows, the unit tier) -----------
+
+def lead(id: int, days: str = "Mon,Tue,Wed,Thu,Fri") -> Coordinator:
+    return Coordinator(id=id, key=f"lead-{id}", working_days=days, active=True, leave=[])
+
+
+TUESDAY_10AM = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+ON_CALL = lead(9, "Sat,Sun")
+
+
+@pytest.mark.parametrize("leads, on_call, told", [
+    ([lead(1), lead(2, "Wed")], ON_CALL, ["lead-1"]),        # the leads at work, not the rest
+    ([lead(1), lead(2)], ON_CALL, ["lead-1", "lead-2"]),
+    ([lead(1, "Wed"), lead(2, "Wed")], ON_CALL, ["lead-9"]),  # none at work: whoever is on call
+    ([lead(1, "Wed"), lead(2, "Wed")], None, ["lead-1", "lead-2"]),   # else every lead
+])
+def test_a_burst_is_told_to_the_leads_at_work_else_on_call_else_every_lead(leads, on_call,
+                                                                           told):
+    heard = threads.who_hears_of_a_burst(leads, on_call, TUESDAY_10AM, Hours())
+    assert [p.key for p in heard] == told
