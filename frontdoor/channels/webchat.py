@@ -160,7 +160,9 @@ def messages_after(resident: Resident, after: int = 0) -> list[Message]:
         .order_by(Message.id).limit(200)))
 
 
-def _as_json(message: Message) -> dict[str, object]:
+def message_json(message: Message) -> dict[str, object]:
+    """One message as the chat shows it: who wrote it in the resident's words (a coordinator
+    by first name only), and when, in UTC."""
     if message.author == Author.COORDINATOR:
         person = message.coordinator
         who = _("%(name)s, Local Area Coordinator", name=person.first_name) if person \
@@ -225,7 +227,7 @@ def page() -> Response:
     if resident is not None and asked in languages and len(languages) > 1:
         # The page's own link ("Cymraeg" / "English"): the bot answers in it from now on.
         resident.reply_language = asked
-    messages = [_as_json(m) for m in messages_after(resident)] if resident else []
+    messages = [message_json(m) for m in messages_after(resident)] if resident else []
     response = make_response(render_template(
         "chat.html", messages=messages, error=request.args.get("error"),
         ended=request.args.get("ended") == "1",
@@ -356,7 +358,7 @@ def post_message() -> tuple[Response, int]:
                                            origin=edge.origin_of_request(),
                                            command=WEB_CHAT.command(text)))
     return jsonify({"message_id": receipt.message_id,
-                    "messages": [_as_json(m) for m in messages_after(
+                    "messages": [message_json(m) for m in messages_after(
                         resident, receipt.message_id - 1)]}), 201
 
 
@@ -368,7 +370,7 @@ def get_messages() -> Response:
         after = edge.record_id(after_text) if after_text != "0" else 0
     except ValueError as error:
         raise ApiError(400, "invalid_after", _("'after' must be a message id.")) from error
-    return jsonify({"messages": [_as_json(m) for m in messages_after(resident, after)]})
+    return jsonify({"messages": [message_json(m) for m in messages_after(resident, after)]})
 
 
 @bp.get("/api/openapi.json")

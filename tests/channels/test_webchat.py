@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from frontdoor.channels import webchat
 from frontdoor.errors import ApiError
 from frontdoor.i18n import in_language
-from frontdoor.models import Message, Resident
+from frontdoor.models import Author, Coordinator, Message, Resident
 
 
 def start(client) -> str:
@@ -158,3 +159,24 @@ def test_a_message_that_cannot_be_read_or_stored_is_a_clear_4xx(words_app, text,
     with in_language("en"), pytest.raises(ApiError) as refused:
         webchat.chat_text(text, 20)
     assert (refused.value.status, refused.value.code) == (status, code)
+
+
+# -- one message as the chat shows it (webchat.message_json; plain rows, the unit tier) -------
+
+def a_message(author: Author, coordinator: Coordinator | None = None) -> Message:
+    return Message(id=7, author=author, body="Hi, it's Sam.", coordinator=coordinator,
+                   created_at=datetime(2026, 11, 24, 10, 0, tzinfo=UTC))
+
+
+@pytest.mark.parametrize("message, who", [
+    (a_message(Author.RESIDENT), "You"),
+    (a_message(Author.BOT), "Front door"),
+    (a_message(Author.COORDINATOR, Coordinator(name="Sam Patel")),
+     "Sam, Local Area Coordinator"),                     # a first name, never the full name
+    (a_message(Author.COORDINATOR), "Your coordinator"),  # their record gone
+])
+def test_each_message_says_who_wrote_it_in_the_residents_words(words_app, message, who):
+    with in_language("en"):
+        shown = webchat.message_json(message)
+    assert shown == {"id": 7, "author": message.author.value, "from": who,
+                     "text": "Hi, it's Sam.", "sent_at": "2026-11-24T10:00:00Z"}
