@@ -113,7 +113,7 @@ def sam() -> Coordinator:
                        leave=[])
 
 
-def who(named: Coordinator | None = None, ward: str = "Normanton",
+def who(named: Coordinator | None = None, ward: str | None = "Normanton",
         now: datetime = TUESDAY_10AM) -> Who:
     with in_language("en"):
         return who_answers(sam(), named, ward, now, HOURS)
@@ -170,6 +170,34 @@ def test_a_named_coordinator_not_on_leave_is_not_said_to_be_away(words_app):
     nadia = Coordinator(id=2, key="nadia-hussain", name="Nadia Hussain",
                         working_days="Mon,Tue,Wed,Thu,Fri", leave=[])
     assert "away" not in said(lambda: Reply((replies.handed_over(who(nadia, "Arboretum")),)))
+
+
+def test_a_hand_over_with_no_ward_known_names_the_team(words_app):
+    # A crisis from someone whose ward is unknown goes to a lead: no ward to name.
+    assert said(lambda: Reply((replies.handed_over(who(ward=None)),))).startswith(
+        "I've passed this to Sam Patel, from the Local Area Coordination team. Sam works")
+
+
+def test_a_cover_for_a_ward_not_known_is_said_to_be_covering(words_app):
+    away = Who("Sam Patel", "Sam", None, "Monday to Thursday", "5pm today",
+               covering_for="Nadia Hussain", back_on="Monday 11 January")
+    assert said(lambda: Reply((replies.handed_over(away),))).startswith(
+        "Nadia Hussain is away until Monday 11 January. I've passed this to Sam Patel, who is "
+        "covering. Sam works")
+
+
+def test_while_paused_a_resident_is_told_a_person_reads_it_and_the_emergency_number(
+        words_app):
+    reply = said(lambda: replies.paused(who()))
+    assert reply.startswith("Thanks for your message. Our automatic answers are switched off "
+                            "for now, so a person will read it.\nI've passed this to Sam Patel")
+    assert reply.endswith("In an emergency call 999.")
+
+
+def test_a_long_message_is_thanked_and_passed_to_a_person(words_app):
+    reply = said(lambda: replies.long_message_handed_over(who()))
+    assert reply.startswith("Thank you for telling me all that. It's a lot to answer by text, "
+                            "so a person will read it.\nI've passed this to Sam Patel")
 
 
 def test_help_says_what_this_is_how_to_reach_the_coordinator_and_the_emergency_numbers(
@@ -279,24 +307,14 @@ def test_behind_a_trusted_proxy_only_the_public_base_url_is_what_is_signed(app, 
 
 # Which words are an opt-out or an opt-in (every one of Twilio's, in any case) is the
 # channel's to say: tests/channels/test_commands.py; what each does: tests/test_policy.py.
-def test_an_opt_out_word_marks_the_resident_opted_out_and_nothing_more_is_sent(phone, db):
-    assert phone.text("Unsubscribe") == []
-    assert db.session.scalar(sa.select(Resident.opted_out)) is True
-    assert phone.text("need a food bank in normanton") == []
-
-
+# End to end, STOP is silent and stays so, and HELP says what the front door is:
+# tests/conversations/stop_start.yml; STOP marks the resident opted out: tests/test_welsh.py.
 def test_start_yes_or_unstop_opts_back_in(phone, db):
     phone.text("STOP")
     (reply,) = phone.text("Unstop")
     assert "Welcome back" in reply
     assert db.session.scalar(sa.select(Resident.opted_out)) is False
     assert phone.text("need a food bank in normanton")
-
-
-def test_help_says_what_this_is_how_to_reach_a_person_and_the_emergency_numbers(phone):
-    (reply,) = phone.text("HELP")
-    assert "Local Area Coordination" in reply
-    assert "Reply 0 to talk to" in reply and "999" in reply and "116 123" in reply
 
 
 def test_the_bot_is_silent_on_a_thread_a_coordinator_owns_apart_from_safety(phone, db):
@@ -399,3 +417,29 @@ def test_a_vague_message_gets_a_numbered_question_and_a_digit_reply_is_understoo
     assert set(options) >= {"1", "2"} and "0 to talk to Sam" in question
     (answer,) = phone.text("2")
     assert f"options for {options['2']} in Normanton" in answer
+
+
+# -- what goes back to Twilio (sms.twiml; the unit tier) ---------------------------------------
+
+def messages_in(twiml: str) -> list[str]:
+    from xml.etree import ElementTree
+
+    root = ElementTree.fromstring(twiml)
+    assert root.tag == "Response"
+    return [m.text or "" for m in root.iter("Message")]
+
+
+def test_no_reply_is_an_empty_response_so_twilio_sends_nothing():
+    from frontdoor.channels.sms import twiml
+
+    response = twiml([])
+    assert response.mimetype == "text/xml" and messages_in(response.get_data(as_text=True)) == []
+
+
+def test_each_reply_is_its_own_message_in_order_with_its_words_as_written():
+    from frontdoor.channels.sms import twiml
+
+    texts = ["Please stay safe. Call 999 <now> & 116 123.", "I've passed this to Sam \"Patel\"."]
+    response = twiml(texts)
+    assert response.mimetype == "text/xml"
+    assert messages_in(response.get_data(as_text=True)) == texts
