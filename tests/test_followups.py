@@ -210,6 +210,21 @@ def test_the_follow_up_asks_about_what_was_suggested_and_how_to_answer(words_app
     assert "Reply 1 yes, 2 not yet, 3 it didn't fit, or 0 to talk to Sam" in text
 
 
+def test_one_suggestion_is_named_alone_and_without_a_coordinator_a_person_is_offered(
+        words_app):
+    with in_language("en"):
+        text = replies.did_it_help("Derby", ["Sinfin Larder"], None).render(SMS)
+    assert text.startswith("Hello from Derby Local Area Coordination. Last week we suggested "
+                           "Sinfin Larder. Did you get")
+    assert text.endswith("Reply 1 yes, 2 not yet, 3 it didn't fit, or 0 to talk to a person.")
+
+
+def test_an_answer_from_a_resident_without_a_coordinator_offers_a_person(words_app):
+    with in_language("en"):
+        text = followups.Heard("yes").reply(None).render(SMS)
+    assert "that's good to hear" in text and text.endswith("Reply 0 to talk to a person.")
+
+
 @pytest.mark.parametrize("answer, says", [
     ("yes", "that's good to hear"), ("not_yet", "tell us what got in the way"),
     ("did_not_fit", "Sorry it wasn't right for you")])

@@ -197,6 +197,19 @@ def test_a_coordinators_own_hours_decide_the_reply_time_and_when_they_are_off(wo
                           "and will reply by 3pm tomorrow.")
 
 
+@pytest.mark.parametrize("now_with, ward, moved", [
+    ("Marcus Reid", "Normanton", "I've asked Marcus Reid, who covers Normanton, to pick this up."),
+    ("Marcus Reid", None, "I've asked Marcus Reid to pick this up."),
+    (None, None, "I've asked the team to pick this up."),
+])
+def test_a_missed_reply_time_is_owned_up_to_with_who_picks_it_up_and_the_numbers(
+        words_app, now_with, ward, moved):
+    with in_language("en"):
+        notice = replies.overdue("Sam", now_with, ward)
+    assert notice.startswith(f"Sorry, Sam hasn't been able to reply yet. {moved} ")
+    assert "999" in notice and "116 123" in notice
+
+
 NINE_PM = datetime(2026, 11, 24, 21, 0, tzinfo=UTC)
 
 

@@ -253,3 +253,16 @@ def test_a_mobile_number_typed_any_way_is_its_e164_form(typed):
 def test_a_landline_or_nonsense_is_a_clear_error(typed, said):
     with pytest.raises(linking.PhoneNumberError, match=said):
         linking.mobile_number(typed, "GB")
+
+
+def test_the_texted_code_says_where_to_type_it_how_long_it_lasts_and_nothing_about_why(
+        words_app):
+    from frontdoor import replies
+    from frontdoor.channels.sms import SMS
+    from frontdoor.i18n import in_language
+
+    with in_language("en"):
+        text = replies.phone_code("482913", linking.CODE_MINUTES).render(SMS)
+    assert text == ("Your Local Area Coordination code is 482913. Type it into the web chat to "
+                    "link this phone. It works for 10 minutes. If you did not ask for it, you "
+                    "can ignore this text.")
