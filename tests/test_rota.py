@@ -183,3 +183,16 @@ def test_a_date_is_said_with_its_day_and_month(words_app):
 ])
 def test_back_on_is_the_first_working_day_after_leave(days, away_until, back):
     assert back_on(coordinator(days), away_until, HOURS) == back
+
+
+# Welsh softens a day's name after "on" and "to" (dydd Llun, ddydd Llun): the "after on or to"
+# forms are used there and only there.
+@pytest.mark.parametrize("said, welsh", [
+    (lambda: describe_when(at(11, 30, 9), at(11, 26, 21), HOURS), "9am ddydd Llun"),
+    (lambda: describe_days(coordinator()), "dydd Llun i ddydd Iau"),
+    (lambda: describe_days(coordinator("Mon,Wed,Fri")), "dydd Llun, dydd Mercher a dydd Gwener"),
+    (lambda: describe_date(date(2027, 1, 11)), "dydd Llun 11 Ionawr"),
+])
+def test_in_welsh_a_day_after_on_or_to_is_softened_and_nowhere_else(words_app, said, welsh):
+    with in_language("cy"):
+        assert said() == welsh
