@@ -30,7 +30,9 @@ class AccessRow:
     locked_until: datetime | None
 
 
-def _sign_in_words(person: Coordinator, now: datetime) -> str:
+def sign_in_words(person: Coordinator, now: datetime) -> str:
+    """How a person signs in, in words for the team page (an invitation is looked up only
+    for someone with no way yet)."""
     if not person.active:
         return "Deactivated"
     ways = []
@@ -53,7 +55,7 @@ def team_access() -> dict[str, object]:
     now = auth.clock_now()
     everyone = db.session.scalars(sa.select(Coordinator).order_by(
         Coordinator.active.desc(), Coordinator.name)).all()
-    rows = [AccessRow(p, _sign_in_words(p, now),
+    rows = [AccessRow(p, sign_in_words(p, now),
                       throttle.locked_until(p.email, now) if p.active else None)
             for p in everyone]
     return {"rows": rows, "uncovered": people.wards_without_coordinator()}

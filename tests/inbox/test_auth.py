@@ -10,9 +10,9 @@ import pyotp
 import pytest
 import sqlalchemy as sa
 
-from frontdoor.inbox import passwords, signin
+from frontdoor.inbox import passwords, signin, team_access
 from frontdoor.models import AuditEvent, Coordinator, Invitation, SignIn
-from tests.conftest import ACCOUNTS, PASSWORD, TOTP_KEYS, AuthActions
+from tests.conftest import ACCOUNTS, PASSWORD, TOTP_KEYS, TUESDAY_10AM, AuthActions
 
 
 def person(db, key: str) -> Coordinator:
@@ -391,3 +391,23 @@ def test_the_last_lead_cannot_be_demoted_or_deactivated(auth, client, db, runner
     assert result.exit_code != 0 and "the last team lead" in result.output
     db.session.refresh(lead)
     assert lead.role == "lead" and lead.active
+
+
+# -- how the team page says each person signs in (no database) ----------------------------------
+
+ENROLLED = {"totp_secret": "JBSWY3DPEHPK3PXP", "totp_enrolled_at": TUESDAY_10AM}
+
+
+@pytest.mark.parametrize(("account", "words"), [
+    ({"password_hash": "x", **ENROLLED}, "Password and code"),
+    ({"password_hash": "x"}, "Password; second factor not set up yet"),
+    ({"password_hash": "x", "totp_secret": "JBSWY3DPEHPK3PXP"},   # enrolment not finished
+     "Password; second factor not set up yet"),
+    ({"sso_subject": "https://login.example|123"}, "Single sign-on"),
+    ({"sso_subject": "https://login.example|123", "password_hash": "x", **ENROLLED},
+     "Single sign-on, password and code"),
+    ({"active": False, "password_hash": "x", **ENROLLED}, "Deactivated"),
+])
+def test_the_team_page_says_how_each_person_signs_in(words_app, account, words):
+    person = Coordinator(name="Sam Patel", active=account.pop("active", True), **account)
+    assert team_access.sign_in_words(person, TUESDAY_10AM) == words
