@@ -115,12 +115,13 @@ class Table:
     values: list[list[float]] = field(default_factory=list)   # the numbers charted
 
     def add(self, label: str, *cells: float | str | None) -> None:
-        self.rows.append([label, *(_cell(c) for c in cells)])
+        self.rows.append([label, *(cell_text(c) for c in cells)])
         self.values.append([c if isinstance(c, int | float) and c is not None else 0.0
                             for c in cells])
 
 
-def _cell(value: float | str | None) -> str:
+def cell_text(value: float | str | None) -> str:
+    """A figure as a table shows it: none as a dash, a rate to one place, a count with commas."""
     if value is None:
         return "–"
     if isinstance(value, float):

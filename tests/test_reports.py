@@ -12,6 +12,7 @@ import pytest
 
 from frontdoor import charts
 from frontdoor import reports as figures
+from frontdoor.inbox.reports import spreadsheet_safe
 from frontdoor.models import (
     Author,
     Connection,
@@ -300,3 +301,30 @@ def test_a_csv_cell_is_never_a_spreadsheet_formula(auth, client, db, fixture):
     auth.sign_in("lead")
     body = client.get("/inbox/reports/failing.csv").get_data(as_text=True)
     assert "'=HYPERLINK" in body and "\n=HYPERLINK" not in body
+
+
+@pytest.mark.parametrize(("cell", "written"), [
+    ('=HYPERLINK("x")', "'=HYPERLINK(\"x\")"),
+    ("+44 1332", "'+44 1332"),
+    ("@SUM(A1)", "'@SUM(A1)"),
+    ("\t=1", "'\t=1"),
+    ("\r=1", "'\r=1"),
+    ("Riverside Pantry", "Riverside Pantry"),
+    ("", ""),
+])
+def test_a_cell_a_spreadsheet_would_run_is_written_as_text(cell, written):
+    assert spreadsheet_safe(cell) == written
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (None, "–"), (12.345, "12.3"), (0.0, "0.0"), (1234567, "1,234,567"), ("Normanton", "Normanton"),
+])
+def test_a_figure_is_shown_as_a_dash_a_rate_to_one_place_or_a_count_with_commas(value, shown):
+    assert figures.cell_text(value) == shown
+
+
+def test_a_tables_chart_draws_its_numbers_and_nothing_for_a_dash_or_words():
+    table = figures.Table("k", "Title", ["Week", "Contacts", "Median", "Ward"])
+    table.add("w1", 3, None, "Normanton")
+    assert table.rows == [["w1", "3", "–", "Normanton"]]
+    assert table.values == [[3, 0.0, 0.0]]

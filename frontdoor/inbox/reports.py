@@ -110,7 +110,7 @@ def report_chart(key: str) -> Response:
         "Content-Security-Policy": CHART_POLICY, "Cache-Control": "private, max-age=300"})
 
 
-def _safe(cell: str) -> str:
+def spreadsheet_safe(cell: str) -> str:
     """A spreadsheet must not run a directory entry's name as a formula."""
     return "'" + cell if cell[:1] in ("=", "+", "@", "\t", "\r") else cell
 
@@ -122,7 +122,7 @@ def report_csv(key: str) -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(table.columns)
-    writer.writerows([[_safe(cell) for cell in row] for row in table.rows])
+    writer.writerows([[spreadsheet_safe(cell) for cell in row] for row in table.rows])
     name = f"{key}-{filters.starts}-to-{filters.ends}.csv"
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
