@@ -23,11 +23,10 @@ from frontdoor.edge import record_id
 from frontdoor.engine import hours_for
 from frontdoor.extensions import db
 from frontdoor.inbox import access, auth
-from frontdoor.inbox.rows import STATE_WORDS, resident_label
+from frontdoor.inbox.rows import STATE_WORDS, author_of, resident_label
 from frontdoor.inbox.views import OUTCOMES, _now, _today, bp
 from frontdoor.models import (
     AuditEvent,
-    Author,
     Connection,
     Contribution,
     Coordinator,
@@ -141,15 +140,6 @@ def milestones(thread: Thread) -> list[StoryItem]:
         items.append(StoryItem(thread.closed_at, "event", "Thread closed",
                                f"Thread {thread.id} closed: {outcome}.", None, thread.id))
     return items
-
-
-def author_of(message: Message) -> str:
-    """Who a message of the story is from, as the page names them."""
-    if message.author == Author.RESIDENT:
-        return "Resident"
-    if message.author == Author.BOT:
-        return "Front door"
-    return message.coordinator.name if message.coordinator else "Coordinator"
 
 
 @bp.get("/residents/<int:resident_id>")

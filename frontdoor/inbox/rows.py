@@ -9,7 +9,7 @@ from typing import Any
 from flask import g, url_for
 
 from frontdoor.inbox import unread
-from frontdoor.models import Resident, Thread, ThreadState
+from frontdoor.models import Author, Message, Resident, Thread, ThreadState
 from frontdoor.outgoing import channel_of
 
 STATE_WORDS = {ThreadState.BOT: "With the front door", ThreadState.WAITING: "Waiting",
@@ -27,6 +27,15 @@ def resident_label(resident: Resident) -> str:
 def _heading(words: str) -> str:
     """Words as they start a line: "web chat" is "Web chat", "SMS" stays "SMS"."""
     return words[:1].upper() + words[1:]
+
+
+def author_of(message: Message) -> str:
+    """Who a message is from, as the inbox names them (a resident's story, a thread's poll)."""
+    if message.author == Author.RESIDENT:
+        return "Resident"
+    if message.author == Author.BOT:
+        return "Front door"
+    return message.coordinator.name if message.coordinator else "Coordinator"
 
 
 def waited(since: datetime | None, now: datetime) -> str:

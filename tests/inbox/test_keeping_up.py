@@ -4,12 +4,21 @@ keep an idle session alive."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from frontdoor.models import Coordinator, Notification, SignIn, Thread
+from frontdoor.inbox import keeping_up
+from frontdoor.models import (
+    Author,
+    Coordinator,
+    Direction,
+    Message,
+    Notification,
+    SignIn,
+    Thread,
+)
 
 
 @pytest.fixture
@@ -129,3 +138,38 @@ def test_a_poll_from_a_tab_in_the_background_leaves_the_messages_new(sams_thread
     assert row_of(client, sams_thread)["unread"] == 1
     client.get(path + "?after=0")
     assert row_of(client, sams_thread)["unread"] == 0
+
+
+# -- one message as the poll sends it (no database) --------------------------------------------
+
+MONDAY = datetime(2026, 11, 23, 9, 5, tzinfo=UTC)
+ON_PAGE = Thread(id=7)
+
+
+def sent(**fields) -> dict:
+    message = Message(id=1, thread_id=7, direction=Direction.IN, author=Author.RESIDENT,
+                      channel="sms", body="hello", created_at=MONDAY)
+    for name, value in fields.items():
+        setattr(message, name, value)
+    return keeping_up.message_json(message, ON_PAGE)
+
+
+def test_a_residents_text_says_who_when_and_how_and_carries_its_words_as_text():
+    assert sent(body="<b>hi</b>") == {"id": 1, "author": "resident",
+                                      "meta": "Resident · 23 Nov 09:05 · SMS",
+                                      "status": None, "text": "<b>hi</b>"}
+
+
+def test_a_reply_says_how_its_sending_went_with_any_error():
+    reply = dict(direction=Direction.OUT, author=Author.COORDINATOR,
+                 coordinator=Coordinator(name="Sam Patel"), channel="webchat")
+    assert sent(**reply, status="delivered")["meta"] == "Sam Patel · 23 Nov 09:05 · web chat"
+    assert sent(**reply, status="delivered")["status"] == "delivered"
+    assert sent(**reply, status="not_sent", error="opted out")["status"] == \
+        "not sent (opted out)"
+    assert sent(**reply, status=None)["status"] is None
+
+
+def test_a_message_from_another_thread_or_none_says_so():
+    assert sent(thread_id=3)["meta"].endswith(" · SMS · earlier thread")
+    assert sent(thread_id=None)["meta"].endswith(" · SMS · not in a thread")

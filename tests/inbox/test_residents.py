@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from frontdoor.inbox import residents
+from frontdoor.inbox import residents, rows
 from frontdoor.models import (
     AuditEvent,
     Author,
@@ -288,7 +288,7 @@ def test_a_phone_record_shows_its_number_as_written_and_a_web_chat_record_none(w
     (Message(author=Author.COORDINATOR), "Coordinator"),   # someone since erased
 ])
 def test_each_message_of_the_story_says_who_it_is_from(message, who):
-    assert residents.author_of(message) == who
+    assert rows.author_of(message) == who
 
 
 def test_a_thread_starts_about_its_need_in_words_and_closes_with_its_outcome():

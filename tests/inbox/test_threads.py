@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from frontdoor.inbox import rows
+from frontdoor.inbox import access, rows
 from frontdoor.models import AuditEvent, Message, Note, Notification, Thread, ThreadState
 from tests.conftest import make_phone
 
@@ -282,3 +282,16 @@ def test_a_passed_promise_and_a_check_in_are_tagged_but_check_in_not_when_urgent
     thread.urgent, thread.acknowledged_at = True, NOW
     assert "Check in" not in texts(thread)
     assert texts(Thread(state=ThreadState.CLOSED)) == ["Closed"]
+
+
+@pytest.mark.parametrize(("asked", "page"), [
+    ("3", 3), ("", 1), ("two", 1), ("-2", 1), ("9999999", 1),
+])
+def test_a_page_of_the_list_is_a_whole_number_or_the_first(asked, page):
+    assert access.page_number(asked) == page
+
+
+def test_a_page_says_which_threads_of_the_whole_it_holds():
+    second = access.ThreadPage([Thread()] * 7, total=57, page=2, pages=2)
+    assert (second.first, second.last) == (access.PAGE_SIZE + 1, 57)
+    assert (access.ThreadPage([], 0, 1, 1).first, access.ThreadPage([], 0, 1, 1).last) == (0, 0)
