@@ -195,6 +195,26 @@ def test_a_case_reference_is_kept_as_given_without_spaces_around_it():
     assert rights.check_reference("  SG-77/2026_a.1 ") == "SG-77/2026_a.1"
 
 
+def test_a_reference_of_up_to_forty_allowed_characters_is_kept():
+    assert rights.check_reference("SG-" + "7" * 37) == "SG-" + "7" * 37
+    with pytest.raises(ValueError, match="never a name"):
+        rights.check_reference("SG-77 2026")   # a space inside: a name would need one
+
+
+@pytest.mark.parametrize("role,on,reason,record,refused", [
+    ("coordinator", True, "Section 42 enquiry open", {}, "Only a team lead"),
+    ("coordinator", False, "", {"hold": "Section 42"}, "Only a team lead"),
+    ("lead", True, "  \n ", {}, "Say why the record must be kept"),
+    ("lead", True, "Section 42 enquiry open", {"erased": True}, "already erased"),
+])
+def test_a_hold_needs_a_lead_a_reason_to_put_it_on_and_a_record_not_erased(
+        role, on, reason, record, refused):
+    resident = a_record(**record)
+    with pytest.raises(rights.Refused, match=refused):
+        rights.set_hold(resident, Coordinator(role=role), on, reason, when(2026))
+    assert resident.safeguarding_hold is (record.get("hold") is not None)
+
+
 @pytest.mark.parametrize("form,message", [
     ({"reason": "resident_asked"}, "Tick the box to confirm"),
     ({"reason": "resident_asked", "reference": "Jane Smith", "confirm": "yes"},
