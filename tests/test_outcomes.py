@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from frontdoor.inbox import outcomes as outcome_pages
 from frontdoor.models import (
     AuditEvent,
     DemandAvoided,
@@ -131,3 +132,18 @@ def test_a_thread_closes_without_an_outcome_code_and_the_thread_page_links_to_ou
     assert thread.state == ThreadState.CLOSED and thread.outcome is None
     assert auth.post(f"/inbox/threads/{thread.id}/reopen").status_code == 302
     assert auth.post(f"/inbox/threads/{thread.id}/close", outcome="nonsense").status_code == 400
+
+
+def reviewed(**scores: int) -> OutcomeReview:
+    return OutcomeReview(scores=[OutcomeScore(domain=d, score=s) for d, s in scores.items()])
+
+
+def test_each_domains_change_is_from_its_first_score_to_its_latest():
+    reviews = [reviewed(housing=2, money=3), reviewed(housing=3), reviewed(housing=5, money=1)]
+    assert outcome_pages.changes_in(reviews) == {"housing": 3, "money": -2}
+
+
+def test_a_domain_scored_once_has_not_changed_and_one_never_scored_is_not_shown():
+    assert outcome_pages.changes_in([reviewed(money=3), reviewed(health=2)]) == {
+        "money": 0, "health": 0}
+    assert outcome_pages.changes_in([]) == {}

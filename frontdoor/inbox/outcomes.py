@@ -5,6 +5,8 @@ Leads also find the resident's rights here: export, safeguarding hold, erasure."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 from flask import flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -14,7 +16,7 @@ from frontdoor.edge import record_id
 from frontdoor.extensions import db
 from frontdoor.inbox import access, auth
 from frontdoor.inbox.views import _now, _today, bp
-from frontdoor.models import DirectoryEntry, Resident, Thread
+from frontdoor.models import DirectoryEntry, OutcomeReview, Resident, Thread
 
 
 def _resident(resident_id: int) -> Resident:
@@ -42,11 +44,11 @@ def resident_outcomes(resident_id: int) -> str:
         demand_avoided=outcomes.demand_avoided_for(resident), stages=outcomes.STAGES,
         follow_ups=followups.follow_ups_for(resident), answers=followups.ANSWER_WORDS,
         entries=entries, latest_thread=latest_thread, reasons=rights.ERASURE_REASONS,
-        changes=_changes(reviews))
+        changes=changes_in(reviews))
 
 
-def _changes(reviews: list) -> dict[str, int]:
-    """Each domain's change from its first score to its latest."""
+def changes_in(reviews: Sequence[OutcomeReview]) -> dict[str, int]:
+    """Each domain's change from its first score to its latest (`reviews` oldest first)."""
     first: dict[str, int] = {}
     latest: dict[str, int] = {}
     for review in reviews:
