@@ -316,18 +316,36 @@ def team() -> str:
                            wards=queries.list_wards())
 
 
+def leave_span(starts: str, ends: str) -> tuple[date, date] | None:
+    """A spell of leave from a form's from and to dates (one day may be both); None when
+    either is not a date or it ends before it starts."""
+    try:
+        span = date.fromisoformat(starts), date.fromisoformat(ends)
+    except ValueError:
+        return None
+    return span if span[0] <= span[1] else None
+
+
+def working_hours(starts: str, ends: str) -> tuple[time | None, time | None]:
+    """A coordinator's own hours from a form: both times, the end after the start, or
+    neither (the council's hours); ValueError otherwise."""
+    if not starts and not ends:
+        return None, None
+    start, end = time.fromisoformat(starts), time.fromisoformat(ends)
+    if end <= start:
+        raise ValueError("the end is not after the start")
+    return start, end
+
+
 @bp.post("/team/leave")
 @transactions.changes_state
 @auth.lead_only
 def add_leave() -> Response:
     person = db.session.get(Coordinator, request.form.get("coordinator", type=record_id) or 0)
-    try:
-        starts = date.fromisoformat(request.form.get("from", ""))
-        ends = date.fromisoformat(request.form.get("to", ""))
-    except ValueError:
-        starts = ends = date.max
-    if person is None or starts == date.max or ends < starts:
+    span = leave_span(request.form.get("from", ""), request.form.get("to", ""))
+    if person is None or span is None:
         return _back_to_team("Choose a coordinator and a valid from and to date.", "error")
+    starts, ends = span
     person.leave.append(Leave(starts=starts, ends=ends))
     return _team_change("add_leave", f"{person.key} {starts}..{ends}",
                         f"Leave added for {person.name}.")
@@ -344,11 +362,8 @@ def set_days() -> Response:
     if person is None or not days:
         return _back_to_team("Choose at least one working day.", "error")
     try:
-        starts, ends = (time.fromisoformat(request.form[f]) if request.form.get(f) else None
-                        for f in ("starts", "ends"))
+        starts, ends = working_hours(request.form.get("starts", ""), request.form.get("ends", ""))
     except ValueError:
-        starts = ends = time.max
-    if (starts is None) != (ends is None) or (starts and ends and ends <= starts):
         return _back_to_team("Give both a start and an end time, the end after the start, "
                              "or leave both empty.", "error")
     person.working_days = ",".join(days)

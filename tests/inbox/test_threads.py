@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from frontdoor.inbox import access, rows
+from frontdoor.inbox import access, rows, views
 from frontdoor.models import AuditEvent, Message, Note, Notification, Thread, ThreadState
 from tests.conftest import make_phone
 
@@ -295,3 +295,33 @@ def test_a_page_says_which_threads_of_the_whole_it_holds():
     second = access.ThreadPage([Thread()] * 7, total=57, page=2, pages=2)
     assert (second.first, second.last) == (access.PAGE_SIZE + 1, 57)
     assert (access.ThreadPage([], 0, 1, 1).first, access.ThreadPage([], 0, 1, 1).last) == (0, 0)
+
+
+# -- the team page's forms (no database) -------------------------------------------------------
+
+@pytest.mark.parametrize(("starts", "ends", "span"), [
+    ("2026-12-21", "2026-12-24", (date(2026, 12, 21), date(2026, 12, 24))),
+    ("2026-12-21", "2026-12-21", (date(2026, 12, 21), date(2026, 12, 21))),   # one day
+    ("2026-12-24", "2026-12-21", None),
+    ("2026-12-21", "", None),
+    ("21/12/2026", "2026-12-24", None),
+])
+def test_leave_is_a_from_and_to_date_ending_no_earlier_than_it_starts(starts, ends, span):
+    assert views.leave_span(starts, ends) == span
+
+
+@pytest.mark.parametrize(("starts", "ends", "hours"), [
+    ("10:00", "15:00", (time(10, 0), time(15, 0))),
+    ("", "", (None, None)),                       # the council's own hours
+])
+def test_a_coordinators_hours_are_both_times_or_neither(starts, ends, hours):
+    assert views.working_hours(starts, ends) == hours
+
+
+@pytest.mark.parametrize(("starts", "ends"), [
+    ("10:00", ""), ("", "15:00"), ("15:00", "10:00"), ("10:00", "10:00"), ("10am", "3pm"),
+])
+def test_hours_with_one_time_an_end_not_after_the_start_or_not_a_time_are_refused(
+        starts, ends):
+    with pytest.raises(ValueError):
+        views.working_hours(starts, ends)
