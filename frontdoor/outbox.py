@@ -99,7 +99,9 @@ class Delivery:
     error: SendError | None = None
 
 
-def _prepare(message: Message, now: datetime, recovering: bool) -> Delivery:
+def prepare_delivery(message: Message, now: datetime, recovering: bool) -> Delivery:
+    """A claimed message made ready to send: refused (with why) when the resident must not
+    be texted, and asked about first when it may already have gone."""
     # The front door's answer to a text the resident has just sent goes back as a text,
     # as it would have in the webhook's response; only an opt-out stops it.
     refused = why_not_text(message.resident) if message.reply_to_id is None else (
@@ -112,7 +114,7 @@ def _prepare(message: Message, now: datetime, recovering: bool) -> Delivery:
                     check_first=bool(message.maybe_sent), refused=refused)
 
 
-def _call_provider(sender: SmsSender, deliveries: list[Delivery]) -> None:
+def call_provider(sender: SmsSender, deliveries: list[Delivery]) -> None:
     """One resident's messages, in order (run on a sending thread: no database here)."""
     for delivery in deliveries:
         if delivery.refused:
@@ -173,7 +175,7 @@ def send_due(sender: SmsSender, clock: Callable[[], datetime] = utcnow, limit: i
     """Send what is due: up to `limit` messages, several residents' at once (Twilio's API
     takes a few hundred milliseconds a call; one after another, a backlog would take hours),
     each resident's in order. The results are committed together: a worker that dies first
-    leaves them "sending", and the next one asks Twilio before sending again (_call_provider)."""
+    leaves them "sending", and the next one asks Twilio before sending again (call_provider)."""
     claimed = _claim(clock(), limit)
     if not claimed:
         return 0
@@ -181,13 +183,13 @@ def send_due(sender: SmsSender, clock: Callable[[], datetime] = utcnow, limit: i
     by_resident: dict[int, list[Delivery]] = {}
     for message, recovering in claimed:
         by_resident.setdefault(message.resident_id, []).append(
-            _prepare(message, clock(), recovering))
+            prepare_delivery(message, clock(), recovering))
     if workers > 1 and len(by_resident) > 1:
-        list(_sending_pool(workers).map(partial(_call_provider, sender),
+        list(_sending_pool(workers).map(partial(call_provider, sender),
                                         by_resident.values()))
     else:
         for deliveries in by_resident.values():
-            _call_provider(sender, deliveries)
+            call_provider(sender, deliveries)
     now = clock()
     with unit_of_work():
         for deliveries in by_resident.values():

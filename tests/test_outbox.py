@@ -23,8 +23,9 @@ from frontdoor.channels.senders import (
     SendError,
     Sent,
     TwilioSmsSender,
+    UnconfiguredSmsSender,
 )
-from frontdoor.models import Coordinator, Message, Notification, Thread
+from frontdoor.models import Coordinator, Message, Notification, Resident, Thread
 from tests.fakes import terminate_other_connections
 
 SID = "AC" + "0" * 32
@@ -392,6 +393,88 @@ def test_a_message_the_resident_must_not_be_texted_is_not_sent_with_the_reason()
     done = delivery(refused="the resident asked for calls only: it may not be safe to text")
     outbox.record_result(done, NOW)
     assert done.message.status == "not_sent" and "calls only" in done.message.error
+
+
+# -- what a claimed message is before it goes, and what the sending thread asks Twilio ------
+# (outbox.prepare_delivery, call_provider: plain rows and a recording sender, the unit tier)
+
+def claimed(resident: Resident, reply_to_id: int | None = None, maybe_sent: bool = False,
+            key: str | None = "reply-7") -> Message:
+    return Message(id=7, resident=resident, reply_to_id=reply_to_id, body="Hi",
+                   idempotency_key=key, maybe_sent=maybe_sent, created_at=NOW)
+
+
+def texter(**kwargs) -> Resident:
+    kwargs.setdefault("opted_out", False)
+    return Resident(channel="sms", address="+447700900123", **kwargs)
+
+
+@pytest.mark.parametrize("message, refused", [
+    (claimed(texter()), None),
+    (claimed(texter(contact_by="call_only")), "calls only"),
+    (claimed(texter(contact_by="webchat_only")), "web chat only"),
+    (claimed(texter(opted_out=True)), "opted out"),
+    # The front door's answer to the text the resident just sent goes back as a text, as it
+    # would have in the webhook's response: only an opt-out stops it.
+    (claimed(texter(contact_by="call_only"), reply_to_id=6), None),
+    (claimed(texter(opted_out=True), reply_to_id=6), "opted out"),
+])
+def test_a_message_is_refused_before_it_goes_when_the_resident_must_not_be_texted(
+        message, refused):
+    ready = outbox.prepare_delivery(message, NOW, recovering=False)
+    assert (ready.refused is None) if refused is None else (refused in ready.refused)
+
+
+def test_a_message_goes_to_the_residents_number_under_its_own_key():
+    ready = outbox.prepare_delivery(claimed(texter()), NOW, recovering=False)
+    assert (ready.to, ready.body, ready.key, ready.since) == ("+447700900123", "Hi",
+                                                             "reply-7", NOW)
+    assert not ready.check_first
+    assert outbox.prepare_delivery(claimed(texter(), key=None), NOW, False).key == "7"
+
+
+@pytest.mark.parametrize("maybe_sent, recovering", [(True, False), (False, True)])
+def test_a_message_that_may_have_gone_is_asked_about_first(maybe_sent, recovering):
+    message = claimed(texter(), maybe_sent=maybe_sent)
+    ready = outbox.prepare_delivery(message, NOW, recovering=recovering)
+    assert ready.check_first and message.maybe_sent
+
+
+def ready(check_first: bool = False, refused: str | None = None) -> outbox.Delivery:
+    return outbox.Delivery(Message(id=7), "+447700900123", "Hi", "reply-7", NOW, check_first,
+                           refused=refused)
+
+
+def test_a_ready_message_is_sent_once():
+    sender, sending = RecordingSmsSender(), ready()
+    outbox.call_provider(sender, [sending])
+    assert sender.sent == [("+447700900123", "Hi")] and sending.sent is not None
+
+
+def test_a_message_twilio_already_has_is_not_sent_again():
+    sender, sending = RecordingSmsSender(sent=[("+447700900123", "Hi")]), ready(True)
+    outbox.call_provider(sender, [sending])
+    assert sender.sent == [("+447700900123", "Hi")] and sending.sent.provider_ref == \
+        "SMdemo-found"
+
+
+def test_a_message_twilio_does_not_have_is_sent_and_no_longer_needs_asking_about():
+    sender, sending = RecordingSmsSender(), ready(True)
+    outbox.call_provider(sender, [sending])
+    assert sender.sent == [("+447700900123", "Hi")] and not sending.check_first
+
+
+def test_a_refused_message_never_reaches_twilio():
+    sender, sending = RecordingSmsSender(), ready(refused="calls only")
+    outbox.call_provider(sender, [sending])
+    assert sender.sent == [] and sending.sent is None
+
+
+def test_a_failed_send_is_kept_for_its_message_to_record():
+    failing = ready()
+    outbox.call_provider(UnconfiguredSmsSender(), [failing])
+    assert isinstance(failing.error, SendError) and failing.sent is None
+    assert "not configured" in failing.error.reason
 
 
 @pytest.mark.parametrize("attempt, wait", [(0, 10), (1, 10), (2, 20), (3, 40), (8, 1280),
