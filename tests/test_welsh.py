@@ -77,13 +77,6 @@ def test_a_crisis_in_welsh_words_gets_the_numbers_first_in_welsh(swansea, db, ph
     assert db.session.scalar(sa.select(Thread)).urgent
 
 
-def test_an_english_message_to_a_welsh_council_is_answered_in_english(swansea, db, phone):
-    named = coordinator_of(db, "Morriston")
-    [reply] = phone.text("I need a food bank please, I live in Morriston")
-    assert f"Reply 0 to talk to {named.first_name}, your Local Area Coordinator" in reply
-    assert resident(db, phone.number).reply_language == "en"
-
-
 def test_a_welsh_crisis_message_gets_the_numbers_first_in_welsh(swansea, db, phone):
     phone.text("Helo, dw i'n byw yn Treforys")
     [reply] = phone.text("sai moyn byw rhagor, dw i isio kill myself")
@@ -106,7 +99,8 @@ def test_the_language_is_remembered_for_messages_without_words(swansea, db, phon
     [reply] = phone.text("0")
     assert f"Rydw i wedi anfon hwn at {named.name}, Cydlynydd Ardal Leol Morriston." in reply
     assert "works" not in reply and "yn gweithio" in reply
-    # Another resident, first in English: "0" stays English.
+    # Another resident, first in English: "0" stays English. (Which language each first
+    # message is answered in, English included, is test_the_language_answered_in_and_remembered.)
     other = make_phone(phone.client, phone.app, "+447700900777")
     other.text("I need a food bank please, I live in Morriston")
     [reply] = other.text("0")
