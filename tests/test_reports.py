@@ -309,6 +309,9 @@ def test_a_csv_cell_is_never_a_spreadsheet_formula(auth, client, db, fixture):
     ("@SUM(A1)", "'@SUM(A1)"),
     ("\t=1", "'\t=1"),
     ("\r=1", "'\r=1"),
+    ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+    ("-1,234.5", "-1,234.5"),
+    ("-12%", "-12%"),
     ("Riverside Pantry", "Riverside Pantry"),
     ("", ""),
 ])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import threading
 from collections import OrderedDict
 
@@ -111,8 +112,15 @@ def report_chart(key: str) -> Response:
 
 
 def spreadsheet_safe(cell: str) -> str:
-    """A spreadsheet must not run a directory entry's name as a formula."""
-    return "'" + cell if cell[:1] in ("=", "+", "@", "\t", "\r") else cell
+    """A spreadsheet must not run a directory entry's name as a formula. A minus starts one
+    too ("-1+cmd|..."), unless the cell is a plain negative number."""
+    if cell[:1] in ("=", "+", "@", "\t", "\r") or (
+            cell[:1] == "-" and not _NEGATIVE_NUMBER.fullmatch(cell)):
+        return "'" + cell
+    return cell
+
+
+_NEGATIVE_NUMBER = re.compile(r"-[\d,]+(?:\.\d+)?%?")
 
 
 @bp.get("/reports/<key>.csv")
