@@ -30,6 +30,7 @@ def test_the_inbox_scale_bench_runs_at_a_small_size(model_dir):
     assert "3,000 messages" in result.stdout
 
 
+@pytest.mark.integration   # a Python process started, as gunicorn would
 def test_the_webhook_bench_is_importable_the_way_gunicorn_imports_it():
     """bench/webhook.py serves its bare endpoint as `gunicorn bench.webhook:bare`: imported as
     a module of the bench folder, not run as a script (a script-only import broke it once)."""

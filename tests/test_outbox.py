@@ -311,22 +311,26 @@ def test_the_sending_threads_and_their_twilio_connections_are_kept_between_round
     to Twilio, for every round of a backlog."""
     from tests.factories import make_resident, make_thread
 
-    senders: list[set[tuple[str, int]]] = []
+    # The threads and clients themselves, kept alive so no id is reused. Which of the pool's
+    # threads takes which send is the pool's choice (one may take all eight), so the test
+    # asks that every send went from a thread of the one kept pool, each with one client.
+    senders: set[tuple[threading.Thread, object]] = set()
 
     def accept(request):
-        senders[-1].add((threading.current_thread().name, id(twilio.client)))
+        senders.add((threading.current_thread(), twilio.client))
         return 201, {}, f'{{"sid": "SM{uuid.uuid4().hex}", "status": "queued"}}'
 
     with responses.RequestsMock() as mock:
         mock.add_callback(responses.POST, MESSAGES, callback=accept)
         for round_ in range(2):
-            senders.append(set())
             for n in range(8):
                 thread = make_thread(make_resident(phone=f"+4477009{round_}{n:04d}"))
                 outbox.queue_reply(thread, None, "hello", clock())
             db.session.commit()
             assert outbox.send_due(twilio, clock, concurrency=2) == 8
-    assert senders[1] <= senders[0]
+    threads = {sending for sending, _ in senders}
+    assert threads <= set(outbox._sending_pool(2)._threads)
+    assert len(threads) == len(senders)   # one Twilio client per thread, both rounds
 
 
 # -- what one send comes to, on its message (outbox.record_result; no database: the unit tier)
