@@ -33,11 +33,14 @@ def like_pattern(words: str) -> str:
 def number_ending(words: str) -> str | None:
     """The digits a stored number (+44...) ends with, when `words` are a phone number or its
     last three or more digits: "204", "07700 900204" or "+44 7700 900204"; else None."""
-    digits = re.sub(r"\D", "", words)
-    if len(digits) < 3 or re.sub(r"[\d\s()+-]", "", words):
+    if re.sub(r"[\d\s()+-]", "", words):
         return None
-    ending = digits.removeprefix("44") if words.strip().startswith("+") else digits
-    return ending.lstrip("0")
+    digits = re.sub(r"\D", "", words)
+    # Stored numbers are +44 and no trunk 0: "+44..." and "0..." lose those. Three digits
+    # at least are left, or the search would match most numbers ("007", "+4400": all).
+    ending = (digits.removeprefix("44") if words.strip().startswith("+") else digits
+              ).removeprefix("0")
+    return ending if len(ending) >= 3 else None
 
 
 def needs_matching(words: str, needs: Iterable[str | None]) -> list[str]:

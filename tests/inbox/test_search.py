@@ -68,6 +68,10 @@ def test_search_words_are_text_not_patterns(closed_thread, client):
     ("(07700) 900-123", "7700900123"),
     ("447700900123", "447700900123"),   # no "+": the digits as typed
     ("12", None),                       # too few digits to mean a number
+    ("000", None),                      # a trunk 0 and two digits: most numbers match
+    ("007", None),
+    ("+4400", None),
+    ("0004", "004"),
     ("flat 123b", None),                 # an address, not a number
     ("rose", None),
 ])
