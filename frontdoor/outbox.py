@@ -99,7 +99,7 @@ class Delivery:
     error: SendError | None = None
 
 
-def prepare_delivery(message: Message, now: datetime, recovering: bool) -> Delivery:
+def prepare_delivery(message: Message, recovering: bool) -> Delivery:
     """A claimed message made ready to send: refused (with why) when the resident must not
     be texted, and asked about first when it may already have gone."""
     # The front door's answer to a text the resident has just sent goes back as a text,
@@ -183,7 +183,7 @@ def send_due(sender: SmsSender, clock: Callable[[], datetime] = utcnow, limit: i
     by_resident: dict[int, list[Delivery]] = {}
     for message, recovering in claimed:
         by_resident.setdefault(message.resident_id, []).append(
-            prepare_delivery(message, clock(), recovering))
+            prepare_delivery(message, recovering))
     if workers > 1 and len(by_resident) > 1:
         list(_sending_pool(workers).map(partial(call_provider, sender),
                                         by_resident.values()))

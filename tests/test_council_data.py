@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date
+from datetime import date, time
 
 import pytest
 import sqlalchemy as sa
 
 from frontdoor import create_app
 from frontdoor.cli import add_coordinator_command, demo_command, load_config_command
-from frontdoor.council_data import AnotherCouncil, load_council_data
+from frontdoor.council_data import (
+    AnotherCouncil,
+    CouncilDataError,
+    _working_hours,
+    load_council_data,
+)
 from frontdoor.demo import DEMO_PASSWORD
 from frontdoor.extensions import db as _db
 from frontdoor.models import (
@@ -186,3 +191,27 @@ def test_a_policy_that_cannot_be_followed_is_refused_naming_the_field(settings, 
     # load_council_data turns it into its own error, naming the file (tests/test_privacy_pages.py).
     with pytest.raises(OutcomesError, match=r"council.toml: " + refused):
         load_council_policy(Council(), settings)
+
+
+# -- a coordinator's own hours in coordinators.toml (council_data._working_hours; no database)
+
+@pytest.mark.parametrize(("text", "hours"), [
+    ("10:00-15:00", (time(10), time(15))),
+    (" 08:30 - 16:30 ", (time(8, 30), time(16, 30))),
+    (None, (None, None)),     # none given: the council's hours
+    ("", (None, None)),
+])
+def test_a_coordinators_own_hours_are_read_from_the_councils_file(text, hours):
+    assert _working_hours("sam", text) == hours
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("Mon-Fri 9am-5pm", "hours must look like '09:00-17:00'"),
+    ("9-5", "hours must look like"),
+    ("15:00-10:00", "hours must end after they start"),
+    ("10:00-10:00", "hours must end after they start"),
+])
+def test_hours_that_cannot_be_read_are_refused_naming_the_coordinator(text, says):
+    with pytest.raises(CouncilDataError, match="coordinators.toml: sam: " + says):
+        _working_hours("sam", text)
+

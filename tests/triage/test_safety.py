@@ -10,7 +10,9 @@ from frontdoor.settings import PROJECT_ROOT
 from frontdoor.triage.data import load_crisis_examples
 from frontdoor.triage.safety import (
     CATEGORIES,
+    CLEAR,
     NO_CRISIS,
+    POSSIBLE,
     crisis_score,
     cues,
     level_for,
@@ -100,6 +102,23 @@ def test_a_cue_weighs_against_a_flag_and_a_rule_for_it():
     assert crisis_score(0.1, rule=True, cue=False) > crisis_score(0.1, rule=False, cue=False)
     assert crisis_score(0.6, rule=False, cue=True) < crisis_score(0.6, rule=False, cue=False)
     assert level_for(1.0) == "clear" and level_for(0.0) is None
+
+
+# The tiers' settings as the product promises them (docs/crisis-thresholds.md, third pass).
+@pytest.mark.parametrize(("probability", "rule", "cue", "level"), [
+    (0.0, True, False, POSSIBLE),    # a rule with no cue against it is never ignored
+    (0.24, True, False, POSSIBLE),
+    (0.25, True, False, CLEAR),      # a rule and a model a quarter sure: clear
+    (0.39, False, False, None),      # the model alone: possible from 0.4, clear from 0.65
+    (0.4, False, False, POSSIBLE),
+    (0.64, False, False, POSSIBLE),
+    (0.65, False, False, CLEAR),
+    (0.49, True, True, None),        # a rule and a cue need the model at 0.5 to flag
+    (0.5, True, True, POSSIBLE),
+    (1.0, False, True, POSSIBLE),    # a cue alone keeps even a sure model from clear
+])
+def test_the_tiers_flag_a_message_as_the_product_promises(probability, rule, cue, level):
+    assert level_for(crisis_score(probability, rule=rule, cue=cue)) == level
 
 
 def test_a_bare_digit_is_never_a_crisis(triage):
