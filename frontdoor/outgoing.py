@@ -37,6 +37,13 @@ def channel_of(resident: Resident) -> Channel:
     return registered_channels()[resident.channel]
 
 
+def channel_label(name: str) -> str:
+    """A channel as named in a sentence ("SMS", "web chat"); one no longer registered by its
+    own name."""
+    channel = registered_channels().get(name)
+    return channel.label if channel is not None else name
+
+
 def outbox_channels() -> list[str]:
     """The channels whose messages the worker sends; the others' are shown on a page."""
     return [name for name, channel in registered_channels().items()

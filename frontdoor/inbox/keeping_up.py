@@ -19,6 +19,7 @@ from frontdoor.inbox import access, auth, unread
 from frontdoor.inbox.rows import author_of, list_rows
 from frontdoor.inbox.views import _now, _today, bp, coordinator_filter
 from frontdoor.models import Coordinator, Council, Message, SignIn, Thread
+from frontdoor.outgoing import channel_label
 from frontdoor.threads import OPEN_STATES
 
 
@@ -89,13 +90,13 @@ def thread_messages_json(thread_id: int) -> Response:
         # Shown on the open page, in a tab in front: seen. (A tab in the background says
         # seen=0, and the messages stay new in the list.)
         unread.mark_read(g.me, thread, _now())
-    return jsonify({"messages": [message_json(m, thread) for m in messages]})
+    return jsonify({"messages": [staff_message_json(m, thread) for m in messages]})
 
 
-def message_json(message: Message, thread: Thread) -> dict[str, Any]:
+def staff_message_json(message: Message, thread: Thread) -> dict[str, Any]:
     """One message as an open thread's poll sends it; `thread` is the one on the page."""
     meta = (f"{author_of(message)} · {message.created_at:%d %b %H:%M} · "
-            f"{'SMS' if message.channel == 'sms' else 'web chat'}")
+            f"{channel_label(message.channel)}")
     if message.thread_id is None:
         meta += " · not in a thread"
     elif message.thread_id != thread.id:

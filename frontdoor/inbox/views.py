@@ -35,11 +35,12 @@ from frontdoor.models import (
     ThreadState,
     Ward,
 )
-from frontdoor.outgoing import CONTACT_CHOICES, channel_of, queue_reply
+from frontdoor.outgoing import CONTACT_CHOICES, channel_label, channel_of, queue_reply
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 # Pages name a resident as the JSON poll does: one function, asking the resident's channel.
 bp.add_app_template_global(rows.resident_label, "resident_label")
+bp.add_app_template_global(channel_label, "channel_label")
 
 OUTCOMES = {
     "community_group": "Connected to a community group",

@@ -16,7 +16,7 @@ from frontdoor.channels.sms import SMS
 from frontdoor.channels.webchat import WEB_CHAT
 from frontdoor.inbox.rows import resident_label
 from frontdoor.models import Resident
-from frontdoor.outgoing import phone_channels
+from frontdoor.outgoing import channel_label, phone_channels
 
 CHAT_ADDRESS = "3f" * 32   # a web-chat address: the SHA-256 of its token
 
@@ -89,7 +89,9 @@ def test_the_inbox_names_a_resident_as_their_channel_does(channels: dict[str, ob
 def test_a_new_channel_is_named_and_searched_by_number_without_the_core_knowing_it(
         channels: dict[str, object]) -> None:
     assert phone_channels() == ["sms"]
+    assert channel_label("whatsapp") == "whatsapp"   # an old message's, no longer registered
     channels["whatsapp"] = WhatsApp()
     assert phone_channels() == ["sms", "whatsapp"]
+    assert [channel_label(name) for name in channels] == ["SMS", "web chat", "WhatsApp"]
     assert resident_label(Resident(id=6, channel="whatsapp", address="+447700900123")) \
         == "WhatsApp ending 23"

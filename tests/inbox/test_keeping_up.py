@@ -151,15 +151,17 @@ def sent(**fields) -> dict:
                       channel="sms", body="hello", created_at=MONDAY)
     for name, value in fields.items():
         setattr(message, name, value)
-    return keeping_up.message_json(message, ON_PAGE)
+    return keeping_up.staff_message_json(message, ON_PAGE)
 
 
+@pytest.mark.usefixtures("words_app")
 def test_a_residents_text_says_who_when_and_how_and_carries_its_words_as_text():
     assert sent(body="<b>hi</b>") == {"id": 1, "author": "resident",
                                       "meta": "Resident · 23 Nov 09:05 · SMS",
                                       "status": None, "text": "<b>hi</b>"}
 
 
+@pytest.mark.usefixtures("words_app")
 def test_a_reply_says_how_its_sending_went_with_any_error():
     reply = dict(direction=Direction.OUT, author=Author.COORDINATOR,
                  coordinator=Coordinator(name="Sam Patel"), channel="webchat")
@@ -170,6 +172,7 @@ def test_a_reply_says_how_its_sending_went_with_any_error():
     assert sent(**reply, status=None)["status"] is None
 
 
+@pytest.mark.usefixtures("words_app")
 def test_a_message_from_another_thread_or_none_says_so():
     assert sent(thread_id=3)["meta"].endswith(" · SMS · earlier thread")
     assert sent(thread_id=None)["meta"].endswith(" · SMS · not in a thread")
