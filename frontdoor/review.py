@@ -78,7 +78,8 @@ MOVE_AFTER = timedelta(hours=4)
 # development split (intents/crisis/test), the crisis messages the model scored below its
 # reply threshold still mostly scored above 90% of everyday messages. It is read on a log
 # scale because everyday messages crowd near zero (median 0.002, 90th percentile 0.03): from
-# CRISIS_FLOOR (nothing) to CRISIS_CEILING (the crisis check's reply threshold, the most).
+# CRISIS_FLOOR (nothing) to CRISIS_CEILING (the most; the crisis check's tiers start
+# higher, at safety.POSSIBLE_AT, so a message scored this high already gets the full points).
 # The weights were set on that development split and the intents/test need messages, never
 # on the blind set.
 CRISIS_FLOOR, CRISIS_CEILING = 0.003, 0.2

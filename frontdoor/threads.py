@@ -390,6 +390,8 @@ def _grouped_threads(origin: str | None, excluding: Thread | None = None) -> lis
 
 
 def burst_people(now: datetime, hours: Hours) -> list[Coordinator]:
+    """The people told of a burst of urgent chats now (who_hears_of_a_burst, from the
+    leads and whoever is on call)."""
     return who_hears_of_a_burst(find_leads(), find_on_call(now, hours), now, hours)
 
 

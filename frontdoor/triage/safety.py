@@ -47,8 +47,6 @@ RULE_WEIGHT = 0.4
 CUE_WEIGHT = 0.5
 CLEAR_AT = 0.65
 POSSIBLE_AT = 0.4
-# Kept for the review list's "below the threshold" score (frontdoor/review.py).
-MODEL_THRESHOLD = POSSIBLE_AT
 
 # The rules are data (crisis_rules.toml, the Welsh in crisis_rules_cy.toml): each pattern
 # with its category and a message it exists for, so a test can check every rule against
@@ -270,7 +268,6 @@ class SafetyCheck:
     """Rules, cues and the model's crisis scores (category -> probability) when given."""
 
     scorer: Callable[[str], Mapping[str, float]] | None = None
-    threshold: float = POSSIBLE_AT
 
     def check(self, text: str, model_scores: Mapping[str, float] | None = None
               ) -> CrisisFlag | None:
